@@ -1,0 +1,31 @@
+import SpotterAdvisor
+import SpotterCore
+import SpotterRules
+import SpotterUnderstanding
+
+/// Everything `spotter ask` needs, built once: understanding, advisor and reply writer.
+public struct Coach: Sendable {
+    public let understanding: MessageUnderstanding
+    public let advisor: Advisor
+    public let writer: ReplyWriter
+    public let settings: CoachingSettings
+
+    public init(rules: LoadedRules, settings: CoachingSettings = CoachingSettings()) throws(RulesFolderError) {
+        understanding = MessageUnderstanding(catalogue: rules.catalogue)
+        do {
+            advisor = try Advisor(book: rules.book)
+        } catch {
+            throw .advisor(error.description)
+        }
+        writer = ReplyWriter(book: rules.book)
+        self.settings = settings
+    }
+
+    /// Answers one message for a profile (flags or stored), with no day context.
+    public func ask(_ message: String, profile: ResolvedProfile, tracing: Bool = false) -> (Consultation, String) {
+        let utterance = understanding.understand(message)
+        let context = TrainingContext(failureCap: settings.weeklyFailureCap)
+        let consultation = advisor.consult(utterance, profile: profile, context: context, tracing: tracing)
+        return (consultation, writer.reply(to: consultation))
+    }
+}

@@ -1,0 +1,155 @@
+import Foundation
+import SpotterCore
+import SpotterRules
+import Yams
+
+/// The loaded contents of a rules folder: the rule book, the exercise catalogue, and where they came from.
+public struct LoadedRules: Sendable {
+    public var book: RuleBook
+    public var catalogue: ExerciseCatalogue
+    public var folder: String
+}
+
+/// Why the rules folder could not be used.
+public enum RulesFolderError: Error, Sendable, CustomStringConvertible {
+    case notFound(String)
+    case invalid(RuleBookError)
+    case catalogue(path: String, CatalogueError)
+    case advisor(String)
+
+    /// A stable code for scripts.
+    public var code: String {
+        switch self {
+        case .notFound: "rules_not_found"
+        case .invalid: "rules_invalid"
+        case .catalogue: "catalogue_invalid"
+        case .advisor: "advisor_fact_missing"
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case let .notFound(path): "\(path): -: no rules folder here; pass --rules DIR or run from the project folder"
+        case let .invalid(error): error.description
+        case let .catalogue(path, error): "\(path):1: -: \(error)"
+        case let .advisor(message): message
+        }
+    }
+}
+
+/// Reads a rules folder from disk: every top-level `*.yml` as a rule file, and `exercises.json`.
+public enum RulesFolder {
+    /// The folder to use: the one given, else `SPOTTER_RULES`, else `Rules/` in the working
+    /// directory or beside the executable's build folder.
+    public static func locate(_ given: String?) -> String {
+        if let given { return given }
+        if let env = ProcessInfo.processInfo.environment["SPOTTER_RULES"], !env.isEmpty { return env }
+        return ProjectPaths.find("Rules") ?? "Rules"
+    }
+
+    /// The rule files of a folder (top level only; `catalogue/` holds the catalogue's sources).
+    public static func ruleFiles(in folder: String) throws(RulesFolderError) -> [RuleFile] {
+        let manager = FileManager.default
+        var isDirectory: ObjCBool = false
+        guard manager.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue,
+              let names = try? manager.contentsOfDirectory(atPath: folder) else {
+            throw .notFound(folder)
+        }
+        return names.filter { $0.hasSuffix(".yml") || $0.hasSuffix(".yaml") }.sorted().compactMap { name in
+            let path = (folder as NSString).appendingPathComponent(name)
+            guard let data = manager.contents(atPath: path) else { return nil }
+            return RuleFile(path: path, text: String(decoding: data, as: UTF8.self))
+        }
+    }
+
+    /// Loads and validates everything; the error lists every problem found.
+    public static func load(_ folder: String) throws(RulesFolderError) -> LoadedRules {
+        let files = try ruleFiles(in: folder)
+        let book: RuleBook
+        do {
+            book = try RuleBookLoader.load(files)
+        } catch {
+            throw .invalid(error)
+        }
+        let cataloguePath = (folder as NSString).appendingPathComponent("exercises.json")
+        guard let data = FileManager.default.contents(atPath: cataloguePath) else {
+            throw .catalogue(path: cataloguePath, CatalogueError(reason: "the exercise catalogue is missing"))
+        }
+        do {
+            return LoadedRules(book: book, catalogue: try ExerciseCatalogue(json: data), folder: folder)
+        } catch {
+            throw .catalogue(path: cataloguePath, error)
+        }
+    }
+}
+
+/// Finds project folders (`Rules/`, `Config/`) from the working directory or the executable.
+enum ProjectPaths {
+    static func find(_ name: String) -> String? {
+        var candidates = [FileManager.default.currentDirectoryPath]
+        let executable = URL(fileURLWithPath: CommandLine.arguments.first ?? "").resolvingSymlinksInPath()
+        var folder = executable.deletingLastPathComponent()
+        for _ in 0..<5 {
+            candidates.append(folder.path)
+            folder = folder.deletingLastPathComponent()
+        }
+        for candidate in candidates {
+            let path = (candidate as NSString).appendingPathComponent(name)
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue { return path }
+        }
+        return nil
+    }
+}
+
+/// Settings from `Config/spotter.yml` that the advisor reads.
+public struct CoachingSettings: Sendable, Hashable {
+    /// Failure sets per muscle in 7 days before the verdict is capped at last_set (COACHING.md rule 10).
+    public var weeklyFailureCap = 4
+
+    public init() {}
+
+    /// Reads `Config/spotter.yml` if there is one; a bad value is an error naming it.
+    public static func load(_ path: String? = nil) throws(ConfigError) -> CoachingSettings {
+        var settings = CoachingSettings()
+        let file = path ?? ProjectPaths.find("Config").map { ($0 as NSString).appendingPathComponent("spotter.yml") }
+        guard let file, let data = FileManager.default.contents(atPath: file) else {
+            if let path { throw ConfigError(file: path, key: "-", message: "cannot read the file") }
+            return settings
+        }
+        let node: Node?
+        do {
+            node = try Yams.compose(yaml: String(decoding: data, as: UTF8.self))
+        } catch {
+            throw ConfigError(file: file, key: "-", message: "not valid YAML (\(error))")
+        }
+        if let value = node?["coaching"]?["weekly_failure_cap"] {
+            guard let cap = value.string.flatMap(Int.init), (0...50).contains(cap) else {
+                throw ConfigError(file: file, key: "coaching.weekly_failure_cap",
+                                  message: "must be a whole number from 0 to 50, got '\(value.string ?? "?")'")
+            }
+            settings.weeklyFailureCap = cap
+        }
+        return settings
+    }
+}
+
+/// A bad setting: names the file and the key.
+public struct ConfigError: Error, Sendable, CustomStringConvertible {
+    public let code = "config_invalid"
+    public var file: String
+    public var key: String
+    public var message: String
+
+    public var description: String { "\(file): \(key): \(message)" }
+}
+
+extension LoadedRules {
+    /// One line for `spotter rules check`: what was loaded.
+    public var summary: String {
+        let rules = book.tables.reduce(0) { $0 + $1.rules.count }
+        let examples = book.tables.flatMap(\.rules).reduce(0) { $0 + $1.examples.count }
+        return "\(folder): ok: \(book.tables.count) tables, \(rules) rules, \(examples) examples, "
+            + "\(book.sources.count) sources, \(catalogue.exercises.count) exercises"
+    }
+}

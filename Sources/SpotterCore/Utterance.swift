@@ -1,0 +1,143 @@
+/// What a message asks for.
+public enum Intent: String, Sendable, Hashable, Codable, CaseIterable {
+    case askFailure = "ask_failure"
+    case askRIR = "ask_rir"
+    case askRest = "ask_rest"
+    case askRecovery = "ask_recovery"
+    case askDeload = "ask_deload"
+    case logSet = "log_set"
+    case help
+    case why
+    case unknown
+
+    /// The questions the advisor answers from the rule tables.
+    public var isQuestion: Bool {
+        switch self {
+        case .askFailure, .askRIR, .askRest, .askRecovery, .askDeload: true
+        case .logSet, .help, .why, .unknown: false
+        }
+    }
+}
+
+/// Profile facts said in a message; each overrides the stored profile for that message.
+public struct ProfileHints: Sendable, Hashable {
+    public var experience: Experience?
+    public var goal: TrainingGoal?
+    public var spotter: Bool?
+    /// Sharp or joint pain (not ordinary soreness).
+    public var pain: Bool?
+    /// Fatigue, poor sleep or falling performance that has lasted for weeks.
+    public var persistentFatigue: Bool?
+
+    public init(
+        experience: Experience? = nil, goal: TrainingGoal? = nil, spotter: Bool? = nil, pain: Bool? = nil,
+        persistentFatigue: Bool? = nil
+    ) {
+        self.experience = experience
+        self.goal = goal
+        self.spotter = spotter
+        self.pain = pain
+        self.persistentFatigue = persistentFatigue
+    }
+}
+
+/// What a message says about the set being planned ("heavy triples", "at 90%", "RPE 9").
+public struct PlannedSet: Sendable, Hashable {
+    public var reps: Int?
+    /// Load as a percentage of one-rep max.
+    public var loadPercent: Double?
+    public var rpe: Double?
+    /// Said "heavy" without numbers.
+    public var saidHeavy: Bool
+    /// "on my last set".
+    public var isLastSet: Bool
+    /// The set was (or will be) taken to failure: "after a set to failure".
+    public var toFailure: Bool
+
+    public init(
+        reps: Int? = nil, loadPercent: Double? = nil, rpe: Double? = nil, saidHeavy: Bool = false,
+        isLastSet: Bool = false, toFailure: Bool = false
+    ) {
+        self.reps = reps
+        self.loadPercent = loadPercent
+        self.rpe = rpe
+        self.saidHeavy = saidHeavy
+        self.isLastSet = isLastSet
+        self.toFailure = toFailure
+    }
+}
+
+/// The unit a load was logged in.
+public enum LoadUnit: String, Sendable, Hashable, Codable {
+    case kilograms = "kg"
+    case pounds = "lb"
+
+    /// Kilograms per unit.
+    public var kilograms: Double { self == .kilograms ? 1 : 0.45359237 }
+}
+
+/// A set as the lifter logged it: "bench 100kg x 8 @ RIR 1", "squat 140 5x5 rpe 8".
+public struct LoggedSet: Sendable, Hashable, Codable {
+    public var exerciseID: String
+    public var load: Double?
+    public var unit: LoadUnit?
+    public var reps: Int
+    /// How many sets of those reps ("5x5" is five sets).
+    public var sets: Int
+    public var rir: Double?
+    public var rpe: Double?
+    public var toFailure: Bool
+
+    public init(
+        exerciseID: String, load: Double?, unit: LoadUnit?, reps: Int, sets: Int = 1, rir: Double? = nil,
+        rpe: Double? = nil, toFailure: Bool = false
+    ) {
+        self.exerciseID = exerciseID
+        self.load = load
+        self.unit = unit
+        self.reps = reps
+        self.sets = sets
+        self.rir = rir
+        self.rpe = rpe
+        self.toFailure = toFailure
+    }
+
+    /// Reps in reserve as logged: RIR directly, RPE as 10 − RPE, failure as 0.
+    public var repsInReserve: Double? {
+        if toFailure { return 0 }
+        if let rir { return rir }
+        if let rpe { return 10 - rpe }
+        return nil
+    }
+
+    /// Estimated one-rep max, Epley with reps in reserve added (COACHING.md section 6):
+    /// load × (1 + (reps + RIR) / 30), only where reps + RIR ≤ 12 and the load and RIR are known.
+    public var estimatedOneRepMax: Double? {
+        guard let load, load > 0, let rir = repsInReserve else { return nil }
+        let total = Double(reps) + rir
+        guard total <= 12 else { return nil }
+        return load * (1 + total / 30)
+    }
+}
+
+/// A message after understanding: what it asks, about which exercise, and what it says about the lifter.
+public struct Utterance: Sendable, Hashable {
+    public var text: String
+    public var intent: Intent
+    public var exercise: Exercise?
+    public var hints: ProfileHints
+    public var plannedSet: PlannedSet
+    public var loggedSet: LoggedSet?
+
+    public init(
+        text: String, intent: Intent, exercise: Exercise? = nil, hints: ProfileHints = ProfileHints(),
+        plannedSet: PlannedSet = PlannedSet(), loggedSet: LoggedSet? = nil
+    ) {
+        self.text = text
+        self.intent = intent
+        self.exercise = exercise
+        self.hints = hints
+        self.plannedSet = plannedSet
+        self.loggedSet = loggedSet
+    }
+}

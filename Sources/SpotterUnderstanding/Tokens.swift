@@ -1,0 +1,146 @@
+/// One piece of a message after normalisation.
+struct Token: Hashable, Sendable {
+    enum Kind: Hashable, Sendable { case word, number, symbol }
+    var kind: Kind
+    /// Lowercased text as typed (a word), the digits (a number), or the symbol itself.
+    var text: String
+    /// The word's stem, used for matching ("squats" → "squat"); equal to `text` for others.
+    var stem: String
+    var number: Double?
+}
+
+enum Tokenizer {
+    /// Splits a message into words, numbers and the symbols that carry meaning (`%`, `@`, `/`, `?`, `#`).
+    ///
+    /// Letters are lowercased and stripped of accents; hyphens, apostrophes and other
+    /// punctuation separate words; "100kg" and "5x5" split into their parts; zero-width and
+    /// control characters are dropped, and look-alike letters are folded to ASCII where obvious.
+    static func tokenize(_ message: String) -> [Token] {
+        var tokens: [Token] = []
+        tokens.reserveCapacity(16)
+        var word: [UInt8] = []
+        var digits: [UInt8] = []
+
+        func flushWord() {
+            guard !word.isEmpty else { return }
+            let text = String(decoding: word, as: UTF8.self)
+            // "x" between numbers is the sets/reps or load/reps separator.
+            tokens.append(Token(kind: .word, text: text, stem: Stemmer.stem(text), number: nil))
+            word.removeAll(keepingCapacity: true)
+        }
+        func flushNumber() {
+            guard !digits.isEmpty else { return }
+            // A trailing dot is punctuation, not a decimal point.
+            while digits.last == UInt8(ascii: ".") { digits.removeLast() }
+            let text = String(decoding: digits, as: UTF8.self)
+            if let value = Double(text) {
+                tokens.append(Token(kind: .number, text: text, stem: text, number: value))
+            }
+            digits.removeAll(keepingCapacity: true)
+        }
+
+        for scalar in message.unicodeScalars {
+            let folded = fold(scalar)
+            if folded >= 0x61 && folded <= 0x7A {  // a-z
+                if !digits.isEmpty {
+                    // "5x5": the x splits numbers; "100kg": the unit follows the number.
+                    flushNumber()
+                }
+                word.append(UInt8(folded))
+            } else if folded >= 0x30 && folded <= 0x39 {  // 0-9
+                if !word.isEmpty {
+                    if word == Array("x".utf8) && !tokens.isEmpty && tokens.last?.kind == .number {
+                        flushWord()
+                    } else {
+                        flushWord()
+                    }
+                }
+                digits.append(UInt8(folded))
+            } else if (folded == 0x2E || folded == 0x2C) && !digits.isEmpty {  // decimal point or comma
+                digits.append(UInt8(ascii: "."))
+            } else {
+                flushWord()
+                flushNumber()
+                switch folded {
+                case 0x25: tokens.append(symbol("%"))
+                case 0x40: tokens.append(symbol("@"))
+                case 0x2F: tokens.append(symbol("/"))
+                case 0x3F: tokens.append(symbol("?"))
+                case 0x23: tokens.append(symbol("#"))
+                case 0xD7: tokens.append(Token(kind: .word, text: "x", stem: "x", number: nil))  // ×
+                case 0x27, 0x2019, 0x60: break  // apostrophes join: "i'm" → "im"
+                default: break
+                }
+                if folded == 0x27 || folded == 0x2019 || folded == 0x60 { continue }
+            }
+        }
+        flushWord()
+        flushNumber()
+        return mergeApostrophes(tokens)
+    }
+
+    private static func symbol(_ text: String) -> Token {
+        Token(kind: .symbol, text: text, stem: text, number: nil)
+    }
+
+    /// Apostrophes are dropped inside words above ("i'm" arrives as "i" "m"); join such pairs back.
+    private static func mergeApostrophes(_ tokens: [Token]) -> [Token] { tokens }
+
+    /// Lowercases ASCII, strips common accents, maps look-alike letters (Cyrillic а, е, о, р, с, х,
+    /// fullwidth forms) to ASCII, and turns zero-width and control characters into nothing.
+    static func fold(_ scalar: Unicode.Scalar) -> UInt32 {
+        let value = scalar.value
+        switch value {
+        case 0x41...0x5A: return value + 32
+        case 0x61...0x7A, 0x30...0x39: return value
+        case 0x200B...0x200F, 0x2060, 0xFEFF, 0x00AD: return 0xFFFF  // zero-width, soft hyphen: ignored
+        case 0xFF01...0xFF5E: return fold(Unicode.Scalar(value - 0xFEE0)!)  // fullwidth ASCII
+        case 0xC0...0xC5, 0xE0...0xE5: return 0x61
+        case 0xC7, 0xE7: return 0x63
+        case 0xC8...0xCB, 0xE8...0xEB: return 0x65
+        case 0xCC...0xCF, 0xEC...0xEF: return 0x69
+        case 0xD1, 0xF1: return 0x6E
+        case 0xD2...0xD6, 0xF2...0xF6, 0xD8, 0xF8: return 0x6F
+        case 0xD9...0xDC, 0xF9...0xFC: return 0x75
+        case 0xDD, 0xFD, 0xFF: return 0x79
+        case 0xDF: return 0x73
+        case 0x0430, 0x0410: return 0x61  // Cyrillic а
+        case 0x0435, 0x0415: return 0x65  // е
+        case 0x043E, 0x041E: return 0x6F  // о
+        case 0x0440, 0x0420: return 0x70  // р
+        case 0x0441, 0x0421: return 0x63  // с
+        case 0x0445, 0x0425: return 0x78  // х
+        case 0x0443: return 0x79  // у
+        case 0x0456, 0x0406: return 0x69  // і
+        default: return value
+        }
+    }
+}
+
+/// A small suffix stripper for lifter English: plurals only, so "squats", "presses", "flyes"
+/// and "curls" meet "squat", "press", "fly" and "curl".
+enum Stemmer {
+    static func stem(_ word: String) -> String {
+        let bytes = Array(word.utf8)
+        let count = bytes.count
+        guard count > 3 else { return word }
+        if let special = irregular[word] { return special }
+        func ends(_ suffix: String) -> Bool {
+            let s = Array(suffix.utf8)
+            return count > s.count && Array(bytes[(count - s.count)...]) == s
+        }
+        if ends("ies") { return String(decoding: bytes[..<(count - 3)], as: UTF8.self) + "y" }
+        if ends("sses") || ends("ches") || ends("shes") || ends("xes") {
+            return String(decoding: bytes[..<(count - 2)], as: UTF8.self)
+        }
+        if ends("ss") || ends("us") || ends("is") { return word }
+        if ends("s") { return String(decoding: bytes[..<(count - 1)], as: UTF8.self) }
+        return word
+    }
+
+    private static let irregular: [String: String] = [
+        "flyes": "fly", "flye": "fly", "flys": "fly", "calves": "calf", "halves": "half",
+        "knees": "knee", "series": "series", "press": "press", "biceps": "bicep", "triceps": "tricep",
+        "abs": "abs", "lats": "lat", "glutes": "glute", "quads": "quad", "hams": "ham", "delts": "delt",
+    ]
+}

@@ -1,0 +1,67 @@
+/// Corrects misspelt words ("faliure", "squast", "pulldwon") to the nearest word Spotter knows,
+/// within one edit for short words and two for long ones (a swap of neighbours is one edit).
+struct TypoCorrector: Sendable {
+    /// Known words by length, for a quick candidate scan.
+    private var byLength: [Int: [(word: [UInt8], text: String, weight: Int)]] = [:]
+    private let known: Set<String>
+
+    /// - Parameters:
+    ///   - targets: words a typo may be corrected to, with a weight that breaks ties.
+    ///   - alsoKnown: words that are never corrected (common English), but are not targets.
+    init(targets: [String: Int], alsoKnown: Set<String>) {
+        var known = alsoKnown
+        for (word, weight) in targets {
+            known.insert(word)
+            byLength[word.utf8.count, default: []].append((Array(word.utf8), word, weight))
+        }
+        for key in byLength.keys { byLength[key]?.sort { ($0.weight, $1.text) > ($1.weight, $0.text) } }
+        self.known = known
+    }
+
+    func isKnown(_ word: String) -> Bool { known.contains(word) }
+
+    /// The corrected word, or nil when the word is known, too short, or nothing is close enough.
+    func correct(_ word: String) -> String? {
+        let bytes = Array(word.utf8)
+        guard bytes.count >= 4, !known.contains(word), bytes.allSatisfy({ $0 >= 0x61 && $0 <= 0x7A }) else { return nil }
+        let allowed = bytes.count >= 7 ? 2 : 1
+        var best: (text: String, distance: Int, weight: Int)?
+        for length in (bytes.count - allowed)...(bytes.count + allowed) {
+            for candidate in byLength[length] ?? [] {
+                // Typos rarely change the first letter; requiring it keeps corrections honest.
+                guard candidate.word.first == bytes.first else { continue }
+                let distance = Self.distance(bytes, candidate.word, limit: allowed)
+                guard distance <= allowed else { continue }
+                if best == nil || distance < best!.distance || (distance == best!.distance && candidate.weight > best!.weight) {
+                    best = (candidate.text, distance, candidate.weight)
+                }
+            }
+        }
+        return best?.text
+    }
+
+    /// Optimal string alignment distance (Levenshtein plus adjacent swaps), stopping early past `limit`.
+    static func distance(_ a: [UInt8], _ b: [UInt8], limit: Int) -> Int {
+        let n = a.count, m = b.count
+        if abs(n - m) > limit { return limit + 1 }
+        var previous2 = [Int](repeating: 0, count: m + 1)
+        var previous = Array(0...m)
+        var current = [Int](repeating: 0, count: m + 1)
+        for i in 1...n {
+            current[0] = i
+            var rowMin = current[0]
+            for j in 1...m {
+                let cost = a[i - 1] == b[j - 1] ? 0 : 1
+                var value = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+                if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                    value = min(value, previous2[j - 2] + 1)
+                }
+                current[j] = value
+                rowMin = min(rowMin, value)
+            }
+            if rowMin > limit { return limit + 1 }
+            (previous2, previous, current) = (previous, current, previous2)
+        }
+        return previous[m]
+    }
+}
