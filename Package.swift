@@ -39,9 +39,27 @@ let package = Package(
             name: "spotter",
             dependencies: ["SpotterApp", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strictSettings),
-        .testTarget(name: "SpotterRulesTests", dependencies: ["SpotterRules", "SpotterApp"], swiftSettings: strictSettings),
-        .testTarget(name: "SpotterUnderstandingTests", dependencies: ["SpotterUnderstanding", "SpotterApp"], swiftSettings: strictSettings),
-        .testTarget(name: "SpotterAdvisorTests", dependencies: ["SpotterAdvisor", "SpotterApp"], swiftSettings: strictSettings),
-        .testTarget(name: "SpotterCLITests", dependencies: ["SpotterApp"], swiftSettings: strictSettings),
+        .target(
+            name: "SpotterTesting",
+            dependencies: ["SpotterApp", "SpotterCore", "SpotterRules", .product(name: "Yams", package: "Yams")],
+            path: "Tests/SpotterTesting",
+            swiftSettings: strictSettings),
+        .testTarget(
+            name: "SpotterRulesTests",
+            dependencies: ["SpotterRules", "SpotterCore", "SpotterApp", "SpotterTesting"],
+            swiftSettings: strictSettings),
+        .testTarget(
+            name: "SpotterUnderstandingTests",
+            dependencies: ["SpotterUnderstanding", "SpotterCore", "SpotterApp", "SpotterTesting"],
+            swiftSettings: strictSettings),
+        .testTarget(
+            name: "SpotterAdvisorTests",
+            dependencies: ["SpotterAdvisor", "SpotterCore", "SpotterRules", "SpotterUnderstanding", "SpotterApp", "SpotterTesting",
+                           .product(name: "Yams", package: "Yams")],
+            swiftSettings: strictSettings),
+        .testTarget(
+            name: "SpotterCLITests",
+            dependencies: ["SpotterApp", "SpotterTesting"],
+            swiftSettings: strictSettings),
     ]
 )

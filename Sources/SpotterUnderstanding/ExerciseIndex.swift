@@ -39,7 +39,12 @@ struct ExerciseIndex: Sendable {
             let parts = exercise.name.split(separator: " - ", maxSplits: 1)
             if parts.count == 2 { names.append((String(parts[0]), 1)) }
             for (name, priority) in names {
-                let stems = Tokenizer.tokenize(name).filter { $0.kind == .word || $0.kind == .number }.map(\.stem)
+                let tokens = Tokenizer.tokenize(name).filter { $0.kind == .word || $0.kind == .number }
+                let stems = tokens.map(\.stem)
+                for token in tokens where token.kind == .word && token.text.count > 3 {
+                    vocabulary.insert(token.text)
+                    if priority == 3 { aliasWords.insert(token.text) }
+                }
                 guard !stems.isEmpty else { continue }
                 longest = max(longest, stems.count)
                 for stem in stems where stem.count > 1 {

@@ -32,8 +32,11 @@ public struct MessageUnderstanding: Sendable {
     /// Understands one message.
     public func understand(_ text: String) -> Utterance {
         var tokens = Tokenizer.tokenize(text)
-        for i in tokens.indices where tokens[i].kind == .word {
-            if let corrected = corrector.correct(tokens[i].stem) { tokens[i].stem = corrected }
+        for i in tokens.indices where tokens[i].kind == .word && !corrector.isKnown(tokens[i].stem) {
+            // Try the word as typed first ("rasies" → "raises"), then its stem.
+            if let corrected = corrector.correct(tokens[i].text) ?? corrector.correct(tokens[i].stem) {
+                tokens[i].stem = Stemmer.stem(corrected)
+            }
         }
         let wordTokens = tokens.filter { $0.kind != .symbol || $0.text == "%" || $0.text == "/" }
         let stems = wordTokens.map(\.stem)
@@ -42,9 +45,14 @@ public struct MessageUnderstanding: Sendable {
         var exercise = found.map { catalogue.exercises[$0.position] }
         let exerciseRange = found.map(\.range)
         // The exercise's own words ("good morning", "power clean") are not cues.
-        let cueStems: [String] = exerciseRange.map { range in
+        // Numbers that describe the set ("RPE 9", "@ 8") are not questions about RPE either.
+        var cueStems: [String] = exerciseRange.map { range in
             stems.enumerated().map { range.contains($0.offset) ? "_" : $0.element }
         } ?? stems
+        for i in cueStems.indices where (cueStems[i] == "rpe" || cueStems[i] == "rir")
+            && (wordTokens[safe: i + 1]?.kind == .number || wordTokens[safe: i - 1]?.kind == .number) {
+            cueStems[i] = "_"
+        }
 
         let hints = profileHints(cueStems)
         let numbers = SetParser.numbers(wordTokens, skip: exerciseRange)
@@ -74,14 +82,8 @@ public struct MessageUnderstanding: Sendable {
 
     private func classify(_ stems: [String], isQuestion: Bool, hasExercise: Bool, numbers: SetParser.Numbers) -> Intent {
         let words = stems.filter { $0 != "?" && $0 != "_" }
-        if words.count <= 6, !hasExercise, let first = words.first,
-           first == "why" || first == "explain" || Phrase("how come").find(in: words) == 0..<2 || words == ["source"]
-            || words == ["sources"] {
-            return .why
-        }
-        if words.count <= 6, !hasExercise, Lexicon.help.matches(words) || words.isEmpty {
-            return words.isEmpty ? .unknown : .help
-        }
+        let short = words.count <= 6 && !hasExercise
+        if short, Lexicon.help.matches(words) { return .help }
         // A set report: reps and an exercise or a load, and not asked as a question.
         if !isQuestion, numbers.reps != nil, hasExercise || numbers.load != nil {
             return .logSet
@@ -90,6 +92,8 @@ public struct MessageUnderstanding: Sendable {
         if Lexicon.rir.matches(stems) { return .askRIR }
         if Lexicon.recovery.matches(stems) { return .askRecovery }
         if Lexicon.rest.matches(stems) { return .askRest }
+        // "why not?" after an answer asks for the reasons, not about failure.
+        if short, Lexicon.why.matches(words) { return .why }
         if Lexicon.failure.matches(stems) { return .askFailure }
         return .unknown
     }
@@ -128,28 +132,32 @@ public struct MessageUnderstanding: Sendable {
         return hints
     }
 
-    /// "lifting for 5 years", "been training 3 months": under 6 months is a beginner,
-    /// 4 years and more advanced (our decision; COACHING.md defines only the beginner line).
+    /// "lifting for 5 years", "been training 3 months", "2 years of lifting": under 6 months is a
+    /// beginner, 4 years and more advanced (our decision; COACHING.md defines only the beginner line).
     private func experienceFromDuration(_ stems: [String]) -> Experience? {
-        let verbs: Set<String> = ["lifting", "training", "lift", "train", "lifted", "trained", "gym", "experience"]
-        guard stems.contains(where: verbs.contains) else { return nil }
-        for (i, stem) in stems.enumerated() where i > 0 {
+        let verbs: Set<String> = ["lifting", "training", "lift", "train", "lifted", "trained", "gym", "experience", "been"]
+        for (i, stem) in stems.enumerated() where i > 0 && ["year", "month", "week"].contains(stem) {
             let amount: Double?
             switch stems[i - 1] {
             case "a", "one": amount = 1
-            case "two": amount = 2
-            case "few", "couple": amount = 2
+            case "two", "few", "couple": amount = 2
             case "several": amount = 4
             default: amount = Double(stems[i - 1])
             }
             guard let amount else { continue }
+            let before = stems[max(0, i - 5)..<(i - 1)]
+            let after = stems[(i + 1)..<min(stems.count, i + 3)]
+            guard before.contains(where: verbs.contains) || after.contains(where: verbs.contains) else { continue }
             switch stem {
             case "year": return amount >= 4 ? .advanced : amount >= 0.5 ? .intermediate : .beginner
             case "month": return amount < 6 ? .beginner : amount >= 48 ? .advanced : .intermediate
-            case "week", "day": return .beginner
-            default: continue
+            default: return .beginner
             }
         }
         return nil
     }
+}
+
+extension Array {
+    subscript(safe index: Int) -> Element? { indices.contains(index) ? self[index] : nil }
 }

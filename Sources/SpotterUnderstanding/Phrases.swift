@@ -51,6 +51,7 @@ enum Lexicon {
         "exhausted all the time", "always exhausted", "always wiped", "lift * going down", "lift * dropping",
         "lift are down", "getting weaker", "get weaker", "stall", "stalled", "stalling", "plateau", "plateaued",
         "week off", "lighter week", "back off week", "easy week", "recovery week", "strength * going down",
+        "going backward", "go backward", "sleeping badly", "regressing", "getting worse", "lift * getting worse",
     ])
     static let rir = Cues([
         "rir", "rpe", "in reserve", "reps in reserv", "in the tank", "close to failure", "closer to failure",
@@ -63,7 +64,8 @@ enum Lexicon {
         "how often", "day between", "days between", "in a row", "back to back", "consecutive day", "frequency",
         "rest day", "how many day", "between session", "between workout", "every day", "everyday", "daily",
         "two day in a row", "same muscle", "sore still", "still sore", "before i train", "before training",
-        "how soon",
+        "how soon", "before * again", "doing * again", "between * session", "between * workout", "between * day",
+        "before i can",
     ])
     static let rest = Cues([
         "rest", "resting", "between set", "rest time", "rest period", "break between", "how long * wait",
@@ -77,7 +79,7 @@ enum Lexicon {
     static let help = Cues([
         "help", "what can you do", "what do you do", "command", "how do this work", "how doe this work",
         "how does this work", "menu", "what can i ask", "option", "who are you", "what are you", "usage",
-        "what do you know", "how to use",
+        "what do you know", "how to use", "how do i use", "use this", "help me with",
     ])
     static let why = Cues(["why", "explain", "how come", "reason", "source", "evidence", "citation", "study"])
 

@@ -48,16 +48,13 @@ enum Tokenizer {
                 }
                 word.append(UInt8(folded))
             } else if folded >= 0x30 && folded <= 0x39 {  // 0-9
-                if !word.isEmpty {
-                    if word == Array("x".utf8) && !tokens.isEmpty && tokens.last?.kind == .number {
-                        flushWord()
-                    } else {
-                        flushWord()
-                    }
-                }
+                flushWord()
                 digits.append(UInt8(folded))
             } else if (folded == 0x2E || folded == 0x2C) && !digits.isEmpty {  // decimal point or comma
                 digits.append(UInt8(ascii: "."))
+            } else if folded == 0x27 || folded == 0x2019 || folded == 0x60 {
+                // Apostrophes join: "can't" → "cant", "I'm" → "im".
+                continue
             } else {
                 flushWord()
                 flushNumber()
@@ -68,23 +65,18 @@ enum Tokenizer {
                 case 0x3F: tokens.append(symbol("?"))
                 case 0x23: tokens.append(symbol("#"))
                 case 0xD7: tokens.append(Token(kind: .word, text: "x", stem: "x", number: nil))  // ×
-                case 0x27, 0x2019, 0x60: break  // apostrophes join: "i'm" → "im"
                 default: break
                 }
-                if folded == 0x27 || folded == 0x2019 || folded == 0x60 { continue }
             }
         }
         flushWord()
         flushNumber()
-        return mergeApostrophes(tokens)
+        return tokens
     }
 
     private static func symbol(_ text: String) -> Token {
         Token(kind: .symbol, text: text, stem: text, number: nil)
     }
-
-    /// Apostrophes are dropped inside words above ("i'm" arrives as "i" "m"); join such pairs back.
-    private static func mergeApostrophes(_ tokens: [Token]) -> [Token] { tokens }
 
     /// Lowercases ASCII, strips common accents, maps look-alike letters (Cyrillic а, е, о, р, с, х,
     /// fullwidth forms) to ASCII, and turns zero-width and control characters into nothing.
@@ -123,8 +115,8 @@ enum Stemmer {
     static func stem(_ word: String) -> String {
         let bytes = Array(word.utf8)
         let count = bytes.count
-        guard count > 3 else { return word }
         if let special = irregular[word] { return special }
+        guard count > 3 else { return word }
         func ends(_ suffix: String) -> Bool {
             let s = Array(suffix.utf8)
             return count > s.count && Array(bytes[(count - s.count)...]) == s
@@ -142,5 +134,9 @@ enum Stemmer {
         "flyes": "fly", "flye": "fly", "flys": "fly", "calves": "calf", "halves": "half",
         "knees": "knee", "series": "series", "press": "press", "biceps": "bicep", "triceps": "tricep",
         "abs": "abs", "lats": "lat", "glutes": "glute", "quads": "quad", "hams": "ham", "delts": "delt",
+        "dbs": "db", "kbs": "kb",
+        // Lifters name the lift by its verb: "benching", "squatting heavy".
+        "benching": "bench", "squatting": "squat", "deadlifting": "deadlift", "curling": "curl",
+        "pressing": "press", "rowing": "row", "lunging": "lunge", "shrugging": "shrug", "pulling": "pull",
     ]
 }

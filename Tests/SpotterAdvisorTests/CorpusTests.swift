@@ -1,0 +1,65 @@
+import Foundation
+import SpotterAdvisor
+import SpotterApp
+import SpotterCore
+import SpotterTesting
+import Testing
+import Yams
+
+/// One entry of `Tests/Corpus/questions.yml`: a real-world phrasing and what Spotter must make of it.
+struct CorpusEntry: Decodable, Sendable, CustomTestStringConvertible {
+    var text: String
+    var flags: [String: String]?
+    var intent: String
+    var exercise: String?
+    var verdict: String?
+    var why: String?
+
+    var testDescription: String { text }
+
+    static let all: [CorpusEntry] = {
+        let url = ProjectFixtures.root.appendingPathComponent("Tests/Corpus/questions.yml")
+        guard let text = try? String(contentsOf: url, encoding: .utf8),
+              let entries = try? YAMLDecoder().decode([CorpusEntry].self, from: text) else {
+            return []
+        }
+        return entries
+    }()
+
+    var profile: ResolvedProfile {
+        var profile = ResolvedProfile(profile: .assumed)
+        if let value = flags?["experience"].flatMap(Experience.init(rawValue:)) {
+            profile.profile.experience = value
+            profile.experienceOrigin = .profile
+        }
+        if let value = flags?["goal"].flatMap(TrainingGoal.init(rawValue:)) {
+            profile.profile.goal = value
+            profile.goalOrigin = .profile
+        }
+        if let value = flags?["spotter"] {
+            profile.profile.spotter = value == "yes" || value == "true"
+            profile.spotterOrigin = .profile
+        }
+        return profile
+    }
+}
+
+@Suite("Question corpus")
+struct CorpusTests {
+    @Test("the corpus holds at least 200 phrasings covering every intent and verdict")
+    func corpusIsBigEnough() {
+        let entries = CorpusEntry.all
+        #expect(entries.count >= 200)
+        #expect(Set(entries.map(\.intent)) == Set(Intent.allCases.map(\.rawValue)))
+        #expect(Set(entries.compactMap(\.verdict)) == Set(FailureVerdict.allCases.map(\.rawValue)))
+    }
+
+    @Test("each phrasing gets its expected intent, exercise and verdict", arguments: CorpusEntry.all)
+    func phrasing(_ entry: CorpusEntry) {
+        let (consultation, reply) = ProjectFixtures.coach.ask(entry.text, profile: entry.profile)
+        #expect(consultation.utterance.intent.rawValue == entry.intent, "intent")
+        #expect(consultation.utterance.exercise?.id == entry.exercise, "exercise")
+        #expect(consultation.advice?.failure.rawValue == entry.verdict, "verdict")
+        #expect(!reply.isEmpty)
+    }
+}

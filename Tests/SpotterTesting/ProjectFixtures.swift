@@ -1,0 +1,77 @@
+import Foundation
+import SpotterApp
+import SpotterCore
+import SpotterRules
+
+/// Paths and shared loaded state for the test suites.
+public enum ProjectFixtures {
+    /// The package root, found from this file's location.
+    public static let root: URL = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    public static var rulesFolder: String { root.appendingPathComponent("Rules").path }
+
+    /// The project's rules, loaded once.
+    public static let rules: LoadedRules = {
+        do {
+            return try RulesFolder.load(rulesFolder)
+        } catch {
+            fatalError("the project's own rules must load: \(error)")
+        }
+    }()
+
+    /// A coach over the project's rules.
+    public static let coach: Coach = {
+        do {
+            return try Coach(rules: rules)
+        } catch {
+            fatalError("the project's own rules must give a coach: \(error)")
+        }
+    }()
+
+    /// The rule files' texts, for tests that break one on purpose.
+    public static func ruleFiles() -> [RuleFile] {
+        (try? RulesFolder.ruleFiles(in: rulesFolder)) ?? []
+    }
+
+    /// The built `spotter` executable, beside the test bundle.
+    public static var spotterExecutable: URL {
+        let bundle = Bundle.main.bundleURL
+        for folder in [bundle.deletingLastPathComponent(), bundle, root.appendingPathComponent(".build/debug")] {
+            let candidate = folder.appendingPathComponent("spotter")
+            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+        }
+        return root.appendingPathComponent(".build/debug/spotter")
+    }
+}
+
+/// The result of running a command.
+public struct CommandResult: Sendable {
+    public var status: Int32
+    public var stdout: String
+    public var stderr: String
+}
+
+/// Runs the `spotter` executable with arguments and optional standard input.
+public func runSpotter(_ arguments: [String], stdin: String? = nil, environment: [String: String] = [:]) throws -> CommandResult {
+    let process = Process()
+    process.executableURL = ProjectFixtures.spotterExecutable
+    process.arguments = arguments
+    process.currentDirectoryURL = ProjectFixtures.root
+    var env = ProcessInfo.processInfo.environment
+    for (key, value) in environment { env[key] = value }
+    process.environment = env
+    let out = Pipe(), err = Pipe(), input = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    process.standardInput = input
+    try process.run()
+    if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
+    try input.fileHandleForWriting.close()
+    // Read both pipes to the end before waiting, so a full pipe cannot block the child.
+    let outData = out.fileHandleForReading.readDataToEndOfFile()
+    let errData = err.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return CommandResult(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+                         stderr: String(decoding: errData, as: UTF8.self))
+}
