@@ -37,36 +37,7 @@ enum RuleBookValidator {
     // MARK: Examples
 
     private static func examples(_ table: DecisionTable, _ book: RuleBook) -> [RuleProblem] {
-        var problems: [RuleProblem] = []
-        for rule in table.rules {
-            for (number, example) in rule.examples.enumerated() {
-                var facts = book.makeFacts()
-                for (name, value) in example.given {
-                    if let slot = book.schema.slot(name) { facts[slot] = value }
-                }
-                let result = book.evaluate(table: table.name, facts: facts)
-                let fired = result.firedRules
-                let label = "example \(number + 1)"
-                guard fired.contains(where: { $0.id == rule.id }) else {
-                    let instead = fired.first.map { "'\($0.id)' fired instead" } ?? "no rule fired"
-                    problems.append(RuleProblem(
-                        file: rule.file, line: example.line, subject: rule.id, code: .exampleFailed,
-                        message: "\(label) does not reach this rule: \(instead)",
-                        fix: "fix the example's `given`, or the conditions or priorities it exposes"))
-                    continue
-                }
-                for (name, expected) in example.expect {
-                    let actual = table.hitPolicy == .collect ? rule.output(name) : result.facts[book.schema.slot(name) ?? 0]
-                    if actual != expected {
-                        problems.append(RuleProblem(
-                            file: rule.file, line: example.line, subject: rule.id, code: .exampleFailed,
-                            message: "\(label) expects \(name) = \(expected) but the rule gives \(actual?.description ?? "nothing")",
-                            fix: "fix the example's `expect` or the rule's `then`"))
-                    }
-                }
-            }
-        }
-        return problems
+        table.rules.flatMap { rule in rule.examples.indices.flatMap { book.check(example: $0, of: rule, in: table) } }
     }
 
     // MARK: Logic
@@ -195,5 +166,38 @@ private struct CaseSpace {
 
     func describe(_ facts: FactSet) -> String {
         slots.map { "\(schema.declarations[$0].name)=\(facts[$0]?.description ?? "unknown")" }.joined(separator: ", ")
+    }
+}
+
+extension RuleBook {
+    /// Runs one inline example: the rule must fire on the example's facts and give what it expects.
+    /// Returns what went wrong, or nothing when the example holds.
+    public func check(example number: Int, of rule: Rule, in table: DecisionTable) -> [RuleProblem] {
+        let example = rule.examples[number]
+        var facts = makeFacts()
+        for (name, value) in example.given {
+            if let slot = schema.slot(name) { facts[slot] = value }
+        }
+        let result = evaluate(table: table.name, facts: facts)
+        let fired = result.firedRules
+        let label = "example \(number + 1)"
+        guard fired.contains(where: { $0.id == rule.id }) else {
+            let instead = fired.first.map { "'\($0.id)' fired instead" } ?? "no rule fired"
+            return [RuleProblem(
+                file: rule.file, line: example.line, subject: rule.id, code: .exampleFailed,
+                message: "\(label) does not reach this rule: \(instead)",
+                fix: "fix the example's `given`, or the conditions or priorities it exposes")]
+        }
+        var problems: [RuleProblem] = []
+        for (name, expected) in example.expect {
+            let actual = table.hitPolicy == .collect ? rule.output(name) : schema.slot(name).flatMap { result.facts[$0] }
+            if actual != expected {
+                problems.append(RuleProblem(
+                    file: rule.file, line: example.line, subject: rule.id, code: .exampleFailed,
+                    message: "\(label) expects \(name) = \(expected) but the rule gives \(actual?.description ?? "nothing")",
+                    fix: "fix the example's `expect` or the rule's `then`"))
+            }
+        }
+        return problems
     }
 }

@@ -70,6 +70,8 @@ struct ExerciseIndex: Sendable {
         for length in stride(from: min(longest, stems.count), through: 1, by: -1) {
             for start in 0...(stems.count - length) {
                 let window = stems[start..<(start + length)]
+                // Numbers and symbols arrive as empty strings: a name never spans them.
+                if window.contains("") { continue }
                 if let found = exact[window.joined(separator: " ")] ?? exact[window.joined()] {
                     return (found, start..<(start + length))
                 }

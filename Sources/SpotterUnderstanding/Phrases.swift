@@ -63,7 +63,7 @@ enum Lexicon {
         "recover", "recovery", "recovered", "train * again", "hit * again", "do * again", "work * again",
         "how often", "day between", "days between", "in a row", "back to back", "consecutive day", "frequency",
         "rest day", "how many day", "between session", "between workout", "every day", "everyday", "daily",
-        "two day in a row", "same muscle", "sore still", "still sore", "before i train", "before training",
+        "two day in a row", "same muscle", "sore still", "still sore",
         "how soon", "before * again", "doing * again", "between * session", "between * workout", "between * day",
         "before i can",
     ])
