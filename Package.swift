@@ -37,7 +37,7 @@ let package = Package(
             swiftSettings: strictSettings),
         .executableTarget(
             name: "spotter",
-            dependencies: ["SpotterApp", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["SpotterApp", "SpotterCore", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strictSettings),
         .target(
             name: "SpotterTesting",

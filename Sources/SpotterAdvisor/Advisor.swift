@@ -60,11 +60,14 @@ public struct Advisor: Sendable {
     public let book: RuleBook
     private let slots: Slots
     private let verdictTable: String = "failure_verdict"
+    /// The tables a what-if verdict needs: the heavy-set decision and the verdict itself.
+    private let verdictTables: [Int]
 
     /// Fails when the rule book lacks a fact the advisor must set or read.
     public init(book: RuleBook) throws(AdvisorError) {
         self.book = book
         self.slots = try Slots(book.schema)
+        self.verdictTables = ["heavy_set", "failure_verdict"].compactMap(book.tableIndex)
     }
 
     /// Builds the fact set the rule tables read.
@@ -136,9 +139,11 @@ public struct Advisor: Sendable {
     /// The failure verdict alone, for quick what-if questions.
     public func verdict(_ facts: FactSet) -> FailureVerdict? {
         var facts = facts
-        for name in ["heavy_set", verdictTable] {
-            facts = book.evaluate(table: name, facts: facts).facts
-        }
+        return verdict(&facts)
+    }
+
+    private func verdict(_ facts: inout FactSet) -> FailureVerdict? {
+        for index in verdictTables { book.apply(table: index, to: &facts) }
         if case let .symbol(value)? = facts[slots.failure] { return FailureVerdict(rawValue: value) }
         return nil
     }
@@ -176,20 +181,24 @@ public struct Advisor: Sendable {
     private func assumptionsThatMatter(_ facts: FactSet, profile: ResolvedProfile, verdict: FailureVerdict?) -> [String] {
         guard let verdict else { return [] }
         var matter: [String] = []
+        var scratch = facts
         func changes(_ slot: Int, _ values: [FactValue]) -> Bool {
-            values.contains { value in
-                var other = facts
-                other[slot] = value
-                return self.verdict(other) != verdict
+            let original = facts[slot]
+            for value in values where value != original {
+                scratch = facts
+                scratch[slot] = value
+                if self.verdict(&scratch) != verdict { return true }
             }
+            return false
         }
-        if profile.experienceOrigin == .assumed,
-           changes(slots.experience, Experience.allCases.map { .symbol($0.rawValue) }) { matter.append("experience") }
-        if profile.goalOrigin == .assumed,
-           changes(slots.goal, TrainingGoal.allCases.map { .symbol($0.rawValue) }) { matter.append("goal") }
+        if profile.experienceOrigin == .assumed, changes(slots.experience, Self.experiences) { matter.append("experience") }
+        if profile.goalOrigin == .assumed, changes(slots.goal, Self.goals) { matter.append("goal") }
         if profile.spotterOrigin == .assumed, changes(slots.spotter, [.bool(true)]) { matter.append("spotter") }
         return matter
     }
+
+    private static let experiences: [FactValue] = Experience.allCases.map { .symbol($0.rawValue) }
+    private static let goals: [FactValue] = TrainingGoal.allCases.map { .symbol($0.rawValue) }
 
     static func topic(_ intent: Intent) -> String {
         switch intent {

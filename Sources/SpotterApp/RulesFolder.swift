@@ -119,7 +119,7 @@ public struct CoachingSettings: Sendable, Hashable {
         }
         let node: Node?
         do {
-            node = try Yams.compose(yaml: String(decoding: data, as: UTF8.self))
+            node = try Yams.compose(yaml: String(decoding: data, as: UTF8.self), .basic)
         } catch {
             throw ConfigError(file: file, key: "-", message: "not valid YAML (\(error))")
         }

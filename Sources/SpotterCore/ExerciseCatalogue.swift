@@ -1,5 +1,3 @@
-import Foundation
-
 /// The project's exercise catalogue, as generated into `Rules/exercises.json` by
 /// `scripts/build_catalogue.py`.
 public struct ExerciseCatalogue: Sendable {
@@ -13,31 +11,59 @@ public struct ExerciseCatalogue: Sendable {
         self.byID = index
     }
 
-    /// Decodes the generated JSON file.
-    public init(json data: Data) throws(CatalogueError) {
-        struct File: Decodable { var exercises: [Exercise] }
+    /// Decodes the generated JSON file (`{"exercises": [...]}`), naming the first bad entry.
+    public init(json data: some Collection<UInt8>) throws(CatalogueError) {
+        let root: JSONValue
         do {
-            self.init(exercises: try JSONDecoder().decode(File.self, from: data).exercises)
-        } catch let DecodingError.dataCorrupted(context) {
-            throw CatalogueError(reason: "not valid JSON (\(context.debugDescription))")
-        } catch let DecodingError.keyNotFound(key, context) {
-            throw CatalogueError(reason: "missing field '\(key.stringValue)' at \(Self.path(context.codingPath))")
-        } catch let DecodingError.typeMismatch(_, context) {
-            throw CatalogueError(reason: "wrong type at \(Self.path(context.codingPath)): \(context.debugDescription)")
-        } catch let DecodingError.valueNotFound(_, context) {
-            throw CatalogueError(reason: "missing value at \(Self.path(context.codingPath))")
+            root = try JSONValue.parse(data)
         } catch {
-            throw CatalogueError(reason: "\(error)")
+            throw CatalogueError(reason: "not valid JSON (\(error))")
         }
+        guard let entries = root["exercises"]?.array else {
+            throw CatalogueError(reason: "missing the `exercises` list")
+        }
+        var exercises: [Exercise] = []
+        exercises.reserveCapacity(entries.count)
+        for (index, entry) in entries.enumerated() {
+            func field(_ name: String) throws(CatalogueError) -> String {
+                guard let value = entry[name]?.string, !value.isEmpty else {
+                    throw CatalogueError(reason: "exercises[\(index)]: missing or empty `\(name)`")
+                }
+                return value
+            }
+            func list(_ name: String) throws(CatalogueError) -> [String] {
+                guard let values = entry[name]?.array else {
+                    throw CatalogueError(reason: "exercises[\(index)]: `\(name)` must be a list")
+                }
+                return values.compactMap(\.string)
+            }
+            func choice<T: RawRepresentable>(_ name: String, _: T.Type) throws(CatalogueError) -> T where T.RawValue == String {
+                let raw = try field(name)
+                guard let value = T(rawValue: raw) else {
+                    throw CatalogueError(reason: "exercises[\(index)]: unknown \(name) '\(raw)'")
+                }
+                return value
+            }
+            let id = try field("id")
+            var mechanic: Mechanic?
+            if let raw = entry["mechanic"], !raw.isNull {
+                guard let value = raw.string.flatMap(Mechanic.init(rawValue:)) else {
+                    throw CatalogueError(reason: "exercises[\(index)] (\(id)): unknown mechanic")
+                }
+                mechanic = value
+            }
+            exercises.append(Exercise(
+                id: id, name: try field("name"), aliases: try list("aliases"), mechanic: mechanic,
+                equipment: try choice("equipment", Equipment.self), category: try choice("category", ExerciseCategory.self),
+                primary: try list("primary"), secondary: try list("secondary"), risk: try choice("risk", RiskClass.self)))
+        }
+        self.init(exercises: exercises)
     }
 
     public subscript(id: String) -> Exercise? {
         byID[id].map { exercises[$0] }
     }
 
-    private static func path(_ codingPath: [any CodingKey]) -> String {
-        codingPath.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
-    }
 }
 
 /// The catalogue file could not be read as a catalogue.

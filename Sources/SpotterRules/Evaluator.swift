@@ -176,3 +176,22 @@ extension FactTest {
         }
     }
 }
+
+extension RuleBook {
+    /// The position of a table in the evaluation order.
+    public func tableIndex(_ name: String) -> Int? { tables.firstIndex { $0.name == name } }
+
+    /// Evaluates one table in place, without recording anything: the fast path for what-if
+    /// questions. Returns how many rules fired.
+    @discardableResult
+    public func apply(table index: Int, to facts: inout FactSet) -> Int {
+        let table = tables[index]
+        var fired = 0
+        for rule in table.rules where rule.condition?.matches(facts) ?? true {
+            fired += 1
+            for output in rule.outputs { facts[output.slot] = output.value }
+            if table.hitPolicy != .collect { break }
+        }
+        return fired
+    }
+}

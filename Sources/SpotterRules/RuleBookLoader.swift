@@ -51,7 +51,9 @@ private struct Reader {
         for file in files.sorted(by: { $0.path < $1.path }) {
             let root: Node
             do {
-                guard let node = try Yams.compose(yaml: file.text) else {
+                // The basic resolver leaves every scalar a string: the loader types values itself, so
+                // Yams' regex-based tag resolution is not needed (and dominated start-up time).
+                guard let node = try Yams.compose(yaml: file.text, .basic) else {
                     problems.append(RuleProblem(
                         file: file.path, line: 1, subject: nil, code: .unknownFile, message: "the file is empty",
                         fix: "remove it or give it a `table:`, `facts:`, `sources:` or `evaluation_order:` key"))
@@ -63,13 +65,13 @@ private struct Reader {
                 continue
             }
             let located = Located(node: root, file: file.path)
-            if root["facts"] != nil {
+            if child(located, "facts") != nil {
                 factsFile = located
-            } else if root["sources"] != nil {
+            } else if child(located, "sources") != nil {
                 sourcesFile = located
-            } else if root["evaluation_order"] != nil {
+            } else if child(located, "evaluation_order") != nil {
                 orderFile = located
-            } else if root["table"] != nil {
+            } else if child(located, "table") != nil {
                 tableFiles.append(located)
             } else {
                 problem(located, nil, .unknownFile, "not a rules file (no `table:`, `facts:`, `sources:` or `evaluation_order:` key)",
@@ -147,8 +149,12 @@ private struct Reader {
         return sequence.map { Located(node: $0, file: located.file) }
     }
 
+    /// The value under `key` in a mapping; compares key text directly (Yams' own subscript
+    /// resolves tags for every comparison, which is slow).
     func child(_ located: Located, _ key: String) -> Located? {
-        located.node[key].map { Located(node: $0, file: located.file) }
+        guard case let .mapping(mapping) = located.node else { return nil }
+        for pair in mapping where pair.key.scalar?.string == key { return Located(node: pair.value, file: located.file) }
+        return nil
     }
 
     mutating func requireMapping(_ located: Located, _ subject: String?, what: String) -> [(key: String, value: Located)]? {

@@ -3,22 +3,25 @@ import SpotterCore
 /// Finds the exercise a message names: by alias or catalogue name, tolerant of case, plurals,
 /// punctuation, spacing ("pull ups", "pull-ups", "pullups") and word order ("press bench").
 struct ExerciseIndex: Sendable {
-    /// Match keys → catalogue position. Aliases win over names; a name key that two
+    /// Word-id sequences → catalogue position. Aliases win over names; a name key that two
     /// exercises share is dropped as ambiguous rather than guessed.
-    private var exact: [String: Int] = [:]
-    private var unordered: [String: Int] = [:]
-    /// The stems of every word in every name and alias, for typo correction.
+    private var exact: [[Int32]: Int] = [:]
+    private var unordered: [[Int32]: Int] = [:]
+    /// Word ids that occur in some name, indexed by id, so only runs of them are tried.
+    private var isNameWord: [Bool] = []
+    /// Every word in every name and alias (as typed and stemmed), for typo correction.
     private(set) var vocabulary: Set<String> = []
     /// Alias words carry more weight than catalogue-name words when a typo is ambiguous.
     private(set) var aliasWords: Set<String> = []
     private(set) var longest = 1
 
-    init(catalogue: ExerciseCatalogue) {
-        var exactPriority: [String: Int] = [:]
-        var unorderedPriority: [String: Int] = [:]
+    init(catalogue: ExerciseCatalogue, vocabulary words: inout Vocabulary) {
+        var exactPriority: [[Int32]: Int] = [:]
+        var unorderedPriority: [[Int32]: Int] = [:]
         let ambiguous = -1
+        var nameWords = Set<Int32>()
 
-        func add(_ key: String, _ position: Int, _ priority: Int, into map: inout [String: Int], _ priorities: inout [String: Int]) {
+        func add(_ key: [Int32], _ position: Int, _ priority: Int, into map: inout [[Int32]: Int], _ priorities: inout [[Int32]: Int]) {
             if let existing = priorities[key] {
                 if priority > existing {
                     map[key] = position
@@ -40,44 +43,63 @@ struct ExerciseIndex: Sendable {
             if parts.count == 2 { names.append((String(parts[0]), 1)) }
             for (name, priority) in names {
                 let tokens = Tokenizer.tokenize(name).filter { $0.kind == .word || $0.kind == .number }
+                guard !tokens.isEmpty else { continue }
                 let stems = tokens.map(\.stem)
+                longest = max(longest, stems.count)
                 for token in tokens where token.kind == .word && token.text.count > 3 {
                     vocabulary.insert(token.text)
                     if priority == 3 { aliasWords.insert(token.text) }
                 }
-                guard !stems.isEmpty else { continue }
-                longest = max(longest, stems.count)
                 for stem in stems where stem.count > 1 {
                     vocabulary.insert(stem)
                     if priority == 3 { aliasWords.insert(stem) }
                 }
-                add(stems.joined(separator: " "), position, priority, into: &exact, &exactPriority)
-                add(stems.joined(), position, priority, into: &exact, &exactPriority)
+                let ids = stems.map { words.intern($0) }
+                nameWords.formUnion(ids)
+                add(ids, position, priority, into: &exact, &exactPriority)
                 if stems.count > 1 {
-                    vocabulary.insert(stems.joined())
-                    if priority == 3 { aliasWords.insert(stems.joined()) }
-                    add(stems.sorted().joined(separator: " "), position, priority, into: &unordered, &unorderedPriority)
+                    // "benchpress", "pullup": the name run together is one word.
+                    let joined = stems.joined()
+                    vocabulary.insert(joined)
+                    if priority == 3 { aliasWords.insert(joined) }
+                    let joinedID = words.intern(joined)
+                    nameWords.insert(joinedID)
+                    add([joinedID], position, priority, into: &exact, &exactPriority)
+                    add(ids.sorted(), position, priority, into: &unordered, &unorderedPriority)
                 }
             }
         }
         exact = exact.filter { $0.value != ambiguous }
         unordered = unordered.filter { $0.value != ambiguous }
+        isNameWord = [Bool](repeating: false, count: words.words.count)
+        for id in nameWords { isNameWord[Int(id)] = true }
     }
 
-    /// The longest run of words naming an exercise, with where it lies in `stems`.
-    func match(_ stems: [String]) -> (position: Int, range: Range<Int>)? {
-        guard !stems.isEmpty else { return nil }
-        for length in stride(from: min(longest, stems.count), through: 1, by: -1) {
-            for start in 0...(stems.count - length) {
-                let window = stems[start..<(start + length)]
-                // Numbers and symbols arrive as empty strings: a name never spans them.
-                if window.contains("") { continue }
-                if let found = exact[window.joined(separator: " ")] ?? exact[window.joined()] {
-                    return (found, start..<(start + length))
-                }
-                if length > 1, let found = unordered[window.sorted().joined(separator: " ")] {
-                    return (found, start..<(start + length))
-                }
+    /// The longest run of words naming an exercise, with where it lies in `ids`.
+    func match(_ ids: [Int32]) -> (position: Int, range: Range<Int>)? {
+        var best: (position: Int, range: Range<Int>)?
+        var start = 0
+        // Only runs of words that occur in names can name an exercise.
+        while start < ids.count {
+            guard isName(ids[start]) else { start += 1; continue }
+            var end = start
+            while end < ids.count && isName(ids[end]) { end += 1 }
+            if let found = longestMatch(ids, in: start..<end), found.range.count > (best?.range.count ?? 0) {
+                best = found
+            }
+            start = end
+        }
+        return best
+    }
+
+    private func isName(_ id: Int32) -> Bool { id >= 0 && Int(id) < isNameWord.count && isNameWord[Int(id)] }
+
+    private func longestMatch(_ ids: [Int32], in run: Range<Int>) -> (position: Int, range: Range<Int>)? {
+        for length in stride(from: min(longest, run.count), through: 1, by: -1) {
+            for start in run.lowerBound...(run.upperBound - length) {
+                let window = Array(ids[start..<(start + length)])
+                if let found = exact[window] { return (found, start..<(start + length)) }
+                if length > 1, let found = unordered[window.sorted()] { return (found, start..<(start + length)) }
             }
         }
         return nil

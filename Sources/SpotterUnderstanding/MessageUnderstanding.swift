@@ -13,20 +13,25 @@ public struct MessageUnderstanding: Sendable {
     public let catalogue: ExerciseCatalogue
     private let index: ExerciseIndex
     private let corrector: TypoCorrector
+    private let vocabulary: Vocabulary
+    private let cues: CueMatcher
+    private let questionWords: Set<Int32>
 
     public init(catalogue: ExerciseCatalogue) {
         self.catalogue = catalogue
-        self.index = ExerciseIndex(catalogue: catalogue)
+        var vocabulary = Vocabulary()
+        self.index = ExerciseIndex(catalogue: catalogue, vocabulary: &vocabulary)
+        self.cues = CueMatcher(vocabulary: &vocabulary)
         var targets: [String: Int] = [:]
         for word in index.vocabulary { targets[word] = 1 }
         for word in index.aliasWords { targets[word] = 2 }
-        let cueLists = [Lexicon.deload, Lexicon.rir, Lexicon.recovery, Lexicon.rest, Lexicon.failure, Lexicon.help,
-                        Lexicon.why, Lexicon.beginner, Lexicon.advanced, Lexicon.strength, Lexicon.hypertrophy,
-                        Lexicon.endurance, Lexicon.general, Lexicon.noSpotter, Lexicon.withSpotter, Lexicon.pain]
-        for cues in cueLists {
-            for word in cues.words where word.count >= 4 { targets[word] = 3 }
+        for list in CueList.allCases {
+            for word in list.cues.words where word.count >= 4 { targets[word] = 3 }
         }
         self.corrector = TypoCorrector(targets: targets, alsoKnown: Lexicon.commonWords)
+        for word in Lexicon.commonWords { _ = vocabulary.intern(word) }
+        self.questionWords = Set(Lexicon.questionWords.map { vocabulary.intern($0) })
+        self.vocabulary = vocabulary
     }
 
     /// Understands one message.
@@ -38,97 +43,100 @@ public struct MessageUnderstanding: Sendable {
                 tokens[i].stem = Stemmer.stem(corrected)
             }
         }
-        let wordTokens = tokens.filter { $0.kind != .symbol || $0.text == "%" || $0.text == "/" }
-        let stems = wordTokens.map(\.stem)
+        let isQuestionMark = tokens.contains { $0.kind == .symbol && $0.text == "?" }
+        tokens.removeAll { $0.kind == .symbol && $0.text != "%" && $0.text != "/" }
+        let ids: [Int32] = tokens.map { $0.kind == .word ? vocabulary.id($0.stem) ?? Vocabulary.unknown : Vocabulary.unknown }
 
-        let found = index.match(wordTokens.map { $0.kind == .word ? $0.stem : "" })
+        let found = index.match(ids)
         var exercise = found.map { catalogue.exercises[$0.position] }
         let exerciseRange = found.map(\.range)
-        // The exercise's own words ("good morning", "power clean") are not cues.
-        // Numbers that describe the set ("RPE 9", "@ 8") are not questions about RPE either.
-        var cueStems: [String] = exerciseRange.map { range in
-            stems.enumerated().map { range.contains($0.offset) ? "_" : $0.element }
-        } ?? stems
-        for i in cueStems.indices where (cueStems[i] == "rpe" || cueStems[i] == "rir")
-            && (wordTokens[safe: i + 1]?.kind == .number || wordTokens[safe: i - 1]?.kind == .number) {
-            cueStems[i] = "_"
+        // The exercise's own words ("good morning", "power clean") are not cues, and numbers
+        // that describe the set ("RPE 9") do not make a question about RPE.
+        var cueIDs = ids
+        if let exerciseRange { for i in exerciseRange { cueIDs[i] = Vocabulary.masked } }
+        for i in tokens.indices where (tokens[i].stem == "rpe" || tokens[i].stem == "rir")
+            && (tokens[safe: i + 1]?.kind == .number || tokens[safe: i - 1]?.kind == .number) {
+            cueIDs[i] = Vocabulary.masked
         }
+        let matched = cues.match(cueIDs)
 
-        let hints = profileHints(cueStems)
-        let numbers = SetParser.numbers(wordTokens, skip: exerciseRange)
-        let isQuestion = tokens.contains { $0.kind == .symbol && $0.text == "?" }
-            || cueStems.first.map { Lexicon.questionWords.contains($0) } ?? false
+        let hints = profileHints(matched, stems: tokens.map(\.stem))
+        let numbers = SetParser.numbers(tokens, skip: exerciseRange)
+        let firstWord = cueIDs.first { $0 != Vocabulary.masked }
+        let isQuestion = isQuestionMark || firstWord.map(questionWords.contains) ?? false
+        let wordCount = cueIDs.count { $0 != Vocabulary.masked }
 
-        var intent = classify(cueStems, isQuestion: isQuestion, hasExercise: exercise != nil, numbers: numbers)
-        if intent == .unknown || intent == .help || intent == .why { exercise = intent == .unknown ? nil : exercise }
+        var intent = classify(matched, wordCount: wordCount, isQuestion: isQuestion, hasExercise: exercise != nil,
+                              numbers: numbers)
+        if intent == .unknown { exercise = nil }
 
         var planned = PlannedSet()
         planned.reps = numbers.reps
         planned.loadPercent = numbers.loadPercent
         planned.rpe = numbers.rpe ?? numbers.rir.map { 10 - $0 }
-        planned.saidHeavy = Lexicon.heavy.matches(cueStems)
-        planned.isLastSet = Lexicon.lastSet.matches(cueStems)
-        planned.toFailure = (intent == .askRest || intent == .askRecovery) && Lexicon.afterFailure.matches(cueStems)
+        planned.saidHeavy = matched.contains(.heavy)
+        planned.isLastSet = matched.contains(.lastSet)
+        planned.toFailure = (intent == .askRest || intent == .askRecovery) && matched.contains(.afterFailure)
 
         var logged: LoggedSet?
         if intent == .logSet, let reps = numbers.reps {
             logged = LoggedSet(
                 exerciseID: exercise?.id ?? "", load: numbers.load, unit: numbers.load == nil ? nil : numbers.unit ?? .kilograms,
                 reps: reps, sets: numbers.sets ?? 1, rir: numbers.rir, rpe: numbers.rpe, toFailure: numbers.toFailure)
-            if exercise == nil { intent = .logSet }
+        } else if intent == .logSet {
+            intent = .unknown
         }
         return Utterance(text: text, intent: intent, exercise: exercise, hints: hints, plannedSet: planned, loggedSet: logged)
     }
 
-    private func classify(_ stems: [String], isQuestion: Bool, hasExercise: Bool, numbers: SetParser.Numbers) -> Intent {
-        let words = stems.filter { $0 != "?" && $0 != "_" }
-        let short = words.count <= 6 && !hasExercise
-        if short, Lexicon.help.matches(words) { return .help }
+    private func classify(_ cues: CueSet, wordCount: Int, isQuestion: Bool, hasExercise: Bool, numbers: SetParser.Numbers) -> Intent {
+        let short = wordCount <= 6 && !hasExercise
+        if short, cues.contains(.help) { return .help }
         // A set report: reps and an exercise or a load, and not asked as a question.
         if !isQuestion, numbers.reps != nil, hasExercise || numbers.load != nil {
             return .logSet
         }
-        if Lexicon.deload.matches(stems) { return .askDeload }
-        if Lexicon.rir.matches(stems) { return .askRIR }
-        if Lexicon.recovery.matches(stems) { return .askRecovery }
-        if Lexicon.rest.matches(stems) { return .askRest }
+        if cues.contains(.deload) { return .askDeload }
+        if cues.contains(.rir) { return .askRIR }
+        if cues.contains(.recovery) { return .askRecovery }
+        if cues.contains(.rest) { return .askRest }
         // "why not?" after an answer asks for the reasons, not about failure.
-        if short, Lexicon.why.matches(words) { return .why }
-        if Lexicon.failure.matches(stems) { return .askFailure }
+        if short, cues.contains(.why) { return .why }
+        if cues.contains(.failure) { return .askFailure }
         return .unknown
     }
 
-    private func profileHints(_ stems: [String]) -> ProfileHints {
+    private func profileHints(_ cues: CueSet, stems: [String]) -> ProfileHints {
         var hints = ProfileHints()
-        if Lexicon.beginner.matches(stems) {
+        if cues.contains(.beginner) {
             hints.experience = .beginner
         } else if let experience = experienceFromDuration(stems) {
             hints.experience = experience
-        } else if Lexicon.advanced.matches(stems) {
+        } else if cues.contains(.advanced) {
             hints.experience = .advanced
-        } else if Lexicon.intermediate.matches(stems) {
+        } else if cues.contains(.intermediate) {
             hints.experience = .intermediate
         }
-        if Lexicon.strength.matches(stems) {
+        if cues.contains(.strength) {
             hints.goal = .strength
-        } else if Lexicon.endurance.matches(stems) {
+        } else if cues.contains(.endurance) {
             hints.goal = .endurance
-        } else if Lexicon.hypertrophy.matches(stems) {
+        } else if cues.contains(.hypertrophy) {
             hints.goal = .hypertrophy
-        } else if Lexicon.general.matches(stems) {
+        } else if cues.contains(.general) {
             hints.goal = .general
         }
-        if Lexicon.noSpotter.matches(stems) {
+        if cues.contains(.noSpotter) {
             hints.spotter = false
-        } else if Lexicon.withSpotter.matches(stems) {
+        } else if cues.contains(.withSpotter) {
             hints.spotter = true
         }
-        if Lexicon.noPain.matches(stems) {
+        if cues.contains(.noPain) {
             hints.pain = false
-        } else if Lexicon.pain.matches(stems) {
+        } else if cues.contains(.pain) {
             hints.pain = true
         }
-        if Lexicon.persistentFatigue.matches(stems) { hints.persistentFatigue = true }
+        if cues.contains(.persistentFatigue) { hints.persistentFatigue = true }
         return hints
     }
 

@@ -52,6 +52,9 @@ enum Tokenizer {
                 digits.append(UInt8(folded))
             } else if (folded == 0x2E || folded == 0x2C) && !digits.isEmpty {  // decimal point or comma
                 digits.append(UInt8(ascii: "."))
+            } else if folded == 0xFFFF {
+                // Zero-width and soft-hyphen characters vanish without splitting the word.
+                continue
             } else if folded == 0x27 || folded == 0x2019 || folded == 0x60 {
                 // Apostrophes join: "can't" → "cant", "I'm" → "im".
                 continue
@@ -113,20 +116,14 @@ enum Tokenizer {
 /// and "curls" meet "squat", "press", "fly" and "curl".
 enum Stemmer {
     static func stem(_ word: String) -> String {
-        let bytes = Array(word.utf8)
-        let count = bytes.count
         if let special = irregular[word] { return special }
-        guard count > 3 else { return word }
-        func ends(_ suffix: String) -> Bool {
-            let s = Array(suffix.utf8)
-            return count > s.count && Array(bytes[(count - s.count)...]) == s
+        guard word.utf8.count > 3 else { return word }
+        if word.hasSuffix("ies") { return String(word.dropLast(3)) + "y" }
+        if word.hasSuffix("sses") || word.hasSuffix("ches") || word.hasSuffix("shes") || word.hasSuffix("xes") {
+            return String(word.dropLast(2))
         }
-        if ends("ies") { return String(decoding: bytes[..<(count - 3)], as: UTF8.self) + "y" }
-        if ends("sses") || ends("ches") || ends("shes") || ends("xes") {
-            return String(decoding: bytes[..<(count - 2)], as: UTF8.self)
-        }
-        if ends("ss") || ends("us") || ends("is") { return word }
-        if ends("s") { return String(decoding: bytes[..<(count - 1)], as: UTF8.self) }
+        if word.hasSuffix("ss") || word.hasSuffix("us") || word.hasSuffix("is") { return word }
+        if word.hasSuffix("s") { return String(word.dropLast()) }
         return word
     }
 

@@ -1,8 +1,9 @@
 /// Corrects misspelt words ("faliure", "squast", "pulldwon") to the nearest word Spotter knows,
 /// within one edit for short words and two for long ones (a swap of neighbours is one edit).
 struct TypoCorrector: Sendable {
-    /// Known words by length, for a quick candidate scan.
-    private var byLength: [Int: [(word: [UInt8], text: String, weight: Int)]] = [:]
+    /// Known words by first letter and length, for a quick candidate scan. Typos rarely change
+    /// the first letter; requiring it keeps corrections honest and the scan short.
+    private var buckets: [Int: [(word: [UInt8], text: String, weight: Int)]] = [:]
     private let known: Set<String>
 
     /// - Parameters:
@@ -12,9 +13,11 @@ struct TypoCorrector: Sendable {
         var known = alsoKnown
         for (word, weight) in targets {
             known.insert(word)
-            byLength[word.utf8.count, default: []].append((Array(word.utf8), word, weight))
+            let bytes = Array(word.utf8)
+            guard let first = bytes.first else { continue }
+            buckets[Self.bucket(first, bytes.count), default: []].append((bytes, word, weight))
         }
-        for key in byLength.keys { byLength[key]?.sort { ($0.weight, $1.text) > ($1.weight, $0.text) } }
+        for key in buckets.keys { buckets[key]?.sort { ($0.weight, $1.text) > ($1.weight, $0.text) } }
         self.known = known
     }
 
@@ -27,9 +30,7 @@ struct TypoCorrector: Sendable {
         let allowed = bytes.count >= 7 ? 2 : 1
         var best: (text: String, distance: Int, weight: Int)?
         for length in (bytes.count - allowed)...(bytes.count + allowed) {
-            for candidate in byLength[length] ?? [] {
-                // Typos rarely change the first letter; requiring it keeps corrections honest.
-                guard candidate.word.first == bytes.first else { continue }
+            for candidate in buckets[Self.bucket(bytes[0], length)] ?? [] {
                 let distance = Self.distance(bytes, candidate.word, limit: allowed)
                 guard distance <= allowed else { continue }
                 if best == nil || distance < best!.distance || (distance == best!.distance && candidate.weight > best!.weight) {
@@ -39,6 +40,8 @@ struct TypoCorrector: Sendable {
         }
         return best?.text
     }
+
+    private static func bucket(_ first: UInt8, _ length: Int) -> Int { Int(first) << 8 | min(length, 255) }
 
     /// Optimal string alignment distance (Levenshtein plus adjacent swaps), stopping early past `limit`.
     static func distance(_ a: [UInt8], _ b: [UInt8], limit: Int) -> Int {

@@ -8,7 +8,7 @@ struct Spotter: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "spotter",
         abstract: "An evidence-based strength-training coach: failure, reps in reserve, rest, recovery.",
-        subcommands: [Ask.self, RulesCommand.self])
+        subcommands: [Ask.self, RulesCommand.self, Bench.self])
 }
 
 extension Experience: ExpressibleByArgument {}
@@ -90,5 +90,26 @@ func loadCoach(_ rules: String?) throws -> Coach {
     } catch let error as ConfigError {
         FileHandle.standardError.write(Data(("spotter: bad setting: \(error)\n").utf8))
         throw ExitCode(2)
+    }
+}
+
+struct Bench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Measure understanding plus advice per message over a corpus (figures only, never a pass/fail).")
+
+    @Option(help: "A YAML list of messages with `text` (default: Tests/Corpus/questions.yml).")
+    var corpus = "Tests/Corpus/questions.yml"
+
+    @Option(help: "How many timed rounds over the corpus.")
+    var rounds = 20
+
+    @Option(help: "The rules folder (default: Rules/ of the project).")
+    var rules: String?
+
+    func run() throws {
+        let coach = try loadCoach(rules)
+        let messages = try CoachBenchmark.corpusMessages(corpus)
+        guard !messages.isEmpty else { throw ValidationError("no messages in \(corpus)") }
+        print(CoachBenchmark.run(coach, messages: messages, rounds: max(1, rounds)).description)
     }
 }

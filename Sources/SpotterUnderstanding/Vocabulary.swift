@@ -1,0 +1,101 @@
+/// Every word Spotter knows, as small integers, so matching compares numbers instead of strings.
+struct Vocabulary: Sendable {
+    private(set) var ids: [String: Int32] = [:]
+    private(set) var words: [String] = []
+
+    /// A word's id, adding it when new.
+    mutating func intern(_ word: String) -> Int32 {
+        if let id = ids[word] { return id }
+        let id = Int32(words.count)
+        ids[word] = id
+        words.append(word)
+        return id
+    }
+
+    func id(_ word: String) -> Int32? { ids[word] }
+
+    /// Ids of tokens that are not words (numbers, symbols) or not known.
+    static let unknown: Int32 = -1
+    /// Ids of words masked out of cue matching (the exercise's own words).
+    static let masked: Int32 = -3
+}
+
+/// The cue lists of ``Lexicon``, by name.
+enum CueList: Int, CaseIterable, Sendable {
+    case deload, rir, recovery, rest, failure, help, why
+    case beginner, advanced, intermediate, strength, hypertrophy, endurance, general
+    case noSpotter, withSpotter, noPain, pain, persistentFatigue, lastSet, heavy, afterFailure
+
+    var cues: Cues {
+        switch self {
+        case .deload: Lexicon.deload
+        case .rir: Lexicon.rir
+        case .recovery: Lexicon.recovery
+        case .rest: Lexicon.rest
+        case .failure: Lexicon.failure
+        case .help: Lexicon.help
+        case .why: Lexicon.why
+        case .beginner: Lexicon.beginner
+        case .advanced: Lexicon.advanced
+        case .intermediate: Lexicon.intermediate
+        case .strength: Lexicon.strength
+        case .hypertrophy: Lexicon.hypertrophy
+        case .endurance: Lexicon.endurance
+        case .general: Lexicon.general
+        case .noSpotter: Lexicon.noSpotter
+        case .withSpotter: Lexicon.withSpotter
+        case .noPain: Lexicon.noPain
+        case .pain: Lexicon.pain
+        case .persistentFatigue: Lexicon.persistentFatigue
+        case .lastSet: Lexicon.lastSet
+        case .heavy: Lexicon.heavy
+        case .afterFailure: Lexicon.afterFailure
+        }
+    }
+}
+
+/// Which cue lists a message matched.
+struct CueSet: Sendable, Hashable {
+    var bits: UInt64 = 0
+    func contains(_ list: CueList) -> Bool { bits & (1 << UInt64(list.rawValue)) != 0 }
+    mutating func insert(_ list: CueList) { bits |= 1 << UInt64(list.rawValue) }
+}
+
+/// Finds every cue list whose phrases occur in a message, in one pass over its words.
+struct CueMatcher: Sendable {
+    private static let wildcard: Int32 = -2
+    private var byFirstWord: [Int32: [(list: CueList, parts: [Int32])]] = [:]
+
+    init(vocabulary: inout Vocabulary) {
+        for list in CueList.allCases {
+            for phrase in list.cues.phrases {
+                let parts = phrase.parts.map { $0 == "*" ? Self.wildcard : vocabulary.intern($0) }
+                guard let first = parts.first, first != Self.wildcard else { continue }
+                byFirstWord[first, default: []].append((list, parts))
+            }
+        }
+    }
+
+    func match(_ ids: [Int32]) -> CueSet {
+        var found = CueSet()
+        for start in ids.indices where ids[start] >= 0 {
+            guard let candidates = byFirstWord[ids[start]] else { continue }
+            for candidate in candidates where !found.contains(candidate.list) {
+                if Self.matches(candidate.parts, ids, from: start, part: 0) { found.insert(candidate.list) }
+            }
+        }
+        return found
+    }
+
+    private static func matches(_ parts: [Int32], _ ids: [Int32], from index: Int, part: Int) -> Bool {
+        if part == parts.count { return true }
+        if parts[part] == wildcard {
+            for skip in 0...4 where index + skip <= ids.count {
+                if matches(parts, ids, from: index + skip, part: part + 1) { return true }
+            }
+            return false
+        }
+        guard index < ids.count, ids[index] == parts[part] else { return false }
+        return matches(parts, ids, from: index + 1, part: part + 1)
+    }
+}

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Measures Spotter (figures only; nothing here passes or fails on a number).
+#   bash scripts/bench.sh            full run
+#   bash scripts/bench.sh --short    a quick run that only proves the benchmarks still run
+set -euo pipefail
+cd "$(dirname "$0")/.."
+runs=100; rounds=50
+if [ "${1:-}" = "--short" ]; then runs=5; rounds=2; fi
+bash scripts/install-system-packages.sh
+swift build -c release --product spotter --static-swift-stdlib >&2
+bin=.build/release/spotter
+echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //'), $(uname -r)"
+echo "== one 'spotter ask --json' process, end to end (rules and catalogue loading included)"
+python3 - "$bin" "$runs" <<'PY'
+import subprocess, sys, time, statistics
+binary, runs = sys.argv[1], int(sys.argv[2])
+subprocess.run([binary, "ask", "--json", "warm up"], capture_output=True)
+times = []
+for _ in range(runs):
+    start = time.perf_counter()
+    subprocess.run([binary, "ask", "--json", "should I go to failure on squats?"], check=True, capture_output=True)
+    times.append((time.perf_counter() - start) * 1000)
+times.sort()
+print(f"spotter ask --json: {runs} runs: median {statistics.median(times):.1f} ms, "
+      f"p90 {times[int(len(times) * 0.9) - 1]:.1f} ms, min {times[0]:.1f} ms")
+PY
+echo "== understanding + advice in process, over Tests/Corpus/questions.yml"
+"$bin" bench --rounds "$rounds"
