@@ -4,8 +4,6 @@ import SpotterRules
 /// What is known about the lifter's day and week beyond the message: readiness, pain, the
 /// failure sets already done, and the check-in history. Empty for a one-shot `spotter ask`.
 public struct TrainingContext: Sendable, Hashable {
-    public enum Readiness: String, Sendable, Hashable, Codable, CaseIterable { case green, amber, red }
-
     public var readiness: Readiness?
     public var pain: Bool
     /// Failure sets for the exercise's main muscle in the last 7 days.
@@ -136,6 +134,56 @@ public struct Advisor: Sendable {
         return consultation
     }
 
+    /// Scores a completed check-in with the readiness tables, against the lifter's own baseline
+    /// once there are 7 or more earlier check-ins.
+    public func readiness(_ answers: CheckInAnswers, history: [CheckInAnswers] = []) -> ReadinessVerdict {
+        var facts = book.makeFacts()
+        func set(_ name: String, _ value: FactValue?) {
+            if let slot = book.schema.slot(name) { facts[slot] = value }
+        }
+        set("checkin.sleep_hours", answers.sleepHours.map(FactValue.number))
+        set("checkin.soreness", answers.soreness.map { .number(Double($0)) })
+        set("checkin.energy", answers.energy.map { .number(Double($0)) })
+        set("checkin.stress", answers.stress.map { .number(Double($0)) })
+        set("checkin.motivation", answers.motivation.map { .number(Double($0)) })
+        set("checkin.pain", .bool(answers.pain ?? false))
+        let baseline = CheckInBaseline(history: history)
+        for (name, flagged) in baseline.flags(for: answers) { set(name, .bool(flagged)) }
+        let evaluation = book.evaluate(facts, pipeline: "readiness")
+        var readiness = Readiness.green
+        if let slot = book.schema.slot("checkin.readiness"), case let .symbol(raw)? = evaluation.facts[slot],
+           let value = Readiness(rawValue: raw) {
+            readiness = value
+        }
+        var reasons: [String] = []
+        for case let .text(reason) in evaluation.outputs("readiness.reason") where !reasons.contains(reason) {
+            reasons.append(reason)
+        }
+        let fired = evaluation.firedRules
+        var sources: [String] = []
+        for rule in fired { for source in rule.sources where !sources.contains(source) { sources.append(source) } }
+        return ReadinessVerdict(readiness: readiness, reasons: reasons, because: evaluation.firedRule(in: "readiness")?.because ?? "",
+                                rules: fired.map(\.id), sources: sources)
+    }
+
+    /// What the deload table says about the recent check-in history (no question asked).
+    public func deloadReview(_ context: TrainingContext, persistentFatigue: Bool = false, lowEnergyCheckins: Int? = nil) -> DeloadReview {
+        var facts = book.makeFacts()
+        facts[slots.amberOrRed] = context.amberOrRedCheckins.map { .number(Double(min(7, $0))) }
+        facts[slots.stalledWeeks] = context.stalledWeeks.map { .number(Double($0)) }
+        facts[slots.hardWeeks] = context.hardWeeks.map { .number(Double($0)) }
+        facts[slots.persistentFatigue] = .bool(persistentFatigue)
+        if let slot = book.schema.slot("history.low_energy_checkins") {
+            facts[slot] = lowEnergyCheckins.map { .number(Double(min(7, $0))) }
+        }
+        let evaluation = book.evaluate(table: "deload", facts: facts)
+        var notes: [String] = []
+        for case let .text(note) in evaluation.outputs("advice.note") { notes.append(note) }
+        return DeloadReview(suggested: evaluation.outputs("deload.suggested").contains(.bool(true)),
+                            refer: evaluation.outputs("deload.refer").contains(.bool(true)), notes: notes,
+                            rules: evaluation.firedRules.map(\.id))
+    }
+
     /// The failure verdict alone, for quick what-if questions.
     public func verdict(_ facts: FactSet) -> FailureVerdict? {
         var facts = facts
@@ -207,7 +255,7 @@ public struct Advisor: Sendable {
         case .askRest: "rest"
         case .askRecovery: "recovery"
         case .askDeload: "deload"
-        case .logSet, .help, .why, .unknown: "other"
+        default: "other"
         }
     }
 }
@@ -265,5 +313,53 @@ extension FactValue {
     var intValue: Int? {
         if case let .number(value) = self { return Int(value) }
         return nil
+    }
+}
+
+/// A scored check-in: the colour, the flags behind it, and the rules that decided.
+public struct ReadinessVerdict: Sendable, Hashable {
+    public var readiness: Readiness
+    /// The flags raised, in plain words ("short sleep", "high stress", "pain").
+    public var reasons: [String]
+    /// The deciding rule's reason.
+    public var because: String
+    public var rules: [String]
+    public var sources: [String]
+}
+
+/// What the deload table concluded from the history.
+public struct DeloadReview: Sendable, Hashable {
+    public var suggested: Bool
+    public var refer: Bool
+    public var notes: [String]
+    public var rules: [String]
+}
+
+/// A lifter's own baseline from earlier check-ins: with 7 or more, an answer more than one
+/// standard deviation worse than their mean counts as a flag (COACHING.md section 5).
+public struct CheckInBaseline: Sendable {
+    public static let minimumHistory = 7
+    private let history: [CheckInAnswers]
+
+    public init(history: [CheckInAnswers]) { self.history = history }
+
+    /// `baseline.*` fact names and whether each is flagged for these answers.
+    public func flags(for answers: CheckInAnswers) -> [(String, Bool)] {
+        guard history.count >= Self.minimumHistory else { return [] }
+        func worse(_ values: [Double], _ current: Double?, higherIsWorse: Bool) -> Bool {
+            guard let current, values.count >= Self.minimumHistory else { return false }
+            let mean = values.reduce(0, +) / Double(values.count)
+            let variance = values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(values.count - 1)
+            let deviation = variance.squareRoot()
+            guard deviation > 0 else { return false }
+            return higherIsWorse ? current > mean + deviation : current < mean - deviation
+        }
+        return [
+            ("baseline.sleep_drop", worse(history.compactMap(\.sleepHours), answers.sleepHours, higherIsWorse: false)),
+            ("baseline.soreness_rise", worse(history.compactMap { $0.soreness.map(Double.init) }, answers.soreness.map(Double.init), higherIsWorse: true)),
+            ("baseline.energy_drop", worse(history.compactMap { $0.energy.map(Double.init) }, answers.energy.map(Double.init), higherIsWorse: false)),
+            ("baseline.stress_rise", worse(history.compactMap { $0.stress.map(Double.init) }, answers.stress.map(Double.init), higherIsWorse: true)),
+            ("baseline.motivation_drop", worse(history.compactMap { $0.motivation.map(Double.init) }, answers.motivation.map(Double.init), higherIsWorse: false)),
+        ]
     }
 }

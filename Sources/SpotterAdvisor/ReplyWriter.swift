@@ -17,6 +17,8 @@ public struct ReplyWriter: Sendable {
         case .unknown: return unknown(consultation)
         case .logSet: return logged(utterance)
         case .askFailure, .askRIR, .askRest, .askRecovery, .askDeload: break
+        case .checkIn, .checkInAnswer, .setProfile, .showProfile, .skip, .stats, .cancel, .forgetMe, .confirm, .decline:
+            return "That works in a conversation with memory: run `spotter chat` (check-ins, profile, set log, stats)."
         }
         var lines: [String] = []
         if utterance.intent == .askDeload {

@@ -57,7 +57,9 @@ public enum AnswerJSON {
     /// One `spotter ask --json` answer. Fields after `reply` are additions to the contract.
     public static func ask(_ consultation: Consultation, reply: String) -> JSON {
         var fields: [(String, JSON)] = [
-            ("intent", .string(consultation.utterance.intent.rawValue)),
+            // `spotter ask` keeps to its documented intents; the chat's own read as unknown there.
+            ("intent", .string(consultation.utterance.intent.isChatOnly ? Intent.unknown.rawValue
+                                                                         : consultation.utterance.intent.rawValue)),
             ("exercise", exercise(consultation.utterance.exercise)),
             ("profile", profile(consultation.profile.profile)),
             ("advice", advice(consultation.advice)),

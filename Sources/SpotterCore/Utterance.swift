@@ -9,14 +9,45 @@ public enum Intent: String, Sendable, Hashable, Codable, CaseIterable {
     case help
     case why
     case unknown
+    // The chat's own intents (`spotter chat`, Matrix); `spotter ask` reports them as unknown.
+    /// "check in", "daily check-in": starts a check-in.
+    case checkIn = "checkin"
+    /// An answer inside a check-in ("slept 6h, legs 4/5 sore").
+    case checkInAnswer = "checkin_answer"
+    /// "I'm a beginner", "my goal is strength now", "I train with a spotter".
+    case setProfile = "set_profile"
+    /// "my profile".
+    case showProfile = "show_profile"
+    case skip
+    /// "my week", "stats".
+    case stats
+    case cancel
+    /// "forget me": delete everything stored about the user, after a confirmation.
+    case forgetMe = "forget_me"
+    /// "yes".
+    case confirm
+    /// "no".
+    case decline
 
     /// The questions the advisor answers from the rule tables.
     public var isQuestion: Bool {
         switch self {
         case .askFailure, .askRIR, .askRest, .askRecovery, .askDeload: true
-        case .logSet, .help, .why, .unknown: false
+        default: false
         }
     }
+
+    /// Intents that only mean something in a conversation with memory.
+    public var isChatOnly: Bool {
+        switch self {
+        case .checkIn, .checkInAnswer, .setProfile, .showProfile, .skip, .stats, .cancel, .forgetMe, .confirm, .decline:
+            true
+        default: false
+        }
+    }
+
+    /// The intents `spotter ask` reports (issue contract): the chat's own map to unknown there.
+    public static let askIntents: [Intent] = [.askFailure, .askRIR, .askRest, .askRecovery, .askDeload, .logSet, .help, .why, .unknown]
 }
 
 /// Profile facts said in a message; each overrides the stored profile for that message.
@@ -128,11 +159,14 @@ public struct Utterance: Sendable, Hashable {
     public var hints: ProfileHints
     public var plannedSet: PlannedSet
     public var loggedSet: LoggedSet?
+    /// Check-in answers the message carries, when it carries any.
+    public var checkIn: CheckInReading?
 
     public init(
         text: String, intent: Intent, exercise: Exercise? = nil, hints: ProfileHints = ProfileHints(),
-        plannedSet: PlannedSet = PlannedSet(), loggedSet: LoggedSet? = nil
+        plannedSet: PlannedSet = PlannedSet(), loggedSet: LoggedSet? = nil, checkIn: CheckInReading? = nil
     ) {
+        self.checkIn = checkIn
         self.text = text
         self.intent = intent
         self.exercise = exercise

@@ -62,13 +62,14 @@ public struct Evaluation: Sendable {
 }
 
 extension RuleBook {
-    /// Evaluates every table in order; each table's outputs become facts for the tables after it.
-    public func evaluate(_ facts: FactSet, tracing: Bool = false) -> Evaluation {
+    /// Evaluates a pipeline's tables in order (the advice pipeline by default); each table's
+    /// outputs become facts for the tables after it.
+    public func evaluate(_ facts: FactSet, pipeline: String = RuleBook.advicePipeline, tracing: Bool = false) -> Evaluation {
         var facts = facts
         var firings: [Firing] = []
         firings.reserveCapacity(12)
         var trace: [TableTrace]? = tracing ? [] : nil
-        for index in tables.indices {
+        for index in pipelines[pipeline] ?? [] {
             evaluate(table: index, facts: &facts, firings: &firings, trace: &trace)
         }
         return Evaluation(facts: facts, firings: firings, trace: trace, book: self)
@@ -99,7 +100,7 @@ extension RuleBook {
             }
             guard matched else { continue }
             firings.append(Firing(table: index, rule: position))
-            for output in rule.outputs { facts[output.slot] = output.value }
+            for output in rule.outputs { facts.set(output) }
             if table.hitPolicy != .collect { break }
         }
         trace?.append(TableTrace(table: table.name, hitPolicy: table.hitPolicy, rules: checks))
@@ -189,9 +190,20 @@ extension RuleBook {
         var fired = 0
         for rule in table.rules where rule.condition?.matches(facts) ?? true {
             fired += 1
-            for output in rule.outputs { facts[output.slot] = output.value }
+            for output in rule.outputs { facts.set(output) }
             if table.hitPolicy != .collect { break }
         }
         return fired
+    }
+}
+
+extension FactSet {
+    /// Applies one rule output: replaces the value, or adds to it for accumulating facts.
+    mutating func set(_ output: RuleOutput) {
+        if output.accumulates, let current = self[output.slot]?.number, let added = output.value.number {
+            self[output.slot] = .number(current + added)
+        } else {
+            self[output.slot] = output.value
+        }
     }
 }

@@ -95,6 +95,8 @@ public struct FactDeclaration: Sendable, Hashable {
     public var type: FactType
     /// Set by a table rather than by the caller.
     public var derived: Bool
+    /// Outputs add to the value instead of replacing it (`accumulate: sum`, int facts).
+    public var accumulates: Bool
     /// The value used when nobody supplies one; without it, a missing fact fails every condition.
     public var defaultValue: FactValue?
     public var doc: String

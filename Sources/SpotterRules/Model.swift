@@ -82,7 +82,7 @@ public struct Rule: Sendable, Hashable {
     /// nil means the rule always applies (a table's default row).
     public var condition: Condition?
     /// Output facts and their values; empty means "nothing applies" and stops a first table.
-    public var outputs: [(name: String, slot: Int, value: FactValue)]
+    public var outputs: [RuleOutput]
     /// The plain-words reason a person reads.
     public var because: String
     public var sources: [String]
@@ -104,6 +104,15 @@ public struct Rule: Sendable, Hashable {
     public func output(_ name: String) -> FactValue? {
         outputs.first { $0.name == name }?.value
     }
+}
+
+/// One value a rule sets.
+public struct RuleOutput: Sendable, Hashable {
+    public var name: String
+    public var slot: Int
+    public var value: FactValue
+    /// Adds to the fact instead of replacing it (facts declared `accumulate: sum`).
+    public var accumulates: Bool
 }
 
 /// A decision table: rules over declared facts with one hit policy.
@@ -143,11 +152,17 @@ public struct Source: Sendable, Hashable {
     public var short: String
 }
 
-/// Everything in a rules folder: the facts, the sources, and the tables in evaluation order.
+/// Everything in a rules folder: the facts, the sources, the tables, and the pipelines that
+/// run them in order (`advice` from `evaluation_order`, others from `NAME_order`).
 public struct RuleBook: Sendable {
     public let schema: FactSchema
     public let sources: [String: Source]
     public let tables: [DecisionTable]
+    /// Pipeline name → table positions, in evaluation order.
+    public let pipelines: [String: [Int]]
+
+    /// The pipeline `spotter ask` and questions use.
+    public static let advicePipeline = "advice"
 
     /// A fresh fact set with every default applied.
     public func makeFacts() -> FactSet { FactSet(schema: schema) }

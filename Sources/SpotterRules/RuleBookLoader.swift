@@ -69,7 +69,7 @@ private struct Reader {
                 factsFile = located
             } else if child(located, "sources") != nil {
                 sourcesFile = located
-            } else if child(located, "evaluation_order") != nil {
+            } else if (pairs(located) ?? []).contains(where: { $0.key.hasSuffix("_order") }) {
                 orderFile = located
             } else if child(located, "table") != nil {
                 tableFiles.append(located)
@@ -108,9 +108,9 @@ private struct Reader {
             }
             tables[table.name] = table
         }
-        let ordered = readOrder(orderFile, tables: tables)
-        checkDerivedOrder(ordered, schema: schema)
-        return RuleBook(schema: schema, sources: sources, tables: ordered)
+        let (ordered, pipelines) = readPipelines(orderFile, tables: tables)
+        for indices in pipelines.values { checkDerivedOrder(indices.map { ordered[$0] }, schema: schema) }
+        return RuleBook(schema: schema, sources: sources, tables: ordered, pipelines: pipelines)
     }
 
     private func parentFolder(_ path: String) -> String {
@@ -191,7 +191,7 @@ private struct Reader {
         }
         for (name, body) in entries {
             guard let fields = requireMapping(body, name, what: "a fact") else { continue }
-            checkKeys(body, name, allowed: ["type", "values", "min", "max", "derived", "default", "doc"])
+            checkKeys(body, name, allowed: ["type", "values", "min", "max", "derived", "default", "doc", "accumulate"])
             let typeName = fields.first { $0.key == "type" }?.value.node.string
             let lowerBound = child(body, "min").flatMap { $0.node.string.flatMap(Double.init) }
             let upperBound = child(body, "max").flatMap { $0.node.string.flatMap(Double.init) }
@@ -214,12 +214,21 @@ private struct Reader {
                 continue
             }
             let derived = child(body, "derived")?.node.string == "true"
+            var accumulates = false
+            if let accumulate = child(body, "accumulate") {
+                if accumulate.node.string == "sum", derived, case .int = type {
+                    accumulates = true
+                } else {
+                    problem(accumulate, name, .invalidField, "`accumulate: sum` needs a derived int fact",
+                            "declare `type: int` and `derived: true`, or remove `accumulate`")
+                }
+            }
             var defaultValue: FactValue?
             if let node = child(body, "default") {
                 defaultValue = value(node, type: type, subject: name, fact: name)
             }
             declarations.append(FactDeclaration(
-                name: name, type: type, derived: derived, defaultValue: defaultValue,
+                name: name, type: type, derived: derived, accumulates: accumulates, defaultValue: defaultValue,
                 doc: child(body, "doc")?.node.string ?? "", line: body.line, slot: declarations.count))
         }
         return FactSchema(declarations)
@@ -249,28 +258,47 @@ private struct Reader {
 
     // MARK: advisor.yml
 
-    mutating func readOrder(_ file: Located, tables: [String: DecisionTable]) -> [DecisionTable] {
-        guard let list = child(file, "evaluation_order").flatMap(items) else {
-            problem(file, nil, .invalidField, "`evaluation_order` must be a list of table names", "write `evaluation_order: [a, b]`")
-            return []
-        }
+    /// Reads `evaluation_order` (the advice pipeline) and every other `NAME_order` list.
+    mutating func readPipelines(_ file: Located, tables: [String: DecisionTable]) -> (tables: [DecisionTable], pipelines: [String: [Int]]) {
         var ordered: [DecisionTable] = []
-        for item in list {
-            let name = item.node.string ?? ""
-            guard let table = tables[name] else {
-                problem(item, name, .unknownTable, "no table named '\(name)'",
-                        "use one of \(tables.keys.sorted().joined(separator: ", ")) or add the table")
+        var positions: [String: Int] = [:]
+        var pipelines: [String: [Int]] = [:]
+        for (key, value) in pairs(file) ?? [] {
+            guard key.hasSuffix("_order") else {
+                problem(value, nil, .unexpectedField, "unknown field `\(key)`",
+                        "use `evaluation_order` or another `NAME_order` list of table names")
                 continue
             }
-            ordered.append(table)
+            let pipeline = key == "evaluation_order" ? RuleBook.advicePipeline : String(key.dropLast("_order".count))
+            guard let list = items(value) else {
+                problem(value, nil, .invalidField, "`\(key)` must be a list of table names", "write `\(key): [a, b]`")
+                continue
+            }
+            var indices: [Int] = []
+            for item in list {
+                let name = item.node.string ?? ""
+                guard let table = tables[name] else {
+                    problem(item, name, .unknownTable, "no table named '\(name)'",
+                            "use one of \(tables.keys.sorted().joined(separator: ", ")) or add the table")
+                    continue
+                }
+                if positions[name] == nil {
+                    positions[name] = ordered.count
+                    ordered.append(table)
+                }
+                indices.append(positions[name]!)
+            }
+            pipelines[pipeline] = indices
         }
-        let listed = Set(ordered.map(\.name))
-        for table in tables.values.sorted(by: { $0.name < $1.name }) where !listed.contains(table.name) {
+        if pipelines[RuleBook.advicePipeline] == nil {
+            problem(file, nil, .missingField, "missing `evaluation_order`", "add `evaluation_order: [table, …]`")
+        }
+        for table in tables.values.sorted(by: { $0.name < $1.name }) where positions[table.name] == nil {
             problems.append(RuleProblem(file: table.file, line: table.line, subject: table.name, code: .unknownTable,
-                                        message: "the table is not in the evaluation order, so it never runs",
-                                        fix: "add '\(table.name)' to `evaluation_order` in \(file.file)"))
+                                        message: "the table is in no evaluation order, so it never runs",
+                                        fix: "add '\(table.name)' to `evaluation_order` (or another `NAME_order`) in \(file.file)"))
         }
-        return ordered
+        return (ordered, pipelines)
     }
 
     /// A table may read a derived fact only when an earlier table sets it.
@@ -347,7 +375,7 @@ private struct Reader {
                     "add `priority: N` (higher is tried first)")
         }
         let condition = child(node, "when").flatMap { readCondition($0, id: id, schema: schema) }
-        var outputs: [(name: String, slot: Int, value: FactValue)] = []
+        var outputs: [RuleOutput] = []
         if let thenNode = child(node, "then") {
             for (name, valueNode) in requireMapping(thenNode, id, what: "`then`") ?? [] {
                 guard let declaration = known(name, at: valueNode, id: id, schema: schema) else { continue }
@@ -357,7 +385,8 @@ private struct Reader {
                     continue
                 }
                 if let value = value(valueNode, type: declaration.type, subject: id, fact: name) {
-                    outputs.append((name: name, slot: declaration.slot, value: value))
+                    outputs.append(RuleOutput(name: name, slot: declaration.slot, value: value,
+                                              accumulates: declaration.accumulates))
                 }
             }
         } else {

@@ -190,7 +190,8 @@ extension RuleBook {
         }
         var problems: [RuleProblem] = []
         for (name, expected) in example.expect {
-            let actual = table.hitPolicy == .collect ? rule.output(name) : schema.slot(name).flatMap { result.facts[$0] }
+            let actual = table.hitPolicy == .collect || schema[name]?.accumulates == true
+                ? rule.output(name) : schema.slot(name).flatMap { result.facts[$0] }
             if actual != expected {
                 problems.append(RuleProblem(
                     file: rule.file, line: example.line, subject: rule.id, code: .exampleFailed,

@@ -9,6 +9,19 @@ import SpotterCore
 /// let utterance = understanding.understand("should I go to failure on squats?")
 /// // utterance.intent == .askFailure, utterance.exercise?.id == "Barbell_Squat"
 /// ```
+/// What the conversation is waiting for when a message arrives.
+public struct ConversationContext: Sendable, Hashable {
+    /// The check-in item just asked, when a check-in is open.
+    public var checkInPending: CheckInItem?
+    /// A yes/no question is open ("forget me" confirmation).
+    public var awaitingConfirmation: Bool
+
+    public init(checkInPending: CheckInItem? = nil, awaitingConfirmation: Bool = false) {
+        self.checkInPending = checkInPending
+        self.awaitingConfirmation = awaitingConfirmation
+    }
+}
+
 public struct MessageUnderstanding: Sendable {
     public let catalogue: ExerciseCatalogue
     private let index: ExerciseIndex
@@ -25,7 +38,9 @@ public struct MessageUnderstanding: Sendable {
         var targets: [String: Int] = [:]
         for word in index.vocabulary { targets[word] = 1 }
         for word in index.aliasWords { targets[word] = 2 }
-        for list in CueList.allCases {
+        // Typos are corrected toward question and profile words; the chat's one-word commands
+        // ("later", "stop") are matched only as typed, so "laterl raises" stays a lateral raise.
+        for list in CueList.allCases where !list.isCommand {
             for word in list.cues.words where word.count >= 4 { targets[word] = 3 }
         }
         self.corrector = TypoCorrector(targets: targets, alsoKnown: Lexicon.commonWords)
@@ -34,8 +49,9 @@ public struct MessageUnderstanding: Sendable {
         self.vocabulary = vocabulary
     }
 
-    /// Understands one message.
-    public func understand(_ text: String) -> Utterance {
+    /// Understands one message. `context` says what the conversation is waiting for, so that
+    /// "4" answers the check-in item just asked and "yes" a confirmation.
+    public func understand(_ text: String, context: ConversationContext = ConversationContext()) -> Utterance {
         var tokens = Tokenizer.tokenize(text)
         for i in tokens.indices where tokens[i].kind == .word && !corrector.isKnown(tokens[i].stem) {
             // Try the word as typed first ("rasies" → "raises"), then its stem.
@@ -68,7 +84,27 @@ public struct MessageUnderstanding: Sendable {
 
         var intent = classify(matched, wordCount: wordCount, isQuestion: isQuestion, hasExercise: exercise != nil,
                               numbers: numbers)
-        if intent == .unknown { exercise = nil }
+        let words = tokens.filter { $0.kind == .word }.map(\.stem)
+        let whole = words.joined(separator: " ")
+        let command = wordCount <= 5 && exercise == nil ? chatCommand(cueIDs, whole: whole, context: context) : nil
+        if intent == .unknown, matched.contains(.checkIn), !isQuestion { intent = .checkIn }
+        if let command, intent == .unknown || intent == .help || intent == .why || command == .confirm || command == .decline {
+            intent = command
+        }
+        var checkIn: CheckInReading?
+        if context.checkInPending != nil || intent == .checkIn {
+            let reading = CheckInParser.read(tokens, expecting: context.checkInPending, painHint: hints.pain)
+            if !reading.isEmpty {
+                checkIn = reading
+                if intent == .unknown || intent == .confirm || intent == .decline || intent == .cancel && context.checkInPending == nil {
+                    intent = .checkInAnswer
+                }
+            }
+        }
+        if intent == .unknown, hints.experience != nil || hints.goal != nil || hints.spotter != nil {
+            intent = .setProfile
+        }
+        if intent == .unknown || intent.isChatOnly { exercise = nil }
 
         var planned = PlannedSet()
         planned.reps = numbers.reps
@@ -86,7 +122,27 @@ public struct MessageUnderstanding: Sendable {
         } else if intent == .logSet {
             intent = .unknown
         }
-        return Utterance(text: text, intent: intent, exercise: exercise, hints: hints, plannedSet: planned, loggedSet: logged)
+        return Utterance(text: text, intent: intent, exercise: exercise, hints: hints, plannedSet: planned, loggedSet: logged,
+                         checkIn: checkIn)
+    }
+
+    /// The chat's own commands, in a short message: "check in", "cancel", "my week", "yes"…
+    private func chatCommand(_ ids: [Int32], whole: String, context: ConversationContext) -> Intent? {
+        if context.awaitingConfirmation {
+            if Lexicon.confirmWords.contains(whole) { return .confirm }
+            if Lexicon.declineWords.contains(whole) { return .decline }
+        }
+        let cues = self.cues.match(ids)
+        if cues.contains(.forgetMe) { return .forgetMe }
+        if cues.contains(.checkIn) { return .checkIn }
+        if cues.contains(.cancel) { return .cancel }
+        if cues.contains(.stats) { return .stats }
+        if cues.contains(.showProfile) { return .showProfile }
+        if cues.contains(.skip) { return .skip }
+        if cues.contains(.profileStart) { return .setProfile }
+        if Lexicon.confirmWords.contains(whole) { return .confirm }
+        if Lexicon.declineWords.contains(whole) { return .decline }
+        return nil
     }
 
     private func classify(_ cues: CueSet, wordCount: Int, isQuestion: Bool, hasExercise: Bool, numbers: SetParser.Numbers) -> Intent {

@@ -83,6 +83,28 @@ enum Lexicon {
     ])
     static let why = Cues(["why", "explain", "how come", "reason", "source", "evidence", "citation", "study"])
 
+    // MARK: The chat's own commands (matched in short messages only)
+
+    static let checkIn = Cues([
+        "check in", "checkin", "daily check in", "daily checkin", "start check in", "start checkin", "lets check in",
+        "do my check in", "do a check in", "morning check in", "readiness check",
+    ])
+    static let cancel = Cues(["cancel", "stop", "never mind", "nevermind", "abort", "quit", "forget it", "exit"])
+    static let stats = Cues([
+        "my week", "stats", "statistics", "weekly report", "my stats", "how was my week", "week summary",
+        "my progress", "weekly summary", "show my week",
+    ])
+    static let forgetMe = Cues([
+        "forget me", "delete my data", "delete me", "erase my data", "remove my data", "delete everything",
+        "erase me", "wipe my data",
+    ])
+    static let showProfile = Cues(["my profile", "show profile", "show my profile", "what do you know about me", "whoami"])
+    static let profileStart = Cues(["set up my profile", "setup my profile", "update my profile", "profile", "set up profile", "edit profile"])
+    static let skip = Cues(["skip", "later", "not now", "no thanks", "no thank you", "maybe later"])
+    /// Whole-message answers to a yes/no question.
+    static let confirmWords: Set<String> = ["yes", "y", "yep", "yeah", "yup", "sure", "confirm", "ok", "okay", "do it", "yes please", "go ahead", "delete it", "yes delete"]
+    static let declineWords: Set<String> = ["no", "n", "nope", "nah", "dont", "keep", "keep it", "no thanks", "do not"]
+
     static let questionWords: Set<String> = [
         "should", "can", "is", "do", "doe", "does", "how", "what", "when", "which", "would", "will", "could", "are",
         "am", "shall", "why", "ok", "okay", "worth", "safe", "good", "bad",

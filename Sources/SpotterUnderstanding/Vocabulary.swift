@@ -25,6 +25,15 @@ enum CueList: Int, CaseIterable, Sendable {
     case deload, rir, recovery, rest, failure, help, why
     case beginner, advanced, intermediate, strength, hypertrophy, endurance, general
     case noSpotter, withSpotter, noPain, pain, persistentFatigue, lastSet, heavy, afterFailure
+    case checkIn, cancel, stats, forgetMe, showProfile, profileStart, skip
+
+    /// The chat's own commands, matched only in short messages and only as typed.
+    var isCommand: Bool {
+        switch self {
+        case .checkIn, .cancel, .stats, .forgetMe, .showProfile, .profileStart, .skip: true
+        default: false
+        }
+    }
 
     var cues: Cues {
         switch self {
@@ -50,6 +59,13 @@ enum CueList: Int, CaseIterable, Sendable {
         case .lastSet: Lexicon.lastSet
         case .heavy: Lexicon.heavy
         case .afterFailure: Lexicon.afterFailure
+        case .checkIn: Lexicon.checkIn
+        case .cancel: Lexicon.cancel
+        case .stats: Lexicon.stats
+        case .forgetMe: Lexicon.forgetMe
+        case .showProfile: Lexicon.showProfile
+        case .profileStart: Lexicon.profileStart
+        case .skip: Lexicon.skip
         }
     }
 }
