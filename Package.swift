@@ -1,9 +1,10 @@
 // swift-tools-version: 6.1
 import PackageDescription
 
-// Dependency direction is one way: spotter → SpotterApp → SpotterAdvisor → SpotterRules →
-// SpotterCore, and SpotterApp → SpotterUnderstanding → SpotterCore. Only SpotterApp and the
-// executable touch files, the environment or the clock.
+// Dependency direction is one way: spotter → SpotterApp → {SpotterStore, SpotterDialog} →
+// SpotterDialog → {SpotterAdvisor → SpotterRules, SpotterUnderstanding} → SpotterCore.
+// The pure core (Core, Rules, Understanding, Advisor, Dialog) does no I/O and reads no clock;
+// SpotterStore does the SQLite I/O, SpotterApp and the executable the rest.
 let strictSettings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
     .enableUpcomingFeature("MemberImportVisibility"),
@@ -18,6 +19,7 @@ let package = Package(
         .library(name: "SpotterRules", targets: ["SpotterRules"]),
         .library(name: "SpotterUnderstanding", targets: ["SpotterUnderstanding"]),
         .library(name: "SpotterAdvisor", targets: ["SpotterAdvisor"]),
+        .library(name: "SpotterDialog", targets: ["SpotterDialog"]),
     ],
     dependencies: [
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
@@ -33,12 +35,20 @@ let package = Package(
         .target(name: "SpotterUnderstanding", dependencies: ["SpotterCore"], swiftSettings: strictSettings),
         .target(name: "SpotterAdvisor", dependencies: ["SpotterCore", "SpotterRules"], swiftSettings: strictSettings),
         .target(
-            name: "SpotterApp",
+            name: "SpotterDialog",
             dependencies: ["SpotterCore", "SpotterRules", "SpotterUnderstanding", "SpotterAdvisor"],
+            swiftSettings: strictSettings),
+        .target(
+            name: "SpotterStore",
+            dependencies: ["SpotterCore", "SpotterDialog", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: strictSettings),
+        .target(
+            name: "SpotterApp",
+            dependencies: ["SpotterCore", "SpotterRules", "SpotterUnderstanding", "SpotterAdvisor", "SpotterDialog", "SpotterStore"],
             swiftSettings: strictSettings),
         .executableTarget(
             name: "spotter",
-            dependencies: ["SpotterApp", "SpotterCore", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["SpotterApp", "SpotterCore", "SpotterStore", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strictSettings),
         .target(
             name: "SpotterTesting",
@@ -57,6 +67,11 @@ let package = Package(
             name: "SpotterAdvisorTests",
             dependencies: ["SpotterAdvisor", "SpotterCore", "SpotterRules", "SpotterUnderstanding", "SpotterApp", "SpotterTesting",
                            .product(name: "Yams", package: "Yams")],
+            swiftSettings: strictSettings),
+        .testTarget(
+            name: "SpotterChatTests",
+            dependencies: ["SpotterApp", "SpotterCore", "SpotterDialog", "SpotterStore", "SpotterUnderstanding", "SpotterAdvisor",
+                           "SpotterTesting"],
             swiftSettings: strictSettings),
         .testTarget(
             name: "SpotterCLITests",

@@ -43,6 +43,20 @@ public struct Consultation: Sendable {
     public var evaluation: Evaluation?
     /// Profile values that were assumed and would change the verdict if different.
     public var assumptionsThatMatter: [String]
+
+    public init(
+        utterance: Utterance, profile: ResolvedProfile, advice: Advice?, deloadNotes: [String], deloadSuggested: Bool,
+        referral: Bool, evaluation: Evaluation?, assumptionsThatMatter: [String]
+    ) {
+        self.utterance = utterance
+        self.profile = profile
+        self.advice = advice
+        self.deloadNotes = deloadNotes
+        self.deloadSuggested = deloadSuggested
+        self.referral = referral
+        self.evaluation = evaluation
+        self.assumptionsThatMatter = assumptionsThatMatter
+    }
 }
 
 /// The advisor: turns an understood message, a profile and the day's context into advice by

@@ -66,6 +66,26 @@ public struct ReplyWriter: Sendable {
         return lines.joined(separator: "\n")
     }
 
+    /// "why" from stored rule ids: each rule's reason and where it is, then the sources in full.
+    public func explain(rules ids: [String], topic: String) -> String {
+        var lines = ["Rules behind my last answer (\(topic)):"]
+        var cited: [String] = []
+        for id in ids {
+            guard let rule = book.rule(id) else { continue }
+            let outputs = rule.outputs.filter { $0.name != "advice.note" && $0.name != "readiness.reason" }
+                .map { "\($0.name) = \($0.value)" }
+            let result = outputs.isEmpty ? "" : " → " + outputs.joined(separator: ", ")
+            lines.append("• \(rule.id)\(result): \(rule.because)")
+            for source in rule.sources where !cited.contains(source) { cited.append(source) }
+        }
+        lines.append("Sources:")
+        for id in cited {
+            guard let source = book.sources[id] else { continue }
+            lines.append("• [\(source.tier.rawValue)] \(source.citation)" + (source.doi.map { " doi:\($0)" } ?? ""))
+        }
+        return lines.joined(separator: "\n")
+    }
+
     // MARK: Pieces
 
     private func adviceLines(_ advice: Advice, exercise: Exercise, consultation: Consultation) -> [String] {
@@ -158,11 +178,11 @@ public struct ReplyWriter: Sendable {
         return ask + " Name the exercise for a precise answer, for example \"should I go to failure on squats?\""
     }
 
-    static let painReferral = "Pain is not something to train through: stop the movement that hurts, and if it is sharp "
+    public static let painReferral = "Pain is not something to train through: stop the movement that hurts, and if it is sharp "
         + "or persists, see a qualified professional (a doctor or physiotherapist). Spotter gives general training "
         + "education, not medical advice."
 
-    static let help = """
+    public static let help = """
         I'm Spotter, an evidence-based lifting coach. Ask me:
         • "should I go to failure on squats?" (failure verdict, reps in reserve, rest, recovery)
         • "how many reps in reserve on bench?", "how long should I rest between sets of curls?"
@@ -192,7 +212,7 @@ public struct ReplyWriter: Sendable {
         range.min == range.max ? "about \(range.min) h" : "\(range.min)-\(range.max) h"
     }
 
-    static func number(_ value: Double) -> String {
+    public static func number(_ value: Double) -> String {
         let tenths = (value * 10).rounded() / 10
         return tenths.rounded() == tenths ? String(Int(tenths)) : String(tenths)
     }

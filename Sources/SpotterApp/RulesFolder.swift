@@ -1,5 +1,6 @@
 import Foundation
 import SpotterCore
+import SpotterDialog
 import SpotterRules
 import Yams
 
@@ -106,8 +107,17 @@ enum ProjectPaths {
 public struct CoachingSettings: Sendable, Hashable {
     /// Failure sets per muscle in 7 days before the verdict is capped at last_set (COACHING.md rule 10).
     public var weeklyFailureCap = 4
+    /// An open dialog untouched this long expires (`chat.dialog_expiry_hours`).
+    public var dialogExpiryHours = 12.0
+    /// The SQLite file (`storage.database`), relative to the config file's folder.
+    public var databasePath: String?
 
     public init() {}
+
+    /// The dialog settings these give.
+    public var dialog: DialogSettings {
+        DialogSettings(expirySeconds: dialogExpiryHours * 3600, failureCap: weeklyFailureCap)
+    }
 
     /// Reads `Config/spotter.yml` if there is one; a bad value is an error naming it.
     public static func load(_ path: String? = nil) throws(ConfigError) -> CoachingSettings {
@@ -130,6 +140,20 @@ public struct CoachingSettings: Sendable, Hashable {
             }
             settings.weeklyFailureCap = cap
         }
+        if let value = node?["chat"]?["dialog_expiry_hours"] {
+            guard let hours = value.string.flatMap(Double.init), hours > 0, hours <= 24 * 30 else {
+                throw ConfigError(file: file, key: "chat.dialog_expiry_hours",
+                                  message: "must be a number of hours above 0 (at most 720), got '\(value.string ?? "?")'")
+            }
+            settings.dialogExpiryHours = hours
+        }
+        if let value = node?["storage"]?["database"] {
+            guard let path = value.string, !path.isEmpty else {
+                throw ConfigError(file: file, key: "storage.database", message: "must be a file path")
+            }
+            settings.databasePath = path.hasPrefix("/") ? path
+                : ((file as NSString).deletingLastPathComponent as NSString).appendingPathComponent(path)
+        }
         return settings
     }
 }
@@ -151,5 +175,18 @@ extension LoadedRules {
         let examples = book.tables.flatMap(\.rules).reduce(0) { $0 + $1.examples.count }
         return "\(folder): ok: \(book.tables.count) tables, \(rules) rules, \(examples) examples, "
             + "\(book.sources.count) sources, \(catalogue.exercises.count) exercises"
+    }
+}
+
+/// Where the database lives: `--db`, else `storage.database` in Config, else the per-user data
+/// folder (`$XDG_DATA_HOME/spotter`, or `~/.local/share/spotter`).
+public enum DatabaseLocation {
+    public static func resolve(flag: String?, settings: CoachingSettings) -> String {
+        if let flag { return flag }
+        if let configured = settings.databasePath { return configured }
+        let environment = ProcessInfo.processInfo.environment
+        let base = environment["XDG_DATA_HOME"].flatMap { $0.isEmpty ? nil : $0 }
+            ?? ((environment["HOME"] ?? NSHomeDirectory()) as NSString).appendingPathComponent(".local/share")
+        return ((base as NSString).appendingPathComponent("spotter") as NSString).appendingPathComponent("spotter.sqlite")
     }
 }

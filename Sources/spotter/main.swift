@@ -2,13 +2,14 @@ import ArgumentParser
 import Foundation
 import SpotterApp
 import SpotterCore
+import SpotterStore
 
 @main
 struct Spotter: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "spotter",
         abstract: "An evidence-based strength-training coach: failure, reps in reserve, rest, recovery.",
-        subcommands: [Ask.self, RulesCommand.self, Bench.self])
+        subcommands: [Ask.self, Chat.self, Export.self, Forget.self, RulesCommand.self, Bench.self])
 }
 
 extension Experience: ExpressibleByArgument {}
@@ -80,10 +81,10 @@ struct RulesCommand: ParsableCommand {
 }
 
 /// Loads the rules and settings, or exits with every problem listed on stderr.
-func loadCoach(_ rules: String?) throws -> Coach {
+func loadCoach(_ rules: String?, settings: CoachingSettings? = nil) throws -> Coach {
     do {
         let loaded = try RulesFolder.load(RulesFolder.locate(rules))
-        return try Coach(rules: loaded, settings: try CoachingSettings.load())
+        return try Coach(rules: loaded, settings: try settings ?? CoachingSettings.load())
     } catch let error as RulesFolderError {
         FileHandle.standardError.write(Data(("spotter: refusing to start, the rules are invalid:\n" + error.description + "\n").utf8))
         throw ExitCode(2)
@@ -111,5 +112,103 @@ struct Bench: ParsableCommand {
         let messages = try CoachBenchmark.corpusMessages(corpus)
         guard !messages.isEmpty else { throw ValidationError("no messages in \(corpus)") }
         print(CoachBenchmark.run(coach, messages: messages, rounds: max(1, rounds)).description)
+    }
+}
+
+/// Reads Config/spotter.yml, or exits naming the bad setting.
+func loadSettings() throws -> CoachingSettings {
+    do {
+        return try CoachingSettings.load()
+    } catch {
+        FileHandle.standardError.write(Data(("spotter: bad setting: \(error)\n").utf8))
+        throw ExitCode(2)
+    }
+}
+
+/// Opens the database, or exits with a message that says what to do.
+func openDatabase(_ flag: String?, settings: CoachingSettings) throws -> SpotterDatabase {
+    let path = DatabaseLocation.resolve(flag: flag, settings: settings)
+    do {
+        return try SpotterDatabase(path: path)
+    } catch {
+        FileHandle.standardError.write(Data(("spotter: \(error.code): \(error)\n").utf8))
+        throw ExitCode(3)
+    }
+}
+
+struct Chat: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Chat with Spotter: questions, the daily check-in, set logging, stats. Remembers you.")
+
+    @Option(help: "The SQLite database (default: storage.database in Config/, else ~/.local/share/spotter/spotter.sqlite).")
+    var db: String?
+
+    @Option(help: "Your user id (default: $USER).")
+    var user: String?
+
+    @Flag(help: "Read one JSON object per line ({\"user\", \"room\", \"text\"}) and write one JSON object per line.")
+    var jsonl = false
+
+    @Option(help: "The rules folder (default: Rules/ of the project).")
+    var rules: String?
+
+    func run() throws {
+        let settings = try loadSettings()
+        let coach = try loadCoach(rules, settings: settings)
+        let database = try openDatabase(db, settings: settings)
+        let runtime = ChatRuntime(coach: coach, database: database, settings: settings.dialog, clock: ChatRuntime.systemClock)
+        let mode: StdinChannel.Mode = jsonl ? .jsonLines : isatty(0) != 0 ? .interactive : .plain
+        let defaultUser = user ?? ProcessInfo.processInfo.environment["USER"].flatMap { $0.isEmpty ? nil : $0 } ?? "local"
+        do {
+            try StdinChannel(runtime: runtime, mode: mode, defaultUser: defaultUser).run()
+        } catch {
+            FileHandle.standardError.write(Data(("spotter: \(error.code): \(error)\n").utf8))
+            throw ExitCode(3)
+        }
+    }
+}
+
+enum ExportFormat: String, ExpressibleByArgument, CaseIterable {
+    case json, csv
+}
+
+struct Export: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Write everything stored about a user (JSON or CSV) to stdout.")
+
+    @Option(help: "The user id.")
+    var user: String
+
+    @Option(help: "json or csv.")
+    var format: ExportFormat = .json
+
+    @Option(help: "The SQLite database.")
+    var db: String?
+
+    func run() throws {
+        let settings = try loadSettings()
+        let database = try openDatabase(db, settings: settings)
+        let tables = try database.read { try $0.export(user: user) }
+        switch format {
+        case .json: print(UserExport.json(user: user, tables: tables).serialized())
+        case .csv: print(UserExport.csv(tables), terminator: "")
+        }
+    }
+}
+
+struct Forget: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Delete everything stored about a user.")
+
+    @Option(help: "The user id.")
+    var user: String
+
+    @Option(help: "The SQLite database.")
+    var db: String?
+
+    func run() throws {
+        let settings = try loadSettings()
+        let database = try openDatabase(db, settings: settings)
+        let before = try database.read { try $0.export(user: user) }.reduce(0) { $0 + $1.rows.count }
+        try database.write { try $0.forget(user: user) }
+        print("Deleted \(before) record\(before == 1 ? "" : "s") stored about \(user).")
     }
 }

@@ -1,0 +1,90 @@
+/// Seconds since 1970-01-01 UTC. The core takes time as a value from an injected clock.
+public typealias Timestamp = Double
+
+/// What a lifter told Spotter about themselves; nil where they have not said (defaults apply).
+public struct LifterProfile: Sendable, Hashable, Codable {
+    public var experience: Experience?
+    public var goal: TrainingGoal?
+    public var spotter: Bool?
+
+    public init(experience: Experience? = nil, goal: TrainingGoal? = nil, spotter: Bool? = nil) {
+        self.experience = experience
+        self.goal = goal
+        self.spotter = spotter
+    }
+
+    /// The profile the advisor reads: stated values, defaults for the rest, with their origins.
+    public var resolved: ResolvedProfile {
+        var result = ResolvedProfile(profile: .assumed)
+        if let experience { result.profile.experience = experience; result.experienceOrigin = .profile }
+        if let goal { result.profile.goal = goal; result.goalOrigin = .profile }
+        if let spotter { result.profile.spotter = spotter; result.spotterOrigin = .profile }
+        return result
+    }
+
+    /// This profile with what a message said filled in.
+    public func updated(with hints: ProfileHints) -> LifterProfile {
+        LifterProfile(experience: hints.experience ?? experience, goal: hints.goal ?? goal, spotter: hints.spotter ?? spotter)
+    }
+
+    public var isComplete: Bool { experience != nil && goal != nil && spotter != nil }
+}
+
+/// A completed daily check-in.
+public struct CheckInRecord: Sendable, Hashable, Codable {
+    public var userID: String
+    public var roomID: String
+    public var completedAt: Timestamp
+    public var answers: CheckInAnswers
+    public var readiness: Readiness
+
+    public init(userID: String, roomID: String, completedAt: Timestamp, answers: CheckInAnswers, readiness: Readiness) {
+        self.userID = userID
+        self.roomID = roomID
+        self.completedAt = completedAt
+        self.answers = answers
+        self.readiness = readiness
+    }
+}
+
+/// A logged set (or several identical sets: "5x5" is one record with `sets` 5).
+public struct SetRecord: Sendable, Hashable, Codable {
+    public var userID: String
+    public var roomID: String
+    public var loggedAt: Timestamp
+    public var exerciseID: String
+    /// The exercise's first primary muscle, for weekly volume and the failure cap.
+    public var muscle: String
+    public var loadKilograms: Double?
+    public var unit: LoadUnit?
+    public var reps: Int
+    public var sets: Int
+    public var repsInReserve: Double?
+    public var toFailure: Bool
+    public var estimatedOneRepMaxKilograms: Double?
+
+    public init(
+        userID: String, roomID: String, loggedAt: Timestamp, exerciseID: String, muscle: String, loadKilograms: Double?,
+        unit: LoadUnit?, reps: Int, sets: Int, repsInReserve: Double?, toFailure: Bool, estimatedOneRepMaxKilograms: Double?
+    ) {
+        self.userID = userID
+        self.roomID = roomID
+        self.loggedAt = loggedAt
+        self.exerciseID = exerciseID
+        self.muscle = muscle
+        self.loadKilograms = loadKilograms
+        self.unit = unit
+        self.reps = reps
+        self.sets = sets
+        self.repsInReserve = repsInReserve
+        self.toFailure = toFailure
+        self.estimatedOneRepMaxKilograms = estimatedOneRepMaxKilograms
+    }
+
+    /// A hard set ends 3 or fewer reps short of failure (COACHING.md section 6); a set logged
+    /// without RIR or RPE counts as hard, as most logged working sets are.
+    public var isHard: Bool { (repsInReserve ?? 0) <= 3 }
+
+    /// Taken to failure: said so, or RIR 0.
+    public var isFailure: Bool { toFailure || repsInReserve == 0 }
+}

@@ -1,0 +1,505 @@
+import SpotterAdvisor
+import SpotterCore
+import SpotterRules
+
+/// What the runtime loaded for one message: the lifter's stored data around it. The dialog
+/// reads only this, so it stays pure.
+public struct DialogContext: Sendable {
+    public var now: Timestamp
+    /// nil on first contact (nothing stored about this user yet).
+    public var profile: LifterProfile?
+    /// The latest check-in completed within the readiness window (today's).
+    public var todayCheckIn: CheckInRecord?
+    /// Check-ins of the last 7 days, newest first.
+    public var recentCheckIns: [CheckInRecord]
+    /// Earlier check-ins for the personal baseline (up to the last 28), newest first.
+    public var baselineCheckIns: [CheckInRecord]
+    /// Failure sets in the last 7 days for the muscle of the message's exercise.
+    public var weekFailureSets: Int?
+    /// Hard sets in the last 7 days for the muscle of the message's exercise (for set-log replies).
+    public var weekHardSets: Int?
+    /// Sets of the last 28 days, for stats, newest first.
+    public var recentSets: [SetRecord]
+
+    public init(
+        now: Timestamp, profile: LifterProfile?, todayCheckIn: CheckInRecord? = nil, recentCheckIns: [CheckInRecord] = [],
+        baselineCheckIns: [CheckInRecord] = [], weekFailureSets: Int? = nil, weekHardSets: Int? = nil, recentSets: [SetRecord] = []
+    ) {
+        self.now = now
+        self.profile = profile
+        self.todayCheckIn = todayCheckIn
+        self.recentCheckIns = recentCheckIns
+        self.baselineCheckIns = baselineCheckIns
+        self.weekFailureSets = weekFailureSets
+        self.weekHardSets = weekHardSets
+        self.recentSets = recentSets
+    }
+}
+
+/// A change the runtime must make to the store.
+public enum DialogEffect: Sendable, Hashable {
+    case saveProfile(LifterProfile)
+    case saveCheckIn(CheckInRecord)
+    case logSet(SetRecord)
+    /// Delete everything stored about the user.
+    case forgetUser
+}
+
+/// The result of one message: the new conversation, the effects to perform, and the answer.
+public struct DialogOutcome: Sendable {
+    public var conversation: Conversation
+    public var effects: [DialogEffect]
+    public var reply: String
+    public var intent: Intent
+    /// Set on the message that completes a check-in.
+    public var readiness: Readiness?
+    public var advice: Advice?
+}
+
+/// Settings the dialog reads.
+public struct DialogSettings: Sendable, Hashable {
+    /// An open dialog untouched this long has expired (default 12 hours).
+    public var expirySeconds: Double = 12 * 3600
+    /// The weekly failure cap per muscle (COACHING.md rule 10).
+    public var failureCap: Int = 4
+    /// A check-in counts as today's for this long after it was completed.
+    public var readinessWindowSeconds: Double = 18 * 3600
+
+    public init(expirySeconds: Double = 12 * 3600, failureCap: Int = 4, readinessWindowSeconds: Double = 18 * 3600) {
+        self.expirySeconds = expirySeconds
+        self.failureCap = failureCap
+        self.readinessWindowSeconds = readinessWindowSeconds
+    }
+}
+
+/// The conversation state machine: `(conversation, message, context) -> (conversation, effects, reply)`.
+/// Pure: no I/O, time comes in the context.
+///
+/// ## Usage
+/// ```swift
+/// var conversation = engine.prepare(stored, now: now)          // applies expiry
+/// let utterance = understanding.understand(text, context: conversation.conversation.understandingContext)
+/// let outcome = engine.handle(conversation, utterance, context: dialogContext)
+/// // perform outcome.effects, store outcome.conversation, then send outcome.reply
+/// ```
+public struct DialogEngine: Sendable {
+    public let advisor: Advisor
+    public let writer: ReplyWriter
+    public let catalogue: ExerciseCatalogue
+    public let settings: DialogSettings
+
+    public init(advisor: Advisor, writer: ReplyWriter, catalogue: ExerciseCatalogue, settings: DialogSettings = DialogSettings()) {
+        self.advisor = advisor
+        self.writer = writer
+        self.catalogue = catalogue
+        self.settings = settings
+    }
+
+    /// A conversation ready for the next message: a new one on first contact, and an open
+    /// dialog past its expiry closed.
+    public struct Prepared: Sendable {
+        public var conversation: Conversation
+        /// The dialog that expired, when one did.
+        public var expired: String?
+        /// No conversation was stored: this user has not written in this room before.
+        public var isNew: Bool
+    }
+
+    public func prepare(_ stored: Conversation?, now: Timestamp) -> Prepared {
+        guard var conversation = stored else {
+            return Prepared(conversation: Conversation(updatedAt: now), expired: nil, isNew: true)
+        }
+        var expired: String?
+        if conversation.state != .idle, now - conversation.updatedAt > settings.expirySeconds {
+            expired = conversation.state.name
+            conversation.state = .idle
+        }
+        return Prepared(conversation: conversation, expired: expired, isNew: false)
+    }
+
+    /// Handles one understood message.
+    public func handle(_ prepared: Prepared, _ utterance: Utterance, context: DialogContext) -> DialogOutcome {
+        var turn = Turn(engine: self, conversation: prepared.conversation, utterance: utterance, context: context)
+        if let expired = prepared.expired {
+            turn.lines.append("Your unfinished \(expired == "checkin" ? "check-in" : expired) expired, so I started fresh.")
+        }
+        turn.run(firstContact: context.profile == nil)
+        turn.conversation.updatedAt = context.now
+        return DialogOutcome(conversation: turn.conversation, effects: turn.effects, reply: turn.lines.joined(separator: "\n"),
+                             intent: utterance.intent, readiness: turn.readiness, advice: turn.advice)
+    }
+}
+
+/// One message being handled: accumulates the reply lines and effects.
+struct Turn {
+    let engine: DialogEngine
+    var conversation: Conversation
+    let utterance: Utterance
+    let context: DialogContext
+    var lines: [String] = []
+    var effects: [DialogEffect] = []
+    var readiness: Readiness?
+    var advice: Advice?
+    /// The profile as it stands during this message (updated by profile statements).
+    var profile: LifterProfile
+
+    init(engine: DialogEngine, conversation: Conversation, utterance: Utterance, context: DialogContext) {
+        self.engine = engine
+        self.conversation = conversation
+        self.utterance = utterance
+        self.context = context
+        self.profile = context.profile ?? LifterProfile()
+    }
+
+    mutating func run(firstContact: Bool) {
+        let intent = utterance.intent
+        // Commands that apply in every state.
+        switch intent {
+        case .cancel: return cancel()
+        case .help: return say(ReplyWriter.help)
+        case .why: return why()
+        case .forgetMe:
+            conversation.state = .confirmForget
+            return say("This deletes everything I have stored about you: profile, check-ins, logged sets and conversations. Reply \"yes\" to delete it all; anything else keeps it.")
+        default: break
+        }
+        switch conversation.state {
+        case .confirmForget:
+            if intent == .confirm {
+                effects.append(.forgetUser)
+                conversation = Conversation(updatedAt: context.now)
+                return say("Done: everything I stored about you is deleted.")
+            }
+            conversation.state = .idle
+            say("OK, nothing deleted: your data is kept.")
+            if intent == .decline { return }
+            return handleFree(firstContact: false)
+        case let .checkIn(form):
+            return handleInCheckIn(form)
+        case .profile(let form):
+            return handleInProfile(form)
+        case .idle:
+            return handleFree(firstContact: firstContact)
+        }
+    }
+
+    // MARK: No dialog open
+
+    mutating func handleFree(firstContact: Bool) {
+        switch utterance.intent {
+        case .checkIn:
+            startCheckIn()
+        case .setProfile:
+            updateProfile(openDialogWhenEmpty: true)
+        case .skip:
+            say(firstContact ? skipProfileText : "Nothing to skip.")
+            if firstContact { effects.append(.saveProfile(profile)) }
+        default:
+            handleMessage()
+            if firstContact, utterance.intent != .confirm {
+                // First contact: answer, then offer a profile once; never forced.
+                effects.append(.saveProfile(profile))
+                conversation.state = .profile(ProfileForm())
+                say(profileOffer)
+            }
+        }
+    }
+
+    /// Messages that mean the same in any state: questions, set logs, stats, profile views.
+    mutating func handleMessage() {
+        switch utterance.intent {
+        case .askFailure, .askRIR, .askRest, .askRecovery, .askDeload:
+            answerQuestion()
+        case .logSet:
+            logSet()
+        case .stats:
+            say(Stats(engine: engine, context: context).report())
+            conversation.lastAnswer = LastAnswer(topic: "stats", rules: [])
+        case .showProfile:
+            say(profileDescription)
+        case .setProfile:
+            updateProfile(openDialogWhenEmpty: false)
+        case .confirm, .decline:
+            say("There is nothing waiting for a yes or no. Ask me something, or say \"help\".")
+        case .skip:
+            say("Nothing to skip.")
+        case .unknown, .checkInAnswer:
+            say(engine.writer.reply(to: Consultation(
+                utterance: utterance, profile: profile.resolved, advice: nil, deloadNotes: [], deloadSuggested: false,
+                referral: utterance.hints.pain == true, evaluation: nil, assumptionsThatMatter: [])))
+        case .help, .why, .cancel, .forgetMe, .checkIn:
+            break
+        }
+    }
+
+    mutating func answerQuestion() {
+        let training = TrainingContext(
+            readiness: context.todayCheckIn?.readiness, pain: context.todayCheckIn?.answers.pain == true,
+            weekFailureSets: context.weekFailureSets, failureCap: engine.settings.failureCap,
+            amberOrRedCheckins: context.recentCheckIns.isEmpty ? nil : context.recentCheckIns.prefix(7).count { $0.readiness != .green })
+        let consultation = engine.advisor.consult(utterance, profile: profile.resolved, context: training)
+        advice = consultation.advice
+        say(engine.writer.reply(to: consultation))
+        if let today = context.todayCheckIn, consultation.advice != nil, today.readiness != .green {
+            say("(Today's check-in is \(today.readiness.rawValue), and this answer takes it into account.)")
+        }
+        conversation.lastAnswer = LastAnswer(topic: utterance.text, rules: consultation.evaluation?.firedRules.map(\.id) ?? [])
+    }
+
+    mutating func logSet() {
+        guard let set = utterance.loggedSet, let exercise = utterance.exercise else {
+            return say("Which exercise was that? Log a set like \"bench 100kg x 8 @ RIR 1\".")
+        }
+        let kilograms = set.load.map { $0 * (set.unit ?? .kilograms).kilograms }
+        let e1rm = set.estimatedOneRepMax.map { $0 * (set.unit ?? .kilograms).kilograms }
+        let muscle = exercise.primary.first ?? "other"
+        let record = SetRecord(
+            userID: "", roomID: "", loggedAt: context.now, exerciseID: exercise.id, muscle: muscle, loadKilograms: kilograms,
+            unit: set.unit, reps: set.reps, sets: max(1, set.sets), repsInReserve: set.repsInReserve, toFailure: set.toFailure,
+            estimatedOneRepMaxKilograms: e1rm)
+        effects.append(.logSet(record))
+        var text = "Logged: \(exercise.name), "
+        if record.sets > 1 { text += "\(record.sets) × " }
+        text += "\(set.reps) reps"
+        if let load = set.load { text += " at \(ReplyWriter.number(load)) \(set.unit?.rawValue ?? "kg")" }
+        if set.toFailure {
+            text += ", to failure"
+        } else if let rir = set.repsInReserve {
+            text += ", RIR \(ReplyWriter.number(rir))"
+        }
+        text += "."
+        if let e1rm = set.estimatedOneRepMax {
+            text += " Estimated 1RM about \(ReplyWriter.number((e1rm * 2).rounded() / 2)) \(set.unit?.rawValue ?? "kg")."
+        }
+        let hard = (context.weekHardSets ?? 0) + (record.isHard ? record.sets : 0)
+        let failures = (context.weekFailureSets ?? 0) + (record.isFailure ? record.sets : 0)
+        text += " Last 7 days, \(muscle): \(plural(hard, "hard set")) (target 10-20), \(failures) to failure"
+        text += failures >= engine.settings.failureCap
+            ? " — the weekly failure cap (\(engine.settings.failureCap)) is reached; keep the rest short of failure."
+            : " (cap \(engine.settings.failureCap))."
+        say(text)
+        conversation.lastAnswer = LastAnswer(topic: "set log", rules: [])
+    }
+
+    // MARK: Profile
+
+    var profileOffer: String {
+        "By the way: tell me your experience, goal and whether you have a spotter or safeties, and I'll tailor every answer "
+            + "(for example \"I'm a beginner training for strength, no spotter\"). Or say \"skip\"."
+    }
+
+    var skipProfileText: String {
+        "OK. I'll assume an intermediate lifter training for size without a spotter until you tell me otherwise."
+    }
+
+    var profileDescription: String {
+        let resolved = profile.resolved
+        func mark(_ origin: ProfileValueOrigin) -> String { origin == .assumed ? " (assumed)" : "" }
+        return "Your profile: \(resolved.profile.experience.rawValue)\(mark(resolved.experienceOrigin)), goal "
+            + "\(resolved.profile.goal.rawValue)\(mark(resolved.goalOrigin)), "
+            + "\(resolved.profile.spotter ? "spotter or safeties" : "no spotter")\(mark(resolved.spotterOrigin))."
+    }
+
+    mutating func updateProfile(openDialogWhenEmpty: Bool) {
+        let hints = utterance.hints
+        guard hints.experience != nil || hints.goal != nil || hints.spotter != nil else {
+            if openDialogWhenEmpty {
+                conversation.state = .profile(ProfileForm())
+                say("Let's set up your profile. How long have you been lifting, what is your goal (size, strength, "
+                    + "endurance or general fitness), and do you train with a spotter or safeties? Or say \"skip\".")
+            } else {
+                say(profileDescription)
+            }
+            return
+        }
+        profile = profile.updated(with: hints)
+        effects.append(.saveProfile(profile))
+        say("Profile updated. " + profileDescription)
+    }
+
+    mutating func handleInProfile(_ form: ProfileForm) {
+        switch utterance.intent {
+        case .setProfile:
+            updateProfile(openDialogWhenEmpty: false)
+            if profile.isComplete || form.askedFollowUp {
+                conversation.state = .idle
+            } else {
+                conversation.state = .profile(ProfileForm(askedFollowUp: true))
+                say(followUpQuestion)
+            }
+        case .skip:
+            conversation.state = .idle
+            effects.append(.saveProfile(profile))
+            say(skipProfileText)
+        case .checkIn:
+            conversation.state = .idle
+            startCheckIn()
+        default:
+            // Never forced: anything else closes the offer and is handled as usual.
+            conversation.state = .idle
+            handleMessage()
+        }
+    }
+
+    var followUpQuestion: String {
+        var missing: [String] = []
+        if profile.experience == nil { missing.append("how long you have been lifting") }
+        if profile.goal == nil { missing.append("your goal (size, strength, endurance or general fitness)") }
+        if profile.spotter == nil { missing.append("whether you have a spotter or safeties") }
+        return "And " + missing.joined(separator: ", ") + "? Or say \"skip\"."
+    }
+
+    // MARK: Check-in
+
+    mutating func startCheckIn() {
+        var form = CheckInForm()
+        if let reading = utterance.checkIn { form.answers = reading.answers }
+        say("Daily check-in. You can answer everything at once, for example \"slept 7h, soreness 2, energy 4, stress 2, "
+            + "motivation 4, no pain\".")
+        continueCheckIn(form, outOfRange: utterance.checkIn?.outOfRange ?? [:], understood: true)
+    }
+
+    mutating func handleInCheckIn(_ form: CheckInForm) {
+        var form = form
+        switch utterance.intent {
+        case .checkIn:
+            // Asked again: keep what was answered and carry on.
+            if let reading = utterance.checkIn { form.answers = form.answers.merging(reading.answers) }
+            continueCheckIn(form, outOfRange: utterance.checkIn?.outOfRange ?? [:], understood: true)
+        case .checkInAnswer:
+            let reading = utterance.checkIn ?? CheckInReading()
+            form.answers = form.answers.merging(reading.answers)
+            continueCheckIn(form, outOfRange: reading.outOfRange, understood: true)
+        case .skip, .confirm, .decline, .unknown:
+            continueCheckIn(form, outOfRange: [:], understood: false)
+        default:
+            // Questions, set logs, stats, profile: answered at once, then the check-in resumes.
+            if let reading = utterance.checkIn { form.answers = form.answers.merging(reading.answers) }
+            handleMessage()
+            if form.answers.isComplete {
+                complete(form)
+            } else {
+                let next = form.answers.missing[0]
+                form.pending = next
+                conversation.state = .checkIn(form)
+                say("Back to your check-in: " + Self.prompt(next))
+            }
+        }
+    }
+
+    mutating func continueCheckIn(_ form: CheckInForm, outOfRange: [CheckInItem: String], understood: Bool) {
+        var form = form
+        if let (item, written) = outOfRange.sorted(by: { $0.key.order < $1.key.order }).first {
+            form.pending = item
+            conversation.state = .checkIn(form)
+            return say("\"\(written)\" is outside \(Self.rangeText(item)). " + Self.prompt(item))
+        }
+        guard let next = form.answers.missing.first else { return complete(form) }
+        form.pending = next
+        conversation.state = .checkIn(form)
+        if understood {
+            say(Self.prompt(next))
+        } else {
+            say("I didn't catch that. " + Self.hint(next))
+        }
+    }
+
+    mutating func complete(_ form: CheckInForm) {
+        let answers = form.answers
+        let verdict = engine.advisor.readiness(answers, history: context.baselineCheckIns.map(\.answers))
+        readiness = verdict.readiness
+        let record = CheckInRecord(userID: "", roomID: "", completedAt: context.now, answers: answers, readiness: verdict.readiness)
+        effects.append(.saveCheckIn(record))
+        conversation.state = .idle
+
+        var paragraph = "Readiness: \(verdict.readiness.rawValue)"
+        if !verdict.reasons.isEmpty { paragraph += " (" + verdict.reasons.joined(separator: ", ") + ")" }
+        paragraph += ". "
+        switch verdict.readiness {
+        case .green: paragraph += "Train as planned; failure is fine where the verdict for the lift allows it."
+        case .amber: paragraph += "Train, but cap failure at your last set and keep one more rep in reserve than usual."
+        case .red: paragraph += "No failure today: keep 3-4 reps in reserve and do fewer sets or a lighter session."
+        }
+        if let sleep = answers.sleepHours, sleep <= 6 {
+            paragraph += " Sleep of 6 h or less costs about 7-8% of next-day performance."
+        }
+        say(paragraph)
+        if answers.pain == true {
+            say("Change or skip the movement that hurts. If the pain is sharp or persists, see a qualified professional "
+                + "(a doctor or physiotherapist): this is general training education, not medical advice.")
+        }
+        // The last 7 days, this check-in included.
+        let week = [record] + context.recentCheckIns.filter { context.now - $0.completedAt < 7 * 86400 }.prefix(6)
+        let review = engine.advisor.deloadReview(
+            TrainingContext(amberOrRedCheckins: week.count { $0.readiness != .green }),
+            lowEnergyCheckins: week.count { ($0.answers.energy ?? 5) <= 2 })
+        if review.suggested || review.refer {
+            for note in review.notes { say(note) }
+            if review.suggested {
+                say("A deload is about a week at roughly half your usual sets, 3-4 reps in reserve, same exercises and frequency.")
+            }
+        }
+        conversation.lastAnswer = LastAnswer(topic: "check-in", rules: verdict.rules + review.rules)
+    }
+
+    static func prompt(_ item: CheckInItem) -> String {
+        switch item {
+        case .sleep: "How many hours did you sleep last night?"
+        case .soreness: "How sore are you, from 1 (not at all) to 5 (very sore)?"
+        case .energy: "How is your energy, from 1 (empty) to 5 (full of energy)?"
+        case .stress: "How stressed are you, from 1 (relaxed) to 5 (very stressed)?"
+        case .motivation: "How motivated are you to train, from 1 (not at all) to 5 (raring to go)?"
+        case .pain: "Any sharp or joint pain today (not ordinary soreness)? Yes or no."
+        }
+    }
+
+    static func hint(_ item: CheckInItem) -> String {
+        switch item {
+        case .sleep: "Sleep is in hours, from 0 to 16: how many hours did you sleep last night?"
+        case .pain: "Please answer yes or no: any sharp or joint pain today (not ordinary soreness)?"
+        default: "Please answer with a number from 1 to 5. " + prompt(item)
+        }
+    }
+
+    static func rangeText(_ item: CheckInItem) -> String {
+        switch item {
+        case .sleep: "0 to 16 hours"
+        case .pain: "yes or no"
+        default: "1 to 5"
+        }
+    }
+
+    // MARK: Always available
+
+    mutating func cancel() {
+        switch conversation.state {
+        case .idle:
+            say("Nothing to cancel.")
+        case .checkIn:
+            conversation.state = .idle
+            say("Check-in cancelled. Say \"check in\" to start again.")
+        case .profile:
+            conversation.state = .idle
+            say("Profile set-up cancelled.")
+        case .confirmForget:
+            conversation.state = .idle
+            say("Cancelled: nothing deleted, your data is kept.")
+        }
+    }
+
+    mutating func why() {
+        guard let last = conversation.lastAnswer, !last.rules.isEmpty else {
+            return say("There is nothing to explain yet: ask me a question or do a check-in first, then say \"why\".")
+        }
+        say(engine.writer.explain(rules: last.rules, topic: last.topic))
+    }
+
+    mutating func say(_ line: String) { lines.append(line) }
+}
+
+extension CheckInItem {
+    var order: Int { CheckInItem.allCases.firstIndex(of: self) ?? 0 }
+}
+
+/// "1 hard set", "3 hard sets".
+func plural(_ count: Int, _ noun: String) -> String { "\(count) \(noun)\(count == 1 ? "" : "s")" }

@@ -1,0 +1,305 @@
+import Foundation
+import GRDB
+import SpotterCore
+import SpotterDialog
+
+/// Why the database cannot be used. Every case names the file and says what to do; none
+/// of them ever overwrites the file.
+public enum StoreError: Error, Sendable, CustomStringConvertible {
+    case corrupt(path: String, detail: String)
+    case locked(path: String)
+    case newerVersion(path: String, unknown: [String])
+    case notSpotter(path: String)
+    case cannotOpen(path: String, detail: String)
+    case failed(detail: String)
+
+    /// A stable code for scripts.
+    public var code: String {
+        switch self {
+        case .corrupt: "database_corrupt"
+        case .locked: "database_locked"
+        case .newerVersion: "database_too_new"
+        case .notSpotter: "database_not_spotter"
+        case .cannotOpen: "database_unavailable"
+        case .failed: "database_error"
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case let .corrupt(path, detail):
+            "\(path): the database is damaged or not a database (\(detail)); it was left untouched. "
+                + "Restore a backup, or pass --db with a new path."
+        case let .locked(path):
+            "\(path): the database is locked by another process; stop the other Spotter, or pass --db with another path."
+        case let .newerVersion(path, unknown):
+            "\(path): the database was written by a newer Spotter (schema \(unknown.joined(separator: ", "))); "
+                + "it was left untouched. Upgrade Spotter, or pass --db with another path."
+        case let .notSpotter(path):
+            "\(path): this SQLite file holds other data, not Spotter's; it was left untouched. Pass --db with another path."
+        case let .cannotOpen(path, detail):
+            "\(path): cannot open the database (\(detail)); check the folder exists and is writable, or pass --db."
+        case let .failed(detail):
+            "database error: \(detail)"
+        }
+    }
+}
+
+/// Spotter's SQLite store: one file, WAL, versioned migrations. Every message is handled in one
+/// write transaction that commits before the reply is shown, so what a reply confirms survives
+/// a crash of the process (WAL with synchronous=NORMAL: durable against process death; a power
+/// cut may lose the last transactions).
+public final class SpotterDatabase: Sendable {
+    public let path: String
+    private let queue: DatabaseQueue
+
+    /// The schema versions this build knows, in order.
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            try db.execute(sql: """
+                CREATE TABLE profiles (
+                    user_id TEXT PRIMARY KEY NOT NULL,
+                    experience TEXT, goal TEXT, spotter INTEGER,
+                    updated_at REAL NOT NULL);
+                CREATE TABLE conversations (
+                    room_id TEXT NOT NULL, user_id TEXT NOT NULL,
+                    state TEXT NOT NULL, updated_at REAL NOT NULL,
+                    PRIMARY KEY (room_id, user_id)) WITHOUT ROWID;
+                CREATE INDEX conversations_user ON conversations(user_id);
+                CREATE TABLE checkins (
+                    id INTEGER PRIMARY KEY,
+                    user_id TEXT NOT NULL, room_id TEXT NOT NULL, completed_at REAL NOT NULL,
+                    sleep_hours REAL, soreness INTEGER, energy INTEGER, stress INTEGER, motivation INTEGER,
+                    pain INTEGER, readiness TEXT NOT NULL);
+                CREATE INDEX checkins_user ON checkins(user_id, completed_at);
+                CREATE TABLE sets (
+                    id INTEGER PRIMARY KEY,
+                    user_id TEXT NOT NULL, room_id TEXT NOT NULL, logged_at REAL NOT NULL,
+                    exercise_id TEXT NOT NULL, muscle TEXT NOT NULL,
+                    load_kg REAL, unit TEXT, reps INTEGER NOT NULL, sets INTEGER NOT NULL,
+                    rir REAL, to_failure INTEGER NOT NULL, e1rm_kg REAL);
+                CREATE INDEX sets_user ON sets(user_id, logged_at);
+                CREATE INDEX sets_user_muscle ON sets(user_id, muscle, logged_at);
+                """)
+        }
+        return migrator
+    }
+
+    /// Opens (creating when absent) the database at `path`. Refuses a damaged file, a file of
+    /// another application, and one from a newer Spotter, without changing them.
+    public init(path: String) throws(StoreError) {
+        self.path = path
+        let exists = FileManager.default.fileExists(atPath: path)
+        if !exists {
+            let folder = (path as NSString).deletingLastPathComponent
+            if !folder.isEmpty {
+                try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            }
+        }
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(2)
+        configuration.label = "spotter"
+        do {
+            queue = try DatabaseQueue(path: path, configuration: configuration)
+        } catch {
+            throw Self.map(error, path: path)
+        }
+        do {
+            // Look before touching: nothing is written until the file is known to be ours.
+            let migrator = Self.migrator
+            try queue.read { db in
+                let tables = try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table'")
+                if !tables.isEmpty && !tables.contains("grdb_migrations") { throw StoreError.notSpotter(path: path) }
+                if tables.contains("grdb_migrations") {
+                    let known = Set(migrator.migrations)
+                    let unknown = try migrator.appliedIdentifiers(db).subtracting(known)
+                    if !unknown.isEmpty { throw StoreError.newerVersion(path: path, unknown: unknown.sorted()) }
+                }
+            }
+            try queue.writeWithoutTransaction { db in
+                try db.execute(sql: "PRAGMA journal_mode = WAL")
+                try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            }
+            try migrator.migrate(queue)
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw Self.map(error, path: path)
+        }
+    }
+
+    static func map(_ error: any Error, path: String) -> StoreError {
+        if let error = error as? StoreError { return error }
+        if let error = error as? DatabaseError {
+            switch error.resultCode {
+            case .SQLITE_NOTADB, .SQLITE_CORRUPT: return .corrupt(path: path, detail: error.message ?? "\(error)")
+            case .SQLITE_BUSY, .SQLITE_LOCKED: return .locked(path: path)
+            case .SQLITE_CANTOPEN, .SQLITE_PERM, .SQLITE_READONLY: return .cannotOpen(path: path, detail: error.message ?? "\(error)")
+            default: return .failed(detail: "\(path): \(error.message ?? "\(error)")")
+            }
+        }
+        return .failed(detail: "\(path): \(error)")
+    }
+
+    /// Runs `work` in one write transaction: everything in it is stored, or nothing.
+    public func write<T>(_ work: (StoreSession) throws -> T) throws(StoreError) -> T {
+        do {
+            return try queue.write { db in try work(StoreSession(db: db)) }
+        } catch {
+            throw Self.map(error, path: path)
+        }
+    }
+
+    /// Runs `work` with read access.
+    public func read<T>(_ work: (StoreSession) throws -> T) throws(StoreError) -> T {
+        do {
+            return try queue.read { db in try work(StoreSession(db: db)) }
+        } catch {
+            throw Self.map(error, path: path)
+        }
+    }
+}
+
+/// Access to the store inside one transaction. Valid only inside `write` or `read`.
+public struct StoreSession {
+    let db: Database
+
+    // MARK: Conversations
+
+    public func conversation(room: String, user: String) throws -> Conversation? {
+        let statement = try db.cachedStatement(sql: "SELECT state FROM conversations WHERE room_id = ? AND user_id = ?")
+        guard let text = try String.fetchOne(statement, arguments: [room, user]) else { return nil }
+        guard let json = try? JSONValue.parse(text) else { return nil }
+        return Conversation(json: json)
+    }
+
+    public func saveConversation(_ conversation: Conversation, room: String, user: String) throws {
+        let statement = try db.cachedStatement(sql: """
+            INSERT INTO conversations (room_id, user_id, state, updated_at) VALUES (?, ?, ?, ?)
+            ON CONFLICT (room_id, user_id) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at
+            """)
+        try statement.execute(arguments: [room, user, conversation.json.serialized(), conversation.updatedAt])
+    }
+
+    // MARK: Profiles
+
+    public func profile(user: String) throws -> LifterProfile? {
+        let statement = try db.cachedStatement(sql: "SELECT experience, goal, spotter FROM profiles WHERE user_id = ?")
+        guard let row = try Row.fetchOne(statement, arguments: [user]) else { return nil }
+        return LifterProfile(
+            experience: (row["experience"] as String?).flatMap(Experience.init(rawValue:)),
+            goal: (row["goal"] as String?).flatMap(TrainingGoal.init(rawValue:)),
+            spotter: (row["spotter"] as Int?).map { $0 != 0 })
+    }
+
+    public func saveProfile(_ profile: LifterProfile, user: String, at time: Timestamp) throws {
+        let statement = try db.cachedStatement(sql: """
+            INSERT INTO profiles (user_id, experience, goal, spotter, updated_at) VALUES (?, ?, ?, ?, ?)
+            ON CONFLICT (user_id) DO UPDATE SET experience = excluded.experience, goal = excluded.goal,
+                spotter = excluded.spotter, updated_at = excluded.updated_at
+            """)
+        try statement.execute(arguments: [user, profile.experience?.rawValue, profile.goal?.rawValue,
+                                          profile.spotter.map { $0 ? 1 : 0 }, time])
+    }
+
+    // MARK: Check-ins
+
+    public func saveCheckIn(_ record: CheckInRecord) throws {
+        let statement = try db.cachedStatement(sql: """
+            INSERT INTO checkins (user_id, room_id, completed_at, sleep_hours, soreness, energy, stress, motivation, pain, readiness)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        let answers = record.answers
+        try statement.execute(arguments: [
+            record.userID, record.roomID, record.completedAt, answers.sleepHours, answers.soreness, answers.energy,
+            answers.stress, answers.motivation, answers.pain.map { $0 ? 1 : 0 }, record.readiness.rawValue,
+        ])
+    }
+
+    /// Check-ins completed since `since`, newest first, at most `limit`.
+    public func checkIns(user: String, since: Timestamp, limit: Int = 100) throws -> [CheckInRecord] {
+        let statement = try db.cachedStatement(sql: """
+            SELECT * FROM checkins WHERE user_id = ? AND completed_at >= ? ORDER BY completed_at DESC, id DESC LIMIT ?
+            """)
+        return try Row.fetchAll(statement, arguments: [user, since, limit]).map { row in
+            CheckInRecord(
+                userID: row["user_id"], roomID: row["room_id"], completedAt: row["completed_at"],
+                answers: CheckInAnswers(
+                    sleepHours: row["sleep_hours"], soreness: row["soreness"], energy: row["energy"], stress: row["stress"],
+                    motivation: row["motivation"], pain: (row["pain"] as Int?).map { $0 != 0 }),
+                readiness: Readiness(rawValue: row["readiness"]) ?? .green)
+        }
+    }
+
+    // MARK: Sets
+
+    public func logSet(_ record: SetRecord) throws {
+        let statement = try db.cachedStatement(sql: """
+            INSERT INTO sets (user_id, room_id, logged_at, exercise_id, muscle, load_kg, unit, reps, sets, rir, to_failure, e1rm_kg)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        try statement.execute(arguments: [
+            record.userID, record.roomID, record.loggedAt, record.exerciseID, record.muscle, record.loadKilograms,
+            record.unit?.rawValue, record.reps, record.sets, record.repsInReserve, record.toFailure ? 1 : 0,
+            record.estimatedOneRepMaxKilograms,
+        ])
+    }
+
+    /// Sets logged since `since`, newest first.
+    public func sets(user: String, since: Timestamp, limit: Int = 2000) throws -> [SetRecord] {
+        let statement = try db.cachedStatement(sql: """
+            SELECT * FROM sets WHERE user_id = ? AND logged_at >= ? ORDER BY logged_at DESC, id DESC LIMIT ?
+            """)
+        return try Row.fetchAll(statement, arguments: [user, since, limit]).map(Self.setRecord)
+    }
+
+    /// Hard and failure sets for one muscle since `since`.
+    public func muscleVolume(user: String, muscle: String, since: Timestamp) throws -> (hard: Int, failure: Int) {
+        let statement = try db.cachedStatement(sql: """
+            SELECT COALESCE(SUM(CASE WHEN COALESCE(rir, 0) <= 3 THEN sets ELSE 0 END), 0),
+                   COALESCE(SUM(CASE WHEN to_failure = 1 OR rir = 0 THEN sets ELSE 0 END), 0)
+            FROM sets WHERE user_id = ? AND muscle = ? AND logged_at >= ?
+            """)
+        guard let row = try Row.fetchOne(statement, arguments: [user, muscle, since]) else { return (0, 0) }
+        return (row[0], row[1])
+    }
+
+    static func setRecord(_ row: Row) -> SetRecord {
+        SetRecord(
+            userID: row["user_id"], roomID: row["room_id"], loggedAt: row["logged_at"], exerciseID: row["exercise_id"],
+            muscle: row["muscle"], loadKilograms: row["load_kg"], unit: (row["unit"] as String?).flatMap(LoadUnit.init(rawValue:)),
+            reps: row["reps"], sets: row["sets"], repsInReserve: row["rir"], toFailure: (row["to_failure"] as Int) != 0,
+            estimatedOneRepMaxKilograms: row["e1rm_kg"])
+    }
+
+    // MARK: Data rights
+
+    /// Deletes everything stored about a user, in every room.
+    public func forget(user: String) throws {
+        for table in ["profiles", "conversations", "checkins", "sets"] {
+            try db.execute(sql: "DELETE FROM \(table) WHERE user_id = ?", arguments: [user])
+        }
+    }
+
+    /// Everything stored about a user, table by table, as rows of column → value.
+    public func export(user: String) throws -> [(table: String, rows: [[(String, JSONValue)]])] {
+        var result: [(table: String, rows: [[(String, JSONValue)]])] = []
+        for (table, order) in [("profiles", "user_id"), ("conversations", "room_id"), ("checkins", "completed_at"), ("sets", "logged_at")] {
+            let rows = try Row.fetchAll(db, sql: "SELECT * FROM \(table) WHERE user_id = ? ORDER BY \(order)", arguments: [user])
+            result.append((table, rows.map { row in
+                row.columnNames.map { name -> (String, JSONValue) in
+                    let value: DatabaseValue = row[name]
+                    switch value.storage {
+                    case .null: return (name, .null)
+                    case let .int64(number): return (name, .number(Double(number)))
+                    case let .double(number): return (name, .number(number))
+                    case let .string(text): return (name, .string(text))
+                    case let .blob(data): return (name, .string(data.base64EncodedString()))
+                    }
+                }
+            }))
+        }
+        return result
+    }
+}
