@@ -75,7 +75,7 @@ let package = Package(
             swiftSettings: strictSettings),
         .testTarget(
             name: "SpotterCLITests",
-            dependencies: ["SpotterApp", "SpotterTesting"],
+            dependencies: ["SpotterApp", "SpotterCore", "SpotterStore", "SpotterTesting"],
             swiftSettings: strictSettings),
     ]
 )

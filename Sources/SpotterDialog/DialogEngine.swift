@@ -152,12 +152,17 @@ struct Turn {
     }
 
     mutating func run(firstContact: Bool) {
+        if firstContact {
+            // The profile is offered once: from now on this user is known, offer or not.
+            effects.append(.saveProfile(profile))
+        }
         let intent = utterance.intent
         // Commands that apply in every state.
         switch intent {
-        case .cancel: return cancel()
-        case .help: return say(ReplyWriter.help)
-        case .why: return why()
+        case .cancel, .help, .why:
+            if intent == .cancel { cancel() } else if intent == .help { say(ReplyWriter.help) } else { why() }
+            if firstContact, conversation.state == .idle { offerProfile() }
+            return
         case .forgetMe:
             conversation.state = .confirmForget
             return say("This deletes everything I have stored about you: profile, check-ins, logged sets and conversations. Reply \"yes\" to delete it all; anything else keeps it.")
@@ -190,19 +195,24 @@ struct Turn {
         case .checkIn:
             startCheckIn()
         case .setProfile:
-            updateProfile(openDialogWhenEmpty: true)
+            if firstContact {
+                // A first message that is a profile statement answers the offer before it is made.
+                handleInProfile(ProfileForm())
+            } else {
+                updateProfile(openDialogWhenEmpty: true)
+            }
         case .skip:
             say(firstContact ? skipProfileText : "Nothing to skip.")
-            if firstContact { effects.append(.saveProfile(profile)) }
         default:
             handleMessage()
-            if firstContact, utterance.intent != .confirm {
-                // First contact: answer, then offer a profile once; never forced.
-                effects.append(.saveProfile(profile))
-                conversation.state = .profile(ProfileForm())
-                say(profileOffer)
-            }
+            if firstContact { offerProfile() }
         }
+    }
+
+    /// First contact: answer, then offer a profile once; never forced.
+    mutating func offerProfile() {
+        conversation.state = .profile(ProfileForm())
+        say(profileOffer)
     }
 
     /// Messages that mean the same in any state: questions, set logs, stats, profile views.

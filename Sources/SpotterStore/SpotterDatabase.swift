@@ -303,3 +303,30 @@ public struct StoreSession {
         return result
     }
 }
+
+// MARK: Test support
+
+extension SpotterDatabase {
+    /// Marks the file as migrated by a schema this build does not know (tests of refusal).
+    public static func recordMigrationForTests(_ identifier: String, path: String) throws {
+        let queue = try DatabaseQueue(path: path)
+        try queue.write { db in try db.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES (?)", arguments: [identifier]) }
+    }
+
+    /// Creates an SQLite file that belongs to some other application.
+    public static func createForeignDatabaseForTests(path: String) throws {
+        let queue = try DatabaseQueue(path: path)
+        try queue.write { db in try db.execute(sql: "CREATE TABLE invoices (id INTEGER PRIMARY KEY, total REAL)") }
+    }
+
+    /// Runs `body` while this connection holds an exclusive lock on the file.
+    public func holdingExclusiveLockForTests<T>(_ body: () throws -> T) throws -> T {
+        try queue.inDatabase { db in
+            try db.execute(sql: "PRAGMA locking_mode = EXCLUSIVE")
+            try db.execute(sql: "BEGIN EXCLUSIVE")
+            try db.execute(sql: "INSERT INTO profiles (user_id, updated_at) VALUES ('lock-holder', 0)")
+            defer { try? db.execute(sql: "ROLLBACK") }
+            return try body()
+        }
+    }
+}
