@@ -4,8 +4,8 @@
 #   bash scripts/bench.sh --short    a quick run that only proves the benchmarks still run
 set -euo pipefail
 cd "$(dirname "$0")/.."
-runs=100; rounds=50
-if [ "${1:-}" = "--short" ]; then runs=5; rounds=2; fi
+runs=100; rounds=50; messages=100000; users=10000
+if [ "${1:-}" = "--short" ]; then runs=5; rounds=2; messages=2000; users=200; fi
 bash scripts/install-system-packages.sh
 swift build -c release --product spotter --static-swift-stdlib >&2
 bin=.build/release/spotter
@@ -26,3 +26,12 @@ print(f"spotter ask --json: {runs} runs: median {statistics.median(times):.1f} m
 PY
 echo "== understanding + advice in process, over Tests/Corpus/questions.yml"
 "$bin" bench --rounds "$rounds"
+echo "== spotter chat --jsonl: ${messages} mixed messages over ${users} users, SQLite on disk"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+python3 scripts/chat_load.py --messages "$messages" --users "$users" > "$work/load.jsonl"
+/usr/bin/time -f "%e %M" -o "$work/time" "$bin" chat --jsonl --db "$work/bench.sqlite" < "$work/load.jsonl" > "$work/out.jsonl"
+read -r seconds kilobytes < "$work/time"
+lines=$(wc -l < "$work/out.jsonl")
+errors=$(grep -c '"error"' "$work/out.jsonl" || true)
+python3 -c "import sys; m,s,k,l,e=int(sys.argv[1]),float(sys.argv[2]),int(sys.argv[3]),int(sys.argv[4]),int(sys.argv[5]); print(f'spotter chat --jsonl: {m} messages in {s:.2f} s = {m/max(s,0.001):.0f} messages/s, peak memory {k/1024:.1f} MB, {l} output lines, {e} errors'); sys.exit(0 if l == m else 1)" "$messages" "$seconds" "$kilobytes" "$lines" "$errors"

@@ -43,7 +43,11 @@ public struct MessageUnderstanding: Sendable {
         for list in CueList.allCases where !list.isCommand {
             for word in list.cues.words where word.count >= 4 { targets[word] = 3 }
         }
-        self.corrector = TypoCorrector(targets: targets, alsoKnown: Lexicon.commonWords)
+        var known = Lexicon.commonWords
+        for list in CueList.allCases where list.isCommand { known.formUnion(list.cues.words) }
+        known.formUnion(Lexicon.confirmWords.flatMap { $0.split(separator: " ").map(String.init) })
+        known.formUnion(Lexicon.declineWords.flatMap { $0.split(separator: " ").map(String.init) })
+        self.corrector = TypoCorrector(targets: targets, alsoKnown: known)
         for word in Lexicon.commonWords { _ = vocabulary.intern(word) }
         self.questionWords = Set(Lexicon.questionWords.map { vocabulary.intern($0) })
         self.vocabulary = vocabulary
@@ -86,10 +90,11 @@ public struct MessageUnderstanding: Sendable {
                               numbers: numbers)
         let words = tokens.filter { $0.kind == .word }.map(\.stem)
         let whole = words.joined(separator: " ")
-        let command = wordCount <= 5 && exercise == nil ? chatCommand(cueIDs, whole: whole, context: context) : nil
-        if intent == .unknown, matched.contains(.checkIn), !isQuestion { intent = .checkIn }
-        if let command, intent == .unknown || intent == .help || intent == .why || command == .confirm || command == .decline {
+        // A chat command is the whole message, give or take two words ("daily check-in", "show my week please").
+        if exercise == nil, intent != .logSet, let command = chatCommand(cueIDs, words: words, whole: whole, context: context) {
             intent = command
+        } else if intent == .unknown, matched.contains(.checkIn), !isQuestion {
+            intent = .checkIn
         }
         var checkIn: CheckInReading?
         if context.checkInPending != nil || intent == .checkIn {
@@ -126,22 +131,19 @@ public struct MessageUnderstanding: Sendable {
                          checkIn: checkIn)
     }
 
-    /// The chat's own commands, in a short message: "check in", "cancel", "my week", "yes"…
-    private func chatCommand(_ ids: [Int32], whole: String, context: ConversationContext) -> Intent? {
-        if context.awaitingConfirmation {
-            if Lexicon.confirmWords.contains(whole) { return .confirm }
-            if Lexicon.declineWords.contains(whole) { return .decline }
-        }
-        let cues = self.cues.match(ids)
-        if cues.contains(.forgetMe) { return .forgetMe }
-        if cues.contains(.checkIn) { return .checkIn }
-        if cues.contains(.cancel) { return .cancel }
-        if cues.contains(.stats) { return .stats }
-        if cues.contains(.showProfile) { return .showProfile }
-        if cues.contains(.skip) { return .skip }
-        if cues.contains(.profileStart) { return .setProfile }
+    /// The chat's own commands, when they make up (nearly) the whole message: "check in",
+    /// "cancel", "my week", "daily check-in please"; "yes"/"no" only as the whole message.
+    private func chatCommand(_ ids: [Int32], words: [String], whole: String, context: ConversationContext) -> Intent? {
         if Lexicon.confirmWords.contains(whole) { return .confirm }
         if Lexicon.declineWords.contains(whole) { return .decline }
+        let order: [(CueList, Intent)] = [
+            (.forgetMe, .forgetMe), (.checkIn, .checkIn), (.cancel, .cancel), (.stats, .stats),
+            (.showProfile, .showProfile), (.skip, .skip), (.profileStart, .setProfile),
+        ]
+        let count = ids.count { $0 != Vocabulary.masked }
+        for (list, intent) in order {
+            if let length = cues.longestMatch(list, in: ids), count - length <= 2 { return intent }
+        }
         return nil
     }
 

@@ -103,6 +103,19 @@ struct CueMatcher: Sendable {
         return found
     }
 
+    /// The length of the longest phrase of `list` found in `ids`, if any.
+    func longestMatch(_ list: CueList, in ids: [Int32]) -> Int? {
+        var best: Int?
+        for start in ids.indices where ids[start] >= 0 {
+            for candidate in byFirstWord[ids[start]] ?? [] where candidate.list == list {
+                if Self.matches(candidate.parts, ids, from: start, part: 0) {
+                    best = max(best ?? 0, candidate.parts.count)
+                }
+            }
+        }
+        return best
+    }
+
     private static func matches(_ parts: [Int32], _ ids: [Int32], from index: Int, part: Int) -> Bool {
         if part == parts.count { return true }
         if parts[part] == wildcard {
