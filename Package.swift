@@ -55,6 +55,7 @@ let package = Package(
             dependencies: ["SpotterApp", "SpotterCore", "SpotterRules", .product(name: "Yams", package: "Yams")],
             path: "Tests/SpotterTesting",
             swiftSettings: strictSettings),
+        .testTarget(name: "SpotterCoreTests", dependencies: ["SpotterCore"], swiftSettings: strictSettings),
         .testTarget(
             name: "SpotterRulesTests",
             dependencies: ["SpotterRules", "SpotterCore", "SpotterApp", "SpotterTesting"],

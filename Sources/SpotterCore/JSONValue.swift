@@ -48,56 +48,82 @@ public indirect enum JSONValue: Sendable, Hashable {
 
     /// Compact, one-line JSON with keys in the order given.
     public func serialized() -> String {
-        var out = ""
+        var out: [UInt8] = []
+        out.reserveCapacity(256)
         write(into: &out)
-        return out
+        return String(decoding: out, as: UTF8.self)
     }
 
-    private func write(into out: inout String) {
+    private func write(into out: inout [UInt8]) {
         switch self {
-        case .null: out += "null"
-        case let .bool(value): out += value ? "true" : "false"
+        case .null: out.append(contentsOf: "null".utf8)
+        case let .bool(value): out.append(contentsOf: (value ? "true" : "false").utf8)
         case let .number(value):
-            if value.rounded() == value && abs(value) < 1e15 { out += String(Int64(value)) } else { out += "\(value)" }
+            let text = value.rounded() == value && abs(value) < 1e15 ? String(Int64(value)) : "\(value)"
+            out.append(contentsOf: text.utf8)
         case let .string(value): Self.escape(value, into: &out)
         case let .array(values):
-            out += "["
+            out.append(UInt8(ascii: "["))
             for (index, value) in values.enumerated() {
-                if index > 0 { out += ", " }
+                if index > 0 { out.append(contentsOf: ", ".utf8) }
                 value.write(into: &out)
             }
-            out += "]"
+            out.append(UInt8(ascii: "]"))
         case let .object(pairs):
-            out += "{"
+            out.append(UInt8(ascii: "{"))
             for (index, pair) in pairs.enumerated() {
-                if index > 0 { out += ", " }
+                if index > 0 { out.append(contentsOf: ", ".utf8) }
                 Self.escape(pair.key, into: &out)
-                out += ": "
+                out.append(contentsOf: ": ".utf8)
                 pair.value.write(into: &out)
             }
-            out += "}"
+            out.append(UInt8(ascii: "}"))
         }
     }
 
-    private static func escape(_ text: String, into out: inout String) {
-        out += "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if scalar.value < 0x20 || scalar.value == 0x2028 || scalar.value == 0x2029 {
-                    let hex = String(scalar.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+    private static let hexDigits = Array("0123456789abcdef".utf8)
+
+    /// Escapes on UTF-8 bytes, copying runs of plain bytes at once. U+2028 and U+2029 are
+    /// escaped too, so the output is safe inside JavaScript as well.
+    private static func escape(_ text: String, into out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\""))
+        var text = text
+        text.withUTF8 { bytes in
+            var runStart = 0
+            var index = 0
+            func flush() {
+                if runStart < index { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<index])) }
+            }
+            while index < bytes.count {
+                let byte = bytes[index]
+                var replacement: [UInt8]?
+                var width = 1
+                switch byte {
+                case UInt8(ascii: "\""): replacement = Array("\\\"".utf8)
+                case UInt8(ascii: "\\"): replacement = Array("\\\\".utf8)
+                case 0x0A: replacement = Array("\\n".utf8)
+                case 0x0D: replacement = Array("\\r".utf8)
+                case 0x09: replacement = Array("\\t".utf8)
+                case 0..<0x20:
+                    replacement = Array("\\u00".utf8) + [hexDigits[Int(byte >> 4)], hexDigits[Int(byte & 0xF)]]
+                case 0xE2 where index + 2 < bytes.count && bytes[index + 1] == 0x80 && (bytes[index + 2] == 0xA8 || bytes[index + 2] == 0xA9):
+                    replacement = Array((bytes[index + 2] == 0xA8 ? "\\u2028" : "\\u2029").utf8)
+                    width = 3
+                default:
+                    break
+                }
+                if let replacement {
+                    flush()
+                    out.append(contentsOf: replacement)
+                    index += width
+                    runStart = index
                 } else {
-                    out.unicodeScalars.append(scalar)
+                    index += 1
                 }
             }
+            flush()
         }
-        out += "\""
+        out.append(UInt8(ascii: "\""))
     }
 
     /// Parses one JSON document from UTF-8 bytes.
