@@ -48,8 +48,22 @@ public final class ChatRuntime: @unchecked Sendable {
     public let database: SpotterDatabase
     public let dialog: DialogEngine
     private let clock: @Sendable () -> Timestamp
+    /// Serialises handling: one batch at a time.
+    private let lock = NSLock()
+    /// Write-through caches of what this process stored, so a message does not re-read its own
+    /// conversation and profile. Spotter expects to be the only writer of its database; entries
+    /// are added only after their transaction committed.
+    private var conversationCache: [String: Conversation] = [:]
+    private var profileCache: [String: LifterProfile?] = [:]
+    static let cacheLimit = 50_000
 
     static let day: Double = 86400
+
+    /// What one batch changed, applied to the caches once it committed.
+    final class Staged {
+        var conversations: [String: Conversation?] = [:]
+        var profiles: [String: LifterProfile?] = [:]
+    }
 
     public init(coach: Coach, database: SpotterDatabase, settings: DialogSettings, clock: @escaping @Sendable () -> Timestamp) {
         self.coach = coach
@@ -64,27 +78,53 @@ public final class ChatRuntime: @unchecked Sendable {
 
     /// Handles messages in order, in one transaction; the replies come back only once it committed.
     public func handle(_ messages: [IncomingMessage]) throws(StoreError) -> [ChatReply] {
-        try database.write { session in
-            try messages.map { try self.handle($0, session) }
+        lock.lock()
+        defer { lock.unlock() }
+        let staged = Staged()
+        let replies = try database.write { session in
+            try messages.map { try self.handle($0, session, staged) }
         }
+        if conversationCache.count > Self.cacheLimit { conversationCache.removeAll(keepingCapacity: true) }
+        if profileCache.count > Self.cacheLimit { profileCache.removeAll(keepingCapacity: true) }
+        for (key, conversation) in staged.conversations { conversationCache[key] = conversation }
+        for (key, profile) in staged.profiles { profileCache[key] = profile }
+        return replies
     }
 
     public func handle(_ message: IncomingMessage) throws(StoreError) -> ChatReply {
         try handle([message])[0]
     }
 
-    private func handle(_ message: IncomingMessage, _ session: StoreSession) throws -> ChatReply {
+    private func handle(_ message: IncomingMessage, _ session: StoreSession, _ staged: Staged) throws -> ChatReply {
         let now = clock()
-        let stored = try session.conversation(room: message.room, user: message.user)
+        let key = message.room + "\u{0}" + message.user
+        let stored: Conversation?
+        if let cached = staged.conversations[key] {
+            stored = cached
+        } else if let cached = conversationCache[key] {
+            stored = cached
+        } else {
+            stored = try session.conversation(room: message.room, user: message.user)
+        }
         let prepared = dialog.prepare(stored, now: now)
         let utterance = coach.understanding.understand(message.text, context: prepared.conversation.understandingContext)
-        let context = try loadContext(for: utterance, prepared: prepared, user: message.user, now: now, session: session)
+        let profile: LifterProfile?
+        if let cached = staged.profiles[message.user] {
+            profile = cached
+        } else if let cached = profileCache[message.user] {
+            profile = cached
+        } else {
+            profile = try session.profile(user: message.user)
+        }
+        var context = try loadContext(for: utterance, prepared: prepared, user: message.user, now: now, session: session)
+        context.profile = profile
         let outcome = dialog.handle(prepared, utterance, context: context)
         var forgotten = false
         for effect in outcome.effects {
             switch effect {
             case let .saveProfile(profile):
                 try session.saveProfile(profile, user: message.user, at: now)
+                staged.profiles[message.user] = .some(profile)
             case var .saveCheckIn(record):
                 record.userID = message.user
                 record.roomID = message.room
@@ -96,10 +136,24 @@ public final class ChatRuntime: @unchecked Sendable {
             case .forgetUser:
                 try session.forget(user: message.user)
                 forgotten = true
+                staged.profiles[message.user] = .some(nil)
+                // Every room's conversation of this user is gone.
+                for cachedKey in conversationCache.keys where cachedKey.hasSuffix("\u{0}" + message.user) {
+                    staged.conversations[cachedKey] = .some(nil)
+                }
+                for cachedKey in staged.conversations.keys where cachedKey.hasSuffix("\u{0}" + message.user) {
+                    staged.conversations[cachedKey] = .some(nil)
+                }
             }
         }
         if !forgotten {
-            try session.saveConversation(outcome.conversation, room: message.room, user: message.user)
+            // An idle conversation whose last answer did not change needs no write; an open
+            // dialog always does, since its time decides when it expires.
+            let unchanged = stored.map { $0.withTime(0) == outcome.conversation.withTime(0) } ?? false
+            if !unchanged || outcome.conversation.state != .idle {
+                try session.saveConversation(outcome.conversation, room: message.room, user: message.user)
+            }
+            staged.conversations[key] = .some(outcome.conversation)
         }
         return ChatReply(user: message.user, room: message.room, reply: outcome.reply, intent: outcome.intent,
                          dialog: outcome.conversation.state.name, readiness: outcome.readiness, advice: outcome.advice)
@@ -109,15 +163,18 @@ public final class ChatRuntime: @unchecked Sendable {
     private func loadContext(
         for utterance: Utterance, prepared: DialogEngine.Prepared, user: String, now: Timestamp, session: StoreSession
     ) throws -> DialogContext {
-        var context = DialogContext(now: now, profile: try session.profile(user: user))
+        var context = DialogContext(now: now, profile: nil)
         let intent = utterance.intent
         let inCheckIn: Bool = if case .checkIn = prepared.conversation.state { true } else { false }
-        if intent.isQuestion || intent == .checkIn || intent == .checkInAnswer || intent == .stats || inCheckIn {
+        if intent == .checkIn || intent == .checkInAnswer || intent == .stats || inCheckIn {
+            // A check-in may complete: the baseline needs the last 28 days.
             let recent = try session.checkIns(user: user, since: now - 28 * Self.day, limit: 28)
             context.recentCheckIns = recent.filter { now - $0.completedAt < 7 * Self.day }
             context.baselineCheckIns = recent
-            context.todayCheckIn = recent.first { now - $0.completedAt < dialog.settings.readinessWindowSeconds }
+        } else if intent.isQuestion {
+            context.recentCheckIns = try session.checkIns(user: user, since: now - 7 * Self.day, limit: 7)
         }
+        context.todayCheckIn = context.recentCheckIns.first { now - $0.completedAt < dialog.settings.readinessWindowSeconds }
         if let exercise = utterance.exercise, let muscle = exercise.primary.first {
             let volume = try session.muscleVolume(user: user, muscle: muscle, since: now - 7 * Self.day)
             context.weekHardSets = volume.hard

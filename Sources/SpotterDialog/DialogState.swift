@@ -67,6 +67,13 @@ public struct Conversation: Sendable, Hashable {
         self.lastAnswer = lastAnswer
     }
 
+    /// The same conversation stamped with another time (to compare what changed).
+    public func withTime(_ time: Timestamp) -> Conversation {
+        var copy = self
+        copy.updatedAt = time
+        return copy
+    }
+
     /// What the next message should be understood against.
     public var understandingContext: ConversationContext {
         switch state {

@@ -53,7 +53,38 @@ enum CheckInParser {
 
     /// Reads what `tokens` say toward a check-in; `expecting` is the item just asked, which a
     /// bare number, level word or yes/no answers.
-    static func read(_ tokens: [Token], expecting: CheckInItem?, painHint: Bool?) -> CheckInReading {
+    /// The value phrases as word ids, longest first, compiled once against the vocabulary.
+    struct CompiledPhrases: Sendable {
+        var entries: [(parts: [Int32], item: CheckInItem, value: Double, text: String)] = []
+        var firstWords: Set<Int32> = []
+        var noPain: [[Int32]] = []
+
+        init(vocabulary: inout Vocabulary) {
+            for (phrase, item, value) in CheckInParser.phrases {
+                let parts = phrase.parts.map { vocabulary.intern($0) }
+                entries.append((parts, item, value, phrase.parts.joined(separator: " ")))
+                firstWords.insert(parts[0])
+            }
+            noPain = CheckInParser.noPain.phrases.map { $0.parts.map { vocabulary.intern($0) } }
+        }
+
+        static func occurs(_ parts: [Int32], in ids: [Int32]) -> Bool {
+            guard parts.count <= ids.count else { return false }
+            for start in 0...(ids.count - parts.count) where ids[start] == parts[0] {
+                var matched = true
+                for offset in 1..<parts.count where ids[start + offset] != parts[offset] {
+                    matched = false
+                    break
+                }
+                if matched { return true }
+            }
+            return false
+        }
+    }
+
+    static func read(
+        _ tokens: [Token], ids: [Int32], compiled: CompiledPhrases, expecting: CheckInItem?, painHint: Bool?
+    ) -> CheckInReading {
         var reading = CheckInReading()
         var answers = CheckInAnswers()
         var consumed = Set<Int>()
@@ -132,12 +163,13 @@ enum CheckInParser {
             return nil
         }
         // 3. Phrases that carry their own value ("barely slept", "exhausted", "stressed out").
-        let masked = stems
-        for (phrase, item, value) in phrases where !answers.has(item) {
-            if phrase.find(in: masked) != nil { assign(item, value, written: phrase.parts.joined(separator: " ")) }
+        if ids.contains(where: compiled.firstWords.contains) {
+            for entry in compiled.entries where !answers.has(entry.item) && CompiledPhrases.occurs(entry.parts, in: ids) {
+                assign(entry.item, entry.value, written: entry.text)
+            }
         }
         // 4. Pain: "no pain" first, then pain words.
-        if noPain.matches(stems) {
+        if compiled.noPain.contains(where: { CompiledPhrases.occurs($0, in: ids) }) {
             answers.pain = false
         } else if painHint == true {
             answers.pain = true

@@ -28,6 +28,7 @@ public struct MessageUnderstanding: Sendable {
     private let corrector: TypoCorrector
     private let vocabulary: Vocabulary
     private let cues: CueMatcher
+    private let checkInPhrases: CheckInParser.CompiledPhrases
     private let questionWords: Set<Int32>
 
     public init(catalogue: ExerciseCatalogue) {
@@ -35,6 +36,7 @@ public struct MessageUnderstanding: Sendable {
         var vocabulary = Vocabulary()
         self.index = ExerciseIndex(catalogue: catalogue, vocabulary: &vocabulary)
         self.cues = CueMatcher(vocabulary: &vocabulary)
+        self.checkInPhrases = CheckInParser.CompiledPhrases(vocabulary: &vocabulary)
         var targets: [String: Int] = [:]
         for word in index.vocabulary { targets[word] = 1 }
         for word in index.aliasWords { targets[word] = 2 }
@@ -98,7 +100,8 @@ public struct MessageUnderstanding: Sendable {
         }
         var checkIn: CheckInReading?
         if context.checkInPending != nil || intent == .checkIn {
-            let reading = CheckInParser.read(tokens, expecting: context.checkInPending, painHint: hints.pain)
+            let reading = CheckInParser.read(tokens, ids: ids, compiled: checkInPhrases, expecting: context.checkInPending,
+                                             painHint: hints.pain)
             if !reading.isEmpty {
                 checkIn = reading
                 if intent == .unknown || intent == .confirm || intent == .decline || intent == .cancel && context.checkInPending == nil {
