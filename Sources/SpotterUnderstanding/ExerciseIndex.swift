@@ -39,8 +39,7 @@ struct ExerciseIndex: Sendable {
             var names: [(String, Int)] = exercise.aliases.map { ($0, 3) }
             names.append((exercise.name, 2))
             // "Barbell Bench Press - Medium Grip" is also known as "Barbell Bench Press".
-            let parts = exercise.name.split(separator: " - ", maxSplits: 1)
-            if parts.count == 2 { names.append((String(parts[0]), 1)) }
+            if let base = Self.beforeDash(exercise.name) { names.append((base, 1)) }
             for (name, priority) in names {
                 let tokens = Tokenizer.tokenize(name).filter { $0.kind == .word || $0.kind == .number }
                 guard !tokens.isEmpty else { continue }
@@ -73,6 +72,17 @@ struct ExerciseIndex: Sendable {
         unordered = unordered.filter { $0.value != ambiguous }
         isNameWord = [Bool](repeating: false, count: words.words.count)
         for id in nameWords { isNameWord[Int(id)] = true }
+    }
+
+    /// The part of a name before " - " ("Barbell Bench Press - Medium Grip"), found on bytes:
+    /// `split(separator:)` with a string separator is slow enough to matter at start-up.
+    static func beforeDash(_ name: String) -> String? {
+        let bytes = Array(name.utf8)
+        guard bytes.count > 3 else { return nil }
+        for index in 0..<(bytes.count - 2) where bytes[index] == 0x20 && bytes[index + 1] == 0x2D && bytes[index + 2] == 0x20 {
+            return String(decoding: bytes[..<index], as: UTF8.self)
+        }
+        return nil
     }
 
     /// The longest run of words naming an exercise, with where it lies in `ids`.
