@@ -25,6 +25,9 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
     ],
     targets: [
         .target(name: "SpotterCore", swiftSettings: strictSettings),
@@ -42,13 +45,28 @@ let package = Package(
             name: "SpotterStore",
             dependencies: ["SpotterCore", "SpotterDialog", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strictSettings),
+        .systemLibrary(
+            name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        .target(name: "SpotterHTTP", dependencies: ["CCurl"], swiftSettings: strictSettings),
+        .target(
+            name: "SpotterMatrix",
+            dependencies: [
+                "SpotterCore", "SpotterApp", "SpotterStore", "SpotterHTTP",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: strictSettings),
         .target(
             name: "SpotterApp",
             dependencies: ["SpotterCore", "SpotterRules", "SpotterUnderstanding", "SpotterAdvisor", "SpotterDialog", "SpotterStore"],
             swiftSettings: strictSettings),
         .executableTarget(
             name: "spotter",
-            dependencies: ["SpotterApp", "SpotterCore", "SpotterStore", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["SpotterApp", "SpotterCore", "SpotterStore", "SpotterMatrix", "SpotterHTTP",
+                           .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Logging", package: "swift-log"),
+                           .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strictSettings),
         .target(
             name: "SpotterTesting",

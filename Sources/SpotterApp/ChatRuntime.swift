@@ -78,11 +78,21 @@ public final class ChatRuntime: @unchecked Sendable {
 
     /// Handles messages in order, in one transaction; the replies come back only once it committed.
     public func handle(_ messages: [IncomingMessage]) throws(StoreError) -> [ChatReply] {
+        try handle(messages, alongside: { _, _ in })
+    }
+
+    /// Handles messages and, in the same transaction, runs `alongside` with their replies, so a
+    /// channel can queue the replies and mark the input handled atomically with the dialog's writes.
+    public func handle(
+        _ messages: [IncomingMessage], alongside: (StoreSession, [ChatReply]) throws -> Void
+    ) throws(StoreError) -> [ChatReply] {
         lock.lock()
         defer { lock.unlock() }
         let staged = Staged()
         let replies = try database.write { session in
-            try messages.map { try self.handle($0, session, staged) }
+            let replies = try messages.map { try self.handle($0, session, staged) }
+            try alongside(session, replies)
+            return replies
         }
         if conversationCache.count > Self.cacheLimit { conversationCache.removeAll(keepingCapacity: true) }
         if profileCache.count > Self.cacheLimit { profileCache.removeAll(keepingCapacity: true) }

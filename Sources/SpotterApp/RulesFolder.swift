@@ -119,6 +119,12 @@ public struct CoachingSettings: Sendable, Hashable {
         DialogSettings(expirySeconds: dialogExpiryHours * 3600, failureCap: weeklyFailureCap)
     }
 
+    /// `Config/spotter.yml` of the project, when there is one.
+    public static func defaultConfigPath() -> String? {
+        ProjectPaths.find("Config").map { ($0 as NSString).appendingPathComponent("spotter.yml") }
+            .flatMap { FileManager.default.fileExists(atPath: $0) ? $0 : nil }
+    }
+
     /// Reads `Config/spotter.yml` if there is one; a bad value is an error naming it.
     public static func load(_ path: String? = nil) throws(ConfigError) -> CoachingSettings {
         var settings = CoachingSettings()

@@ -83,6 +83,30 @@ public final class SpotterDatabase: Sendable {
                 CREATE INDEX sets_user_muscle ON sets(user_id, muscle, logged_at);
                 """)
         }
+        migrator.registerMigration("v2-matrix") { db in
+            try db.execute(sql: """
+                CREATE TABLE journal (
+                    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                    event_id TEXT NOT NULL UNIQUE,
+                    room_id TEXT NOT NULL, sender TEXT NOT NULL, event_type TEXT NOT NULL,
+                    event_json TEXT NOT NULL, origin_ts REAL, received_at REAL NOT NULL,
+                    status TEXT NOT NULL, note TEXT);
+                CREATE INDEX journal_status ON journal(status, seq);
+                CREATE INDEX journal_sender ON journal(sender);
+                CREATE TABLE outbox (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    kind TEXT NOT NULL, dedupe_key TEXT NOT NULL UNIQUE,
+                    room_id TEXT NOT NULL, txn_id TEXT, content_json TEXT, recipient TEXT,
+                    status TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0,
+                    next_attempt_at REAL NOT NULL, last_error TEXT,
+                    created_at REAL NOT NULL, sent_at REAL);
+                CREATE INDEX outbox_due ON outbox(status, next_attempt_at);
+                CREATE TABLE rooms (
+                    room_id TEXT PRIMARY KEY NOT NULL,
+                    member_count INTEGER, encrypted INTEGER NOT NULL DEFAULT 0,
+                    encrypted_notice_sent INTEGER NOT NULL DEFAULT 0, msgtype TEXT) WITHOUT ROWID;
+                """)
+        }
         return migrator
     }
 
@@ -284,13 +308,19 @@ public struct StoreSession {
         for table in ["profiles", "conversations", "checkins", "sets"] {
             try db.execute(sql: "DELETE FROM \(table) WHERE user_id = ?", arguments: [user])
         }
+        // Messages received from the user (handled ones; pending ones are still owed an answer).
+        try db.execute(sql: "DELETE FROM journal WHERE sender = ? AND status != 'pending'", arguments: [user])
+        try db.execute(sql: "DELETE FROM outbox WHERE recipient = ? AND status != 'pending'", arguments: [user])
     }
 
     /// Everything stored about a user, table by table, as rows of column → value.
     public func export(user: String) throws -> [(table: String, rows: [[(String, JSONValue)]])] {
         var result: [(table: String, rows: [[(String, JSONValue)]])] = []
-        for (table, order) in [("profiles", "user_id"), ("conversations", "room_id"), ("checkins", "completed_at"), ("sets", "logged_at")] {
-            let rows = try Row.fetchAll(db, sql: "SELECT * FROM \(table) WHERE user_id = ? ORDER BY \(order)", arguments: [user])
+        let tables = [("profiles", "user_id", "user_id"), ("conversations", "user_id", "room_id"),
+                      ("checkins", "user_id", "completed_at"), ("sets", "user_id", "logged_at"),
+                      ("journal", "sender", "seq"), ("outbox", "recipient", "id")]
+        for (table, owner, order) in tables {
+            let rows = try Row.fetchAll(db, sql: "SELECT * FROM \(table) WHERE \(owner) = ? ORDER BY \(order)", arguments: [user])
             result.append((table, rows.map { row in
                 row.columnNames.map { name -> (String, JSONValue) in
                     let value: DatabaseValue = row[name]

@@ -1,0 +1,115 @@
+import Foundation
+import SpotterCore
+import SpotterHTTP
+
+/// The result of one attempt to deliver something to the homeserver.
+public enum Delivery: Sendable, Hashable {
+    case delivered
+    /// Try again after this many seconds (429, 5xx, network).
+    case retry(after: Double, reason: String)
+    /// Do not try again (other 4xx).
+    case rejected(reason: String)
+}
+
+/// The Client-Server calls Spotter makes as its bot user, over libcurl.
+public final class HomeserverClient: @unchecked Sendable {
+    let base: String
+    let asToken: String
+    let client: CurlClient
+
+    public init(base: String, asToken: String, client: CurlClient) {
+        self.base = base
+        self.asToken = asToken
+        self.client = client
+    }
+
+    var authorization: [String: String] { ["Authorization": "Bearer \(asToken)"] }
+
+    static func escape(_ text: String) -> String {
+        var allowed = CharacterSet.alphanumerics
+        allowed.insert(charactersIn: "-._~")
+        return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? text
+    }
+
+    /// `PUT /rooms/{roomId}/send/m.room.message/{txnId}`.
+    public func send(room: String, transactionID: String, content: String) -> Delivery {
+        let url = "\(base)/_matrix/client/v3/rooms/\(Self.escape(room))/send/m.room.message/\(Self.escape(transactionID))"
+        return deliver("PUT", url, body: content)
+    }
+
+    /// `POST /join/{roomId}`.
+    public func join(room: String) -> Delivery {
+        deliver("POST", "\(base)/_matrix/client/v3/join/\(Self.escape(room))", body: "{}")
+    }
+
+    /// The bot's user id, from `GET /account/whoami`.
+    public func whoami() throws -> String {
+        let result = try client.send("GET", "\(base)/_matrix/client/v3/account/whoami", headers: authorization)
+        guard result.status == 200, let value = try? JSONValue.parse(result.body), let user = value["user_id"]?.string else {
+            throw TransportError(code: "whoami_failed", message: "whoami answered \(result.status): \(Self.errcode(result))")
+        }
+        return user
+    }
+
+    /// `POST /appservice/{id}/ping`, so the homeserver delivers any backlog at once.
+    public func ping(appserviceID: String) -> Delivery {
+        deliver("POST", "\(base)/_matrix/client/v1/appservice/\(Self.escape(appserviceID))/ping",
+                body: JSONValue.object([("transaction_id", .string("spotter-ping-\(Int(Date().timeIntervalSince1970))"))]).serialized())
+    }
+
+    /// How many members have joined a room.
+    public func joinedMemberCount(room: String) -> Int? {
+        guard let result = try? client.send("GET", "\(base)/_matrix/client/v3/rooms/\(Self.escape(room))/joined_members",
+                                            headers: authorization),
+              result.status == 200, let value = try? JSONValue.parse(result.body), case let .object(members)? = value["joined"]
+        else { return nil }
+        return members.count
+    }
+
+    func deliver(_ method: String, _ url: String, body: String) -> Delivery {
+        let result: HTTPResult
+        do {
+            result = try client.send(method, url, headers: authorization, body: Array(body.utf8))
+        } catch {
+            return .retry(after: 0, reason: error.code)
+        }
+        switch result.status {
+        case 200..<300:
+            return .delivered
+        case 429, 500..<600:
+            return .retry(after: Self.retryAfter(result) ?? 0, reason: "HTTP \(result.status) \(Self.errcode(result))")
+        default:
+            return .rejected(reason: "HTTP \(result.status) \(Self.errcode(result))")
+        }
+    }
+
+    /// The wait a 429 or 5xx asks for: `Retry-After` (seconds or an HTTP date), else `retry_after_ms`.
+    static func retryAfter(_ result: HTTPResult) -> Double? {
+        if let header = result.headers["retry-after"] {
+            if let seconds = Double(header.trimmingCharacters(in: .whitespaces)) { return max(0, seconds) }
+            let formatter = DateFormatter()
+            formatter.locale = Locale(identifier: "en_US_POSIX")
+            formatter.timeZone = TimeZone(identifier: "GMT")
+            formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
+            if let date = formatter.date(from: header) { return max(0, date.timeIntervalSinceNow) }
+        }
+        if let value = try? JSONValue.parse(result.body), let milliseconds = value["retry_after_ms"]?.number {
+            return max(0, milliseconds / 1000)
+        }
+        return nil
+    }
+
+    static func errcode(_ result: HTTPResult) -> String {
+        (try? JSONValue.parse(result.body))?["errcode"]?.string ?? ""
+    }
+}
+
+/// Capped exponential backoff: 1 s, 2 s, 4 s … up to 5 minutes, never less than the server asked.
+public enum Backoff {
+    public static let cap: Double = 300
+
+    public static func delay(attempt: Int, serverAsked: Double) -> Double {
+        let exponential = min(cap, pow(2, Double(min(attempt, 20))))
+        return min(cap * 2, max(serverAsked, exponential))
+    }
+}

@@ -1,0 +1,193 @@
+import Foundation
+import SpotterCore
+
+/// What to do with one event from a transaction. Decided without I/O from the event and what
+/// is known of the room.
+public enum EventAction: Sendable, Hashable {
+    /// Not for Spotter (own event, notice, edit, too old, unaddressed in a group…); the reason is logged.
+    case ignore(String)
+    /// Spotter was invited: join the room.
+    case join
+    /// A member joined or left: the room's member count changes.
+    case membership(joined: Bool)
+    /// An encrypted message: say once that Spotter cannot read it.
+    case encrypted
+    /// A message for Spotter, with the addressing and reply fallback stripped.
+    case message(text: String, threadRoot: String?)
+}
+
+/// The facts about the bot that triage needs.
+public struct BotIdentity: Sendable, Hashable {
+    public var userID: String
+    /// The names that address it in a body: its localpart ("coach"), its user id.
+    public var names: [String]
+    /// The command prefix, such as `!coach`.
+    public var commandPrefix: String
+
+    public init(userID: String, commandPrefix: String = "!coach") {
+        self.userID = userID
+        self.commandPrefix = commandPrefix
+        let localpart = userID.hasPrefix("@") ? String(userID.dropFirst().prefix { $0 != ":" }) : userID
+        var names = [userID]
+        let bare = localpart.hasPrefix("_") ? String(localpart.dropFirst()) : localpart
+        names.append(localpart)
+        if bare != localpart { names.append(bare) }
+        self.names = names
+    }
+}
+
+/// Decides what each event means for Spotter.
+public enum EventTriage {
+    /// - Parameters:
+    ///   - event: the client event from a transaction.
+    ///   - memberCount: joined members of the room, when known (nil: treat as a group).
+    ///   - startupCutoff: messages older than this (origin_server_ts, seconds) are ignored.
+    public static func triage(_ event: JSONValue, bot: BotIdentity, memberCount: Int?, startupCutoff: Timestamp) -> EventAction {
+        let type = event["type"]?.string ?? ""
+        let sender = event["sender"]?.string ?? ""
+        let content = event["content"] ?? .object([])
+        if type == "m.room.member" {
+            let membership = content["membership"]?.string ?? ""
+            if event["state_key"]?.string == bot.userID {
+                return membership == "invite" ? .join : .ignore("own membership \(membership)")
+            }
+            if membership == "join" { return .membership(joined: true) }
+            if membership == "leave" || membership == "ban" { return .membership(joined: false) }
+            return .ignore("membership \(membership)")
+        }
+        if sender == bot.userID { return .ignore("own event") }
+        if type == "m.room.encrypted" { return .encrypted }
+        guard type == "m.room.message" else { return .ignore("event type \(type)") }
+        if let timestamp = event["origin_server_ts"]?.number, timestamp / 1000 < startupCutoff {
+            return .ignore("older than the start-up cutoff")
+        }
+        let msgtype = content["msgtype"]?.string ?? ""
+        guard msgtype == "m.text" else { return .ignore("msgtype \(msgtype)") }
+        let relation = content["m.relates_to"]
+        if relation?["rel_type"]?.string == "m.replace" { return .ignore("edit") }
+        let threadRoot = relation?["rel_type"]?.string == "m.thread" ? relation?["event_id"]?.string : nil
+        let body = stripReplyFallback(content["body"]?.string ?? "")
+        let mentioned = content["m.mentions"]?["user_ids"]?.array?.contains { $0.string == bot.userID } ?? false
+        let (addressed, text) = addressing(body, bot: bot)
+        // In a room of two (the lifter and Spotter) every message is for Spotter.
+        if memberCount.map({ $0 <= 2 }) == true || addressed || mentioned {
+            let cleaned = text.trimmingCharacters(in: .whitespacesAndNewlines)
+            return cleaned.isEmpty ? .ignore("empty after addressing") : .message(text: cleaned, threadRoot: threadRoot)
+        }
+        return .ignore("not addressed in a group room")
+    }
+
+    /// Removes a reply fallback: the leading "> " quoted lines and the blank line after them.
+    public static func stripReplyFallback(_ body: String) -> String {
+        var lines = body.split(separator: "\n", omittingEmptySubsequences: false)
+        guard lines.first?.hasPrefix(">") == true else { return body }
+        while let first = lines.first, first.hasPrefix(">") { lines.removeFirst() }
+        if lines.first?.trimmingCharacters(in: .whitespaces).isEmpty == true { lines.removeFirst() }
+        return lines.joined(separator: "\n")
+    }
+
+    /// Whether the body addresses the bot (prefix, user id or name), and the body without it.
+    public static func addressing(_ body: String, bot: BotIdentity) -> (Bool, String) {
+        let trimmed = body.trimmingCharacters(in: .whitespaces)
+        if trimmed.lowercased().hasPrefix(bot.commandPrefix.lowercased()) {
+            return (true, String(trimmed.dropFirst(bot.commandPrefix.count)))
+        }
+        let lower = trimmed.lowercased()
+        for name in bot.names.sorted(by: { $0.count > $1.count }) {
+            for form in ["@" + name.trimmingCharacters(in: CharacterSet(charactersIn: "@")), name] {
+                let key = form.lowercased()
+                guard let range = lower.range(of: key) else { continue }
+                // A whole word: "coach" in "coaching" does not address the bot.
+                let before = range.lowerBound == lower.startIndex ? " " : lower[lower.index(before: range.lowerBound)]
+                let after = range.upperBound == lower.endIndex ? " " : lower[range.upperBound]
+                guard !before.isLetter && !before.isNumber, !after.isLetter && !after.isNumber else { continue }
+                let offset = lower.distance(from: lower.startIndex, to: range.lowerBound)
+                let start = trimmed.index(trimmed.startIndex, offsetBy: offset)
+                let end = trimmed.index(start, offsetBy: key.count)
+                var rest = String(trimmed[..<start]) + String(trimmed[end...])
+                rest = rest.trimmingCharacters(in: CharacterSet(charactersIn: " ,:;-"))
+                return (true, rest)
+            }
+        }
+        return (false, trimmed)
+    }
+}
+
+/// The content of Spotter's reply to a message.
+public enum ReplyContent {
+    public static func make(reply: String, to eventID: String, sender: String, threadRoot: String?, msgtype: String) -> JSONValue {
+        var relation: [(key: String, value: JSONValue)] = []
+        if let threadRoot {
+            relation = [("rel_type", "m.thread"), ("event_id", .string(threadRoot)), ("is_falling_back", false),
+                        ("m.in_reply_to", .object([("event_id", .string(eventID))]))]
+        } else {
+            relation = [("m.in_reply_to", .object([("event_id", .string(eventID))]))]
+        }
+        return .object([
+            ("msgtype", .string(msgtype)),
+            ("body", .string(reply)),
+            ("format", "org.matrix.custom.html"),
+            ("formatted_body", .string(html(reply))),
+            ("m.relates_to", .object(relation)),
+            ("m.mentions", .object([("user_ids", .array([.string(sender)]))])),
+        ])
+    }
+
+    /// A notice without a reply relation (encrypted-room notice, scheduled prompts).
+    public static func notice(_ text: String, msgtype: String) -> JSONValue {
+        .object([("msgtype", .string(msgtype)), ("body", .string(text)), ("format", "org.matrix.custom.html"),
+                 ("formatted_body", .string(html(text))), ("m.mentions", .object([]))])
+    }
+
+    /// Plain text to safe HTML: escaped, bullet lines as a list, other lines as breaks.
+    public static func html(_ text: String) -> String {
+        var out = ""
+        var inList = false
+        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            let escaped = escape(String(line))
+            if line.hasPrefix("• ") {
+                if !inList { out += "<ul>"; inList = true }
+                out += "<li>" + escape(String(line.dropFirst(2))) + "</li>"
+            } else {
+                if inList { out += "</ul>"; inList = false }
+                if !out.isEmpty && !out.hasSuffix("</ul>") { out += "<br/>" }
+                out += escaped
+            }
+        }
+        if inList { out += "</ul>" }
+        return out
+    }
+
+    static func escape(_ text: String) -> String {
+        var out = ""
+        for character in text {
+            switch character {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&quot;"
+            default: out.append(character)
+            }
+        }
+        return out
+    }
+
+    /// The send transaction id for a reply: derived from the event answered, so a resend is idempotent.
+    public static func transactionID(replyingTo eventID: String) -> String {
+        "spotter-" + base64URL(Array(eventID.utf8))
+    }
+
+    static func base64URL(_ bytes: [UInt8]) -> String {
+        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
+        var out: [UInt8] = []
+        var index = 0
+        while index < bytes.count {
+            let chunk = bytes[index..<min(index + 3, bytes.count)]
+            var value = 0
+            for (offset, byte) in chunk.enumerated() { value |= Int(byte) << (16 - 8 * offset) }
+            for position in 0..<(chunk.count + 1) { out.append(alphabet[(value >> (18 - 6 * position)) & 63]) }
+            index += 3
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+}

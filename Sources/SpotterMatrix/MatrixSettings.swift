@@ -1,0 +1,185 @@
+import Foundation
+import SpotterCore
+import Yams
+
+/// The application-service registration the homeserver loads.
+public struct Registration: Sendable, Hashable {
+    public var id: String
+    public var url: String
+    public var asToken: String
+    public var hsToken: String
+    public var senderLocalpart: String
+
+    /// A new registration with fresh random tokens.
+    public static func generate(id: String, url: String, localpart: String) -> Registration {
+        Registration(id: id, url: url, asToken: "as_" + randomToken(), hsToken: "hs_" + randomToken(), senderLocalpart: localpart)
+    }
+
+    static func randomToken() -> String {
+        var generator = SystemRandomNumberGenerator()
+        return (0..<32).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &generator)) }.joined()
+    }
+
+    /// The YAML the homeserver loads (`app_service_config_files`).
+    public var yaml: String {
+        let escapedLocalpart = NSRegularExpression.escapedPattern(for: senderLocalpart)
+        return """
+            id: \(quoted(id))
+            url: \(quoted(url))
+            as_token: \(quoted(asToken))
+            hs_token: \(quoted(hsToken))
+            sender_localpart: \(quoted(senderLocalpart))
+            rate_limited: false
+            receive_ephemeral: false
+            namespaces:
+              users:
+                - exclusive: true
+                  regex: \(quoted("@" + escapedLocalpart + ":.*"))
+              aliases: []
+              rooms: []
+
+            """
+    }
+
+    private func quoted(_ text: String) -> String {
+        "\"" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+    }
+
+    /// Reads a registration file; a missing field is an error that names it.
+    public static func load(path: String) throws(MatrixSettingsError) -> Registration {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw MatrixSettingsError(setting: "registration", message: "cannot read \(path)")
+        }
+        let node: Node?
+        do {
+            node = try Yams.compose(yaml: String(decoding: data, as: UTF8.self), .basic)
+        } catch {
+            throw MatrixSettingsError(setting: "registration", message: "\(path) is not valid YAML (\(error))")
+        }
+        func field(_ name: String) throws(MatrixSettingsError) -> String {
+            guard let value = node?[name]?.string, !value.isEmpty else {
+                throw MatrixSettingsError(setting: "registration.\(name)", message: "\(path) has no `\(name)`")
+            }
+            return value
+        }
+        return Registration(id: try field("id"), url: (try? field("url")) ?? "", asToken: try field("as_token"),
+                            hsToken: try field("hs_token"), senderLocalpart: try field("sender_localpart"))
+    }
+}
+
+/// A bad or missing setting: names it and says what to fix. Never contains a token.
+public struct MatrixSettingsError: Error, Sendable, CustomStringConvertible {
+    public let code = "config_invalid"
+    public var setting: String
+    public var message: String
+
+    public var description: String { "setting `\(setting)`: \(message)" }
+}
+
+/// Everything `spotter serve` needs to talk to a homeserver.
+public struct MatrixSettings: Sendable {
+    public var homeserver: String
+    public var listenHost: String
+    public var listenPort: Int
+    public var registration: Registration
+    /// The bot's full user id; learned from the homeserver (whoami) when not configured.
+    public var botUserID: String?
+    public var commandPrefix = "!coach"
+    /// The msgtype of replies: `m.notice` unless a room is configured otherwise.
+    public var defaultMsgtype = "m.notice"
+    public var roomMsgtypes: [String: String] = [:]
+    /// Largest transaction body accepted.
+    public var maxBodyBytes = 8 * 1024 * 1024
+    /// Messages older than this when Spotter starts are not answered.
+    public var startupCutoffSeconds: Double = 600
+    /// Accept the hs_token from the legacy `access_token` query parameter too.
+    public var allowQueryToken = false
+    /// Warnings found while loading (such as a world-readable token file); printed at start.
+    public var warnings: [String] = []
+
+    public func msgtype(for room: String) -> String { roomMsgtypes[room] ?? defaultMsgtype }
+
+    /// Builds the settings from the config file's `matrix:` section, the registration file,
+    /// the environment (`SPOTTER_AS_TOKEN`, `SPOTTER_HS_TOKEN`, preferred) and the flags (which win).
+    public static func load(
+        configFile: String?, registrationFlag: String?, homeserverFlag: String?, listenFlag: String?,
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws(MatrixSettingsError) -> MatrixSettings {
+        var section: Node?
+        var configFolder = FileManager.default.currentDirectoryPath
+        if let configFile {
+            guard let data = FileManager.default.contents(atPath: configFile) else {
+                throw MatrixSettingsError(setting: "--config", message: "cannot read \(configFile)")
+            }
+            do {
+                section = try Yams.compose(yaml: String(decoding: data, as: UTF8.self), .basic)?["matrix"]
+            } catch {
+                throw MatrixSettingsError(setting: "--config", message: "\(configFile) is not valid YAML (\(error))")
+            }
+            configFolder = (configFile as NSString).deletingLastPathComponent
+        }
+        func configured(_ key: String) -> String? { section?[key]?.string.flatMap { $0.isEmpty ? nil : $0 } }
+        func relative(_ path: String) -> String {
+            path.hasPrefix("/") ? path : (configFolder as NSString).appendingPathComponent(path)
+        }
+        var warnings: [String] = []
+
+        guard let registrationPath = registrationFlag ?? configured("registration").map(relative) else {
+            throw MatrixSettingsError(setting: "matrix.registration",
+                                      message: "no registration file; pass --registration FILE (make one with `spotter matrix registration`)")
+        }
+        var registration = try Registration.load(path: registrationPath)
+        if let attributes = try? FileManager.default.attributesOfItem(atPath: registrationPath),
+           let mode = attributes[.posixPermissions] as? Int, mode & 0o004 != 0 {
+            warnings.append("\(registrationPath) holds tokens and is world-readable; run `chmod 600 \(registrationPath)`")
+        }
+        if let token = environment["SPOTTER_AS_TOKEN"], !token.isEmpty { registration.asToken = token }
+        if let token = environment["SPOTTER_HS_TOKEN"], !token.isEmpty { registration.hsToken = token }
+
+        guard let homeserver = homeserverFlag ?? configured("homeserver") else {
+            throw MatrixSettingsError(setting: "matrix.homeserver", message: "no homeserver URL; pass --homeserver http://HOST:PORT")
+        }
+        guard let url = URL(string: homeserver), let scheme = url.scheme, ["http", "https"].contains(scheme), url.host != nil else {
+            throw MatrixSettingsError(setting: "matrix.homeserver", message: "'\(homeserver)' is not an http(s) URL")
+        }
+        let listen = listenFlag ?? configured("listen") ?? "127.0.0.1:29400"
+        guard let colon = listen.lastIndex(of: ":"), let port = Int(listen[listen.index(after: colon)...]), (1...65535).contains(port)
+        else {
+            throw MatrixSettingsError(setting: "matrix.listen", message: "'\(listen)' is not HOST:PORT")
+        }
+        var settings = MatrixSettings(
+            homeserver: homeserver.hasSuffix("/") ? String(homeserver.dropLast()) : homeserver,
+            listenHost: String(listen[..<colon]), listenPort: port, registration: registration,
+            botUserID: configured("bot_user_id"))
+        if let prefix = configured("command_prefix") { settings.commandPrefix = prefix }
+        if let msgtype = configured("msgtype") {
+            guard ["m.notice", "m.text"].contains(msgtype) else {
+                throw MatrixSettingsError(setting: "matrix.msgtype", message: "must be m.notice or m.text, got '\(msgtype)'")
+            }
+            settings.defaultMsgtype = msgtype
+        }
+        if case let .mapping(rooms)? = section?["room_msgtypes"] {
+            for (room, value) in rooms {
+                guard let roomID = room.string, let msgtype = value.string, ["m.notice", "m.text"].contains(msgtype) else {
+                    throw MatrixSettingsError(setting: "matrix.room_msgtypes", message: "each room maps to m.notice or m.text")
+                }
+                settings.roomMsgtypes[roomID] = msgtype
+            }
+        }
+        if let limit = configured("max_body_bytes") {
+            guard let bytes = Int(limit), bytes >= 1024 else {
+                throw MatrixSettingsError(setting: "matrix.max_body_bytes", message: "must be a whole number of at least 1024")
+            }
+            settings.maxBodyBytes = bytes
+        }
+        if let minutes = configured("startup_cutoff_minutes") {
+            guard let value = Double(minutes), value >= 0 else {
+                throw MatrixSettingsError(setting: "matrix.startup_cutoff_minutes", message: "must be a number of minutes")
+            }
+            settings.startupCutoffSeconds = value * 60
+        }
+        if let legacy = configured("allow_query_token") { settings.allowQueryToken = legacy == "true" }
+        settings.warnings = warnings
+        return settings
+    }
+}
