@@ -93,6 +93,13 @@ let package = Package(
                            "SpotterTesting"],
             swiftSettings: strictSettings),
         .testTarget(
+            name: "SpotterMatrixTests",
+            dependencies: ["SpotterMatrix", "SpotterApp", "SpotterCore", "SpotterStore", "SpotterHTTP", "SpotterTesting",
+                           .product(name: "Hummingbird", package: "hummingbird"),
+                           .product(name: "Logging", package: "swift-log"),
+                           .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],
+            swiftSettings: strictSettings),
+        .testTarget(
             name: "SpotterCLITests",
             dependencies: ["SpotterApp", "SpotterCore", "SpotterStore", "SpotterTesting"],
             swiftSettings: strictSettings),

@@ -6,16 +6,136 @@ import SpotterApp
 import SpotterCore
 import SpotterStore
 
-/// The HTTP side of the application service: the Application Service API, health and metrics.
-public enum MatrixServer {
-    /// A Matrix error response: `{"errcode": …, "error": …}`.
-    static func matrixError(_ status: HTTPResponse.Status, _ code: String, _ message: String) -> Response {
+/// A request as the application-service API sees it, independent of the HTTP server.
+public struct APIRequest: Sendable {
+    public var method: String
+    public var path: String
+    public var query: [String: String]
+    /// Header names lowercased.
+    public var headers: [String: String]
+    public var body: [UInt8]
+
+    public init(method: String, path: String, query: [String: String] = [:], headers: [String: String] = [:], body: [UInt8] = []) {
+        self.method = method
+        self.path = path
+        self.query = query
+        self.headers = headers
+        self.body = body
+    }
+}
+
+/// An answer: status, content type and body.
+public struct APIResponse: Sendable {
+    public var status: Int
+    public var contentType: String
+    public var body: String
+
+    public static func json(_ status: Int, _ value: JSONValue) -> APIResponse {
+        APIResponse(status: status, contentType: "application/json", body: value.serialized())
+    }
+
+    /// A Matrix error: `{"errcode": …, "error": …}`.
+    public static func error(_ status: Int, _ code: String, _ message: String) -> APIResponse {
         json(status, .object([("errcode", .string(code)), ("error", .string(message))]))
     }
 
-    static func json(_ status: HTTPResponse.Status, _ value: JSONValue) -> Response {
-        Response(status: status, headers: [.contentType: "application/json"],
-                 body: .init(byteBuffer: ByteBuffer(string: value.serialized())))
+    /// The `errcode` of an error answer.
+    public var errcode: String? { (try? JSONValue.parse(body))?["errcode"]?.string }
+}
+
+/// The Application Service API, health and metrics, as plain functions of a request: the HTTP
+/// server only carries bytes to and from here, so tests drive it without sockets.
+public struct MatrixAPI: Sendable {
+    public let bridge: MatrixBridge
+
+    public init(bridge: MatrixBridge) { self.bridge = bridge }
+
+    var settings: MatrixSettings { bridge.settings }
+
+    public func handle(_ request: APIRequest) -> APIResponse {
+        let parts = request.path.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
+        var route = parts[...]
+        if route.starts(with: ["_matrix", "app", "v1"]) { route = route.dropFirst(3) }
+        let matrixPath = request.path.hasPrefix("/_matrix/app/v1/") || ["transactions", "users", "rooms"].contains(route.first ?? "")
+        let segments = Array(route)
+        switch request.path {
+        case "/healthz":
+            return request.method == "GET" ? .json(200, .object([("status", "ok")])) : methodNotAllowed
+        case "/readyz":
+            guard request.method == "GET" else { return methodNotAllowed }
+            let ready = (try? bridge.runtime.database.read { try $0.outboxDepth() }) != nil
+            return ready ? .json(200, .object([("status", "ready"), ("bot", .string(bridge.bot.userID))]))
+                : .json(503, .object([("status", "database unavailable")]))
+        case "/metrics":
+            guard request.method == "GET" else { return methodNotAllowed }
+            return APIResponse(status: 200, contentType: "text/plain; version=0.0.4", body: bridge.metrics.exposition())
+        case "/_matrix/app/v1/ping":
+            guard request.method == "POST" else { return methodNotAllowed }
+            if let denied = authorize(request) { return denied }
+            return .json(200, .object([]))
+        default:
+            break
+        }
+        guard matrixPath, segments.count == 2 else { return .error(404, "M_UNRECOGNIZED", "Unrecognized request") }
+        switch segments[0] {
+        case "transactions":
+            guard request.method == "PUT" else { return methodNotAllowed }
+            if let denied = authorize(request) { return denied }
+            return transaction(segments[1], request.body)
+        case "users":
+            guard request.method == "GET" else { return methodNotAllowed }
+            if let denied = authorize(request) { return denied }
+            return segments[1].removingPercentEncoding == bridge.bot.userID
+                ? .json(200, .object([])) : .error(404, "M_NOT_FOUND", "No such user")
+        case "rooms":
+            guard request.method == "GET" else { return methodNotAllowed }
+            if let denied = authorize(request) { return denied }
+            return .error(404, "M_NOT_FOUND", "Spotter manages no room aliases")
+        default:
+            return .error(404, "M_UNRECOGNIZED", "Unrecognized request")
+        }
+    }
+
+    var methodNotAllowed: APIResponse { .error(405, "M_UNRECOGNIZED", "Unrecognized request method") }
+
+    func transaction(_ id: String, _ body: [UInt8]) -> APIResponse {
+        guard !id.isEmpty else { return .error(400, "M_UNRECOGNIZED", "Missing transaction id") }
+        if body.count > settings.maxBodyBytes { return tooLarge }
+        do {
+            switch try bridge.receive(transactionID: id, body: body) {
+            case .accepted, .duplicate: return .json(200, .object([]))
+            case let .notJSON(reason): return .error(400, "M_NOT_JSON", "The body is not JSON: \(reason)")
+            case let .badJSON(reason): return .error(400, "M_BAD_JSON", reason)
+            }
+        } catch {
+            // Not journaled: the homeserver will retry, which is what we want.
+            return .error(500, "M_UNKNOWN", "Could not store the transaction: \(error.code)")
+        }
+    }
+
+    var tooLarge: APIResponse { .error(413, "M_TOO_LARGE", "The body is larger than \(settings.maxBodyBytes) bytes") }
+
+    /// nil when the request carries the hs_token; otherwise the error to answer.
+    func authorize(_ request: APIRequest) -> APIResponse? {
+        var token: String?
+        if let header = request.headers["authorization"] {
+            let value = header.trimmingCharacters(in: .whitespaces)
+            if value.lowercased().hasPrefix("bearer ") {
+                let bearer = value.dropFirst(7).trimmingCharacters(in: .whitespaces)
+                if !bearer.isEmpty { token = bearer }  // an empty bearer counts as absent
+            }
+        }
+        if settings.allowQueryToken, let query = request.query["access_token"], !query.isEmpty {
+            if let token, !Self.constantTimeEqual(token, query) {
+                return .error(403, "M_FORBIDDEN", "The header and query tokens differ")
+            }
+            token = token ?? query
+        }
+        guard let token else { return .error(401, "M_UNAUTHORIZED", "Missing the homeserver token") }
+        guard Self.constantTimeEqual(token, settings.registration.hsToken) else {
+            return .error(403, "M_FORBIDDEN", "Bad homeserver token")
+        }
+        return nil
     }
 
     /// Compares two secrets in time that does not depend on where they differ.
@@ -27,123 +147,40 @@ public enum MatrixServer {
         }
         return difference == 0
     }
-
-    /// nil when the request carries the hs_token; otherwise the error to answer.
-    static func authorize(_ request: Request, settings: MatrixSettings) -> Response? {
-        var token: String?
-        if let header = request.headers[.authorization] {
-            let value = header.trimmingCharacters(in: .whitespaces)
-            if value.lowercased().hasPrefix("bearer ") {
-                let bearer = value.dropFirst(7).trimmingCharacters(in: .whitespaces)
-                if !bearer.isEmpty { token = bearer }  // an empty bearer counts as absent
-            }
-        }
-        let query = request.uri.queryParameters.get("access_token").flatMap { $0.isEmpty ? nil : $0 }
-        if settings.allowQueryToken, let query {
-            if let token, !constantTimeEqual(token, query) {
-                return matrixError(.forbidden, "M_FORBIDDEN", "The header and query tokens differ")
-            }
-            token = token ?? query
-        }
-        guard let token else { return matrixError(.unauthorized, "M_UNAUTHORIZED", "Missing the homeserver token") }
-        guard constantTimeEqual(token, settings.registration.hsToken) else {
-            return matrixError(.forbidden, "M_FORBIDDEN", "Bad homeserver token")
-        }
-        return nil
-    }
-
-    /// The router, without sockets, so tests can drive it directly.
-    public static func router(bridge: MatrixBridge) -> Router<BasicRequestContext> {
-        let router = Router()
-        router.add(middleware: UnrecognizedMiddleware())
-        let settings = bridge.settings
-
-        @Sendable func transaction(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
-            if let denied = authorize(request, settings: settings) { return denied }
-            guard let transactionID = context.parameters.get("txnId"), !transactionID.isEmpty else {
-                return matrixError(.badRequest, "M_UNRECOGNIZED", "Missing transaction id")
-            }
-            if let length = request.headers[.contentLength].flatMap(Int.init), length > settings.maxBodyBytes {
-                return matrixError(.contentTooLarge, "M_TOO_LARGE", "The body is larger than \(settings.maxBodyBytes) bytes")
-            }
-            var request = request
-            let buffer: ByteBuffer
-            do {
-                buffer = try await request.collectBody(upTo: settings.maxBodyBytes)
-            } catch {
-                return matrixError(.contentTooLarge, "M_TOO_LARGE", "The body is larger than \(settings.maxBodyBytes) bytes")
-            }
-            let bytes = Array(buffer.readableBytesView)
-            switch try bridge.receive(transactionID: transactionID, body: bytes) {
-            case .accepted, .duplicate:
-                return json(.ok, .object([]))
-            case let .notJSON(reason):
-                return matrixError(.badRequest, "M_NOT_JSON", "The body is not JSON: \(reason)")
-            case let .badJSON(reason):
-                return matrixError(.badRequest, "M_BAD_JSON", reason)
-            }
-        }
-
-        @Sendable func user(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
-            if let denied = authorize(request, settings: settings) { return denied }
-            let userID = context.parameters.get("userId") ?? ""
-            return userID == bridge.bot.userID ? json(.ok, .object([])) : matrixError(.notFound, "M_NOT_FOUND", "No such user")
-        }
-
-        @Sendable func room(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
-            if let denied = authorize(request, settings: settings) { return denied }
-            return matrixError(.notFound, "M_NOT_FOUND", "Spotter manages no room aliases")
-        }
-
-        @Sendable func ping(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
-            if let denied = authorize(request, settings: settings) { return denied }
-            return json(.ok, .object([]))
-        }
-
-        for prefix in ["/_matrix/app/v1", ""] {
-            router.put("\(prefix)/transactions/:txnId", use: transaction)
-            router.get("\(prefix)/users/:userId", use: user)
-            router.get("\(prefix)/rooms/:alias", use: room)
-            for method in [HTTPRequest.Method.get, .post, .delete, .patch] {
-                router.on("\(prefix)/transactions/:txnId", method: method) { _, _ in methodNotAllowed() }
-            }
-            for method in [HTTPRequest.Method.put, .post, .delete, .patch] {
-                router.on("\(prefix)/users/:userId", method: method) { _, _ in methodNotAllowed() }
-                router.on("\(prefix)/rooms/:alias", method: method) { _, _ in methodNotAllowed() }
-            }
-        }
-        router.post("/_matrix/app/v1/ping", use: ping)
-        for method in [HTTPRequest.Method.get, .put, .delete, .patch] {
-            router.on("/_matrix/app/v1/ping", method: method) { _, _ in methodNotAllowed() }
-        }
-        router.get("/healthz") { _, _ in json(.ok, .object([("status", "ok")])) }
-        router.get("/readyz") { _, _ in
-            let ready = (try? bridge.runtime.database.read { try $0.outboxDepth() }) != nil
-            return ready ? json(.ok, .object([("status", "ready"), ("bot", .string(bridge.bot.userID))]))
-                : json(.serviceUnavailable, .object([("status", "database unavailable")]))
-        }
-        router.get("/metrics") { _, _ in
-            Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
-                     body: .init(byteBuffer: ByteBuffer(string: bridge.metrics.exposition())))
-        }
-        return router
-    }
-
-    static func methodNotAllowed() -> Response {
-        matrixError(.methodNotAllowed, "M_UNRECOGNIZED", "Unrecognized request method")
-    }
 }
 
-/// Unknown routes answer as the spec asks: 404 with `M_UNRECOGNIZED`.
-struct UnrecognizedMiddleware: RouterMiddleware {
-    typealias Context = BasicRequestContext
-
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        do {
-            return try await next(request, context)
-        } catch let error as HTTPError where error.status == .notFound {
-            return MatrixServer.matrixError(.notFound, "M_UNRECOGNIZED", "Unrecognized request")
+/// Hummingbird carries requests to ``MatrixAPI``.
+public enum MatrixServer {
+    public static func router(bridge: MatrixBridge) -> Router<BasicRequestContext> {
+        let api = MatrixAPI(bridge: bridge)
+        let router = Router()
+        let limit = bridge.settings.maxBodyBytes
+        @Sendable func carry(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+            var headers: [String: String] = [:]
+            for field in request.headers { headers[field.name.canonicalName] = field.value }
+            var query: [String: String] = [:]
+            for (key, value) in request.uri.queryParameters { query[String(key)] = String(value) }
+            let answer: APIResponse
+            if let length = headers["content-length"].flatMap(Int.init), length > limit {
+                answer = api.tooLarge
+            } else {
+                var request = request
+                do {
+                    let buffer = try await request.collectBody(upTo: limit)
+                    answer = api.handle(APIRequest(method: request.method.rawValue, path: request.uri.path, query: query,
+                                                   headers: headers, body: Array(buffer.readableBytesView)))
+                } catch {
+                    answer = api.tooLarge
+                }
+            }
+            return Response(status: .init(code: answer.status), headers: [.contentType: answer.contentType],
+                            body: .init(byteBuffer: ByteBuffer(string: answer.body)))
         }
+        for method in [HTTPRequest.Method.get, .put, .post, .delete, .patch, .head, .options] {
+            router.on("**", method: method, use: carry)
+            router.on("/", method: method, use: carry)
+        }
+        return router
     }
 }
 

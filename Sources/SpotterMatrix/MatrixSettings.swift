@@ -10,6 +10,14 @@ public struct Registration: Sendable, Hashable {
     public var hsToken: String
     public var senderLocalpart: String
 
+    public init(id: String, url: String, asToken: String, hsToken: String, senderLocalpart: String) {
+        self.id = id
+        self.url = url
+        self.asToken = asToken
+        self.hsToken = hsToken
+        self.senderLocalpart = senderLocalpart
+    }
+
     /// A new registration with fresh random tokens.
     public static func generate(id: String, url: String, localpart: String) -> Registration {
         Registration(id: id, url: url, asToken: "as_" + randomToken(), hsToken: "hs_" + randomToken(), senderLocalpart: localpart)
@@ -98,6 +106,14 @@ public struct MatrixSettings: Sendable {
     public var warnings: [String] = []
 
     public func msgtype(for room: String) -> String { roomMsgtypes[room] ?? defaultMsgtype }
+
+    public init(homeserver: String, listenHost: String, listenPort: Int, registration: Registration, botUserID: String? = nil) {
+        self.homeserver = homeserver
+        self.listenHost = listenHost
+        self.listenPort = listenPort
+        self.registration = registration
+        self.botUserID = botUserID
+    }
 
     /// Builds the settings from the config file's `matrix:` section, the registration file,
     /// the environment (`SPOTTER_AS_TOKEN`, `SPOTTER_HS_TOKEN`, preferred) and the flags (which win).

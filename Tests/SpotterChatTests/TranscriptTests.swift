@@ -6,18 +6,6 @@ import SpotterStore
 import SpotterTesting
 import Testing
 
-/// A clock the test moves by hand.
-final class MockClock: @unchecked Sendable {
-    private let lock = NSLock()
-    private var time: Timestamp
-
-    init(_ time: Timestamp) { self.time = time }
-
-    var now: Timestamp { lock.withLock { time } }
-    func set(_ value: Timestamp) { lock.withLock { time = value } }
-    func advance(_ seconds: Double) { lock.withLock { time += seconds } }
-}
-
 /// One transcript file: messages with expectations, and directives.
 struct Transcript: Sendable, CustomTestStringConvertible {
     enum Step: Sendable {

@@ -75,3 +75,22 @@ public func runSpotter(_ arguments: [String], stdin: String? = nil, environment:
     return CommandResult(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
                          stderr: String(decoding: errData, as: UTF8.self))
 }
+
+/// A clock the test moves by hand.
+public final class MockClock: @unchecked Sendable {
+    private let lock = NSLock()
+    private var time: Timestamp
+
+    public init(_ time: Timestamp) { self.time = time }
+
+    public var now: Timestamp { lock.withLock { time } }
+    public func set(_ value: Timestamp) { lock.withLock { time = value } }
+    public func advance(_ seconds: Double) { lock.withLock { time += seconds } }
+}
+
+/// A new empty folder under the temporary directory.
+public func temporaryFolder(_ prefix: String = "spotter") throws -> URL {
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("\(prefix)-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    return folder
+}

@@ -1,0 +1,98 @@
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+import ServiceLifecycle
+import SpotterCore
+
+/// An in-process homeserver on loopback for client tests: records every request and answers
+/// from a script (so a test can make it say 429 with Retry-After, 500, or hang).
+final class FakeHomeserver: @unchecked Sendable {
+    struct Recorded: Sendable {
+        var method: String
+        var path: String
+        var body: String
+        var authorization: String?
+    }
+
+    enum Scripted: Sendable {
+        case status(Int, body: String, retryAfter: String?)
+        /// Wait this long before answering 200.
+        case hang(seconds: Double)
+    }
+
+    private let lock = NSLock()
+    private var recorded: [Recorded] = []
+    private var sendScript: [Scripted] = []
+    var memberCount = 2
+    private(set) var port = 0
+    private var group: ServiceGroup?
+    private var task: Task<Void, any Error>?
+
+    var requests: [Recorded] { lock.withLock { recorded } }
+    var sends: [Recorded] { requests.filter { $0.method == "PUT" && $0.path.contains("/send/") } }
+
+    /// Answers for the next sends, in order; after them sends get 200.
+    func script(_ answers: [Scripted]) { lock.withLock { sendScript = answers } }
+
+    var url: String { "http://127.0.0.1:\(port)" }
+
+    func start() async throws {
+        let router = Router()
+        router.on("**", method: .get, use: answer)
+        router.on("**", method: .put, use: answer)
+        router.on("**", method: .post, use: answer)
+        let ready = AsyncStream<Int>.makeStream()
+        var logger = Logger(label: "fake-homeserver")
+        logger.logLevel = .critical
+        let app = Application(
+            router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+            onServerRunning: { channel in ready.continuation.yield(channel.localAddress?.port ?? 0) }, logger: logger)
+        let group = ServiceGroup(services: [app], logger: logger)
+        self.group = group
+        task = Task { try await group.run() }
+        for await port in ready.stream {
+            self.port = port
+            break
+        }
+    }
+
+    func stop() async {
+        await group?.triggerGracefulShutdown()
+        _ = try? await task?.value
+    }
+
+    @Sendable func answer(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+        var request = request
+        let body = try await request.collectBody(upTo: 1 << 20)
+        let path = request.uri.path
+        let method = request.method.rawValue
+        lock.withLock {
+            recorded.append(Recorded(method: method, path: path, body: String(buffer: body),
+                                     authorization: request.headers[.authorization]))
+        }
+        func json(_ status: Int, _ text: String, retryAfter: String? = nil) -> Response {
+            var headers: HTTPFields = [.contentType: "application/json"]
+            if let retryAfter { headers[.retryAfter] = retryAfter }
+            return Response(status: .init(code: status), headers: headers, body: .init(byteBuffer: ByteBuffer(string: text)))
+        }
+        if path.hasSuffix("/account/whoami") { return json(200, "{\"user_id\": \"@coach:test\"}") }
+        if path.contains("/appservice/") && path.hasSuffix("/ping") { return json(200, "{\"duration_ms\": 1}") }
+        if path.contains("/join/") { return json(200, "{\"room_id\": \"!room:test\"}") }
+        if path.hasSuffix("/joined_members") {
+            let members = (0..<memberCount).map { "\"@user\($0):test\": {}" }.joined(separator: ", ")
+            return json(200, "{\"joined\": {\(members)}}")
+        }
+        if path.contains("/send/") {
+            let next: Scripted? = lock.withLock { sendScript.isEmpty ? nil : sendScript.removeFirst() }
+            switch next {
+            case let .status(status, body, retryAfter)?: return json(status, body, retryAfter: retryAfter)
+            case let .hang(seconds)?:
+                try await Task.sleep(for: .milliseconds(Int(seconds * 1000)))
+                return json(200, "{\"event_id\": \"$late\"}")
+            case nil: return json(200, "{\"event_id\": \"$sent\(UUID().uuidString)\"}")
+            }
+        }
+        return json(404, "{\"errcode\": \"M_UNRECOGNIZED\", \"error\": \"Unrecognized request\"}")
+    }
+}

@@ -1,0 +1,318 @@
+import Foundation
+import Logging
+import SpotterApp
+import SpotterCore
+import SpotterHTTP
+import SpotterMatrix
+import SpotterStore
+import SpotterTesting
+import Testing
+
+/// A bridge over a temporary database, pointed at a fake homeserver, with a hand-moved clock.
+struct BridgeFixture {
+    let folder: URL
+    let bridge: MatrixBridge
+    let api: MatrixAPI
+    let clock: MockClock
+    let database: SpotterDatabase
+
+    static let hsToken = "hs_test_token_0123456789"
+
+    init(homeserver: String, memberCountKnown: Int? = nil, settingsChange: (inout MatrixSettings) -> Void = { _ in }) throws {
+        folder = try temporaryFolder("spotter-matrix")
+        clock = MockClock(1_795_420_800)
+        database = try SpotterDatabase(path: folder.appendingPathComponent("s.sqlite").path)
+        let clock = self.clock
+        let runtime = ChatRuntime(coach: ProjectFixtures.coach, database: database, settings: CoachingSettings().dialog,
+                                  clock: { clock.now })
+        var settings = MatrixSettings(
+            homeserver: homeserver, listenHost: "127.0.0.1", listenPort: 0,
+            registration: Registration(id: "spotter", url: "", asToken: "as_test", hsToken: Self.hsToken, senderLocalpart: "coach"),
+            botUserID: "@coach:test")
+        settingsChange(&settings)
+        let client = try CurlClient()
+        client.requestTimeout = 1000
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        bridge = MatrixBridge(settings: settings, runtime: runtime,
+                              homeserver: HomeserverClient(base: homeserver, asToken: "as_test", client: client),
+                              botUserID: "@coach:test", metrics: MatrixMetrics(), logger: logger, clock: { clock.now })
+        api = MatrixAPI(bridge: bridge)
+    }
+
+    static func event(_ id: String, room: String = "!dm:test", sender: String = "@alice:test", body: String,
+                      ts: Double = 1_795_420_800_000, extra: [(key: String, value: JSONValue)] = [],
+                      msgtype: String = "m.text") -> JSONValue {
+        .object([
+            ("event_id", .string(id)), ("room_id", .string(room)), ("sender", .string(sender)), ("type", "m.room.message"),
+            ("origin_server_ts", .number(ts)),
+            ("content", .object([("msgtype", .string(msgtype)), ("body", .string(body))] + extra)),
+        ])
+    }
+
+    static func transaction(_ events: [JSONValue]) -> [UInt8] {
+        Array(JSONValue.object([("events", .array(events))]).serialized().utf8)
+    }
+
+    func put(_ id: String, _ events: [JSONValue], token: String? = hsToken) -> APIResponse {
+        var headers: [String: String] = [:]
+        if let token { headers["authorization"] = "Bearer \(token)" }
+        return api.handle(APIRequest(method: "PUT", path: "/_matrix/app/v1/transactions/\(id)", headers: headers,
+                                     body: Self.transaction(events)))
+    }
+
+    /// Runs the worker until nothing is left to do now.
+    func drain() throws {
+        for _ in 0..<20 where try bridge.step() {}
+    }
+}
+
+@Suite("Application service API (no sockets)")
+struct MatrixAPITests {
+    let fixture: BridgeFixture
+
+    init() throws { fixture = try BridgeFixture(homeserver: "http://127.0.0.1:9") }
+
+    @Test("the hs_token is required; a wrong or empty bearer is refused")
+    func authentication() {
+        let event = BridgeFixture.event("$a", body: "hi")
+        #expect(fixture.put("1", [event], token: nil).status == 401)
+        let wrong = fixture.put("1", [event], token: "nope")
+        #expect(wrong.status == 403)
+        #expect(wrong.errcode == "M_FORBIDDEN")
+        let empty = fixture.api.handle(APIRequest(method: "PUT", path: "/_matrix/app/v1/transactions/1",
+                                                  headers: ["authorization": "Bearer "], body: BridgeFixture.transaction([event])))
+        #expect(empty.status == 401)
+        // The legacy query parameter counts only when configured.
+        let query = fixture.api.handle(APIRequest(method: "PUT", path: "/_matrix/app/v1/transactions/1",
+                                                  query: ["access_token": BridgeFixture.hsToken], body: BridgeFixture.transaction([event])))
+        #expect(query.status == 401)
+        #expect(fixture.put("1", [event]).status == 200)
+    }
+
+    @Test("the legacy access_token parameter works when allowed, and must match the header")
+    func legacyQuery() throws {
+        let fixture = try BridgeFixture(homeserver: "http://127.0.0.1:9") { $0.allowQueryToken = true }
+        let body = BridgeFixture.transaction([BridgeFixture.event("$q", body: "hi")])
+        #expect(fixture.api.handle(APIRequest(method: "PUT", path: "/transactions/7", query: ["access_token": BridgeFixture.hsToken],
+                                              body: body)).status == 200)
+        #expect(fixture.api.handle(APIRequest(method: "PUT", path: "/transactions/8", query: ["access_token": "other"],
+                                              headers: ["authorization": "Bearer \(BridgeFixture.hsToken)"], body: body)).status == 403)
+    }
+
+    @Test("bad bodies get Matrix errors: M_NOT_JSON, M_BAD_JSON, M_TOO_LARGE")
+    func badBodies() throws {
+        let auth = ["authorization": "Bearer \(BridgeFixture.hsToken)"]
+        let notJSON = fixture.api.handle(APIRequest(method: "PUT", path: "/_matrix/app/v1/transactions/2", headers: auth,
+                                                    body: Array("{events".utf8)))
+        #expect(notJSON.status == 400 && notJSON.errcode == "M_NOT_JSON")
+        let bad = fixture.api.handle(APIRequest(method: "PUT", path: "/_matrix/app/v1/transactions/3", headers: auth,
+                                                body: Array("[1]".utf8)))
+        #expect(bad.status == 400 && bad.errcode == "M_BAD_JSON")
+        let small = try BridgeFixture(homeserver: "http://127.0.0.1:9") { $0.maxBodyBytes = 2048 }
+        let big = small.api.handle(APIRequest(method: "PUT", path: "/_matrix/app/v1/transactions/4", headers: auth,
+                                              body: [UInt8](repeating: 0x20, count: 4096)))
+        #expect(big.status == 413 && big.errcode == "M_TOO_LARGE")
+    }
+
+    @Test("unknown routes are 404 and wrong methods 405, both M_UNRECOGNIZED; the legacy routes work")
+    func routes() {
+        let auth = ["authorization": "Bearer \(BridgeFixture.hsToken)"]
+        let unknown = fixture.api.handle(APIRequest(method: "GET", path: "/_matrix/app/v1/nothing/here", headers: auth))
+        #expect(unknown.status == 404 && unknown.errcode == "M_UNRECOGNIZED")
+        let wrongMethod = fixture.api.handle(APIRequest(method: "GET", path: "/_matrix/app/v1/transactions/5", headers: auth))
+        #expect(wrongMethod.status == 405 && wrongMethod.errcode == "M_UNRECOGNIZED")
+        #expect(fixture.api.handle(APIRequest(method: "GET", path: "/_matrix/app/v1/users/@coach:test", headers: auth)).status == 200)
+        #expect(fixture.api.handle(APIRequest(method: "GET", path: "/users/@someone:test", headers: auth)).status == 404)
+        #expect(fixture.api.handle(APIRequest(method: "GET", path: "/_matrix/app/v1/rooms/%23gym:test", headers: auth)).status == 404)
+        #expect(fixture.api.handle(APIRequest(method: "POST", path: "/_matrix/app/v1/ping", headers: auth)).status == 200)
+        let legacy = fixture.api.handle(APIRequest(method: "PUT", path: "/transactions/9", headers: auth,
+                                                   body: BridgeFixture.transaction([])))
+        #expect(legacy.status == 200)
+        #expect(fixture.api.handle(APIRequest(method: "GET", path: "/healthz")).status == 200)
+        #expect(fixture.api.handle(APIRequest(method: "GET", path: "/readyz")).status == 200)
+        let metrics = fixture.api.handle(APIRequest(method: "GET", path: "/metrics"))
+        #expect(metrics.body.contains("spotter_transactions_total"))
+        #expect(metrics.body.contains("spotter_handling_seconds_bucket"))
+    }
+}
+
+@Suite("Event triage")
+struct EventTriageTests {
+    let bot = BotIdentity(userID: "@coach:test")
+    let cutoff: Timestamp = 1_795_420_000
+
+    func triage(_ event: JSONValue, members: Int? = 3) -> EventAction {
+        EventTriage.triage(event, bot: bot, memberCount: members, startupCutoff: cutoff)
+    }
+
+    @Test("in a group only addressed messages are answered: mention, name, user id or prefix")
+    func addressing() {
+        #expect(triage(BridgeFixture.event("$1", body: "should I go to failure on squats?")) == .ignore("not addressed in a group room"))
+        #expect(triage(BridgeFixture.event("$2", body: "coach, should I go to failure on squats?"))
+            == .message(text: "should I go to failure on squats?", threadRoot: nil))
+        #expect(triage(BridgeFixture.event("$3", body: "!coach how long to rest on bench"))
+            == .message(text: "how long to rest on bench", threadRoot: nil))
+        #expect(triage(BridgeFixture.event("$4", body: "@coach:test failure on curls?")) == .message(text: "failure on curls?", threadRoot: nil))
+        let mention = BridgeFixture.event("$5", body: "Coach: failure on curls?",
+                                          extra: [("m.mentions", .object([("user_ids", .array(["@coach:test"]))]))])
+        #expect(triage(mention) == .message(text: "failure on curls?", threadRoot: nil))
+        #expect(triage(BridgeFixture.event("$6", body: "my coaching plan")) == .ignore("not addressed in a group room"))
+        // In a room of two everything is for Spotter.
+        #expect(triage(BridgeFixture.event("$7", body: "failure on curls?"), members: 2) == .message(text: "failure on curls?", threadRoot: nil))
+    }
+
+    @Test("own events, notices, edits, old messages and other types are ignored")
+    func ignored() {
+        #expect(triage(BridgeFixture.event("$1", sender: "@coach:test", body: "!coach hi")) == .ignore("own event"))
+        #expect(triage(BridgeFixture.event("$2", body: "!coach hi", msgtype: "m.notice")) == .ignore("msgtype m.notice"))
+        let edit = BridgeFixture.event("$3", body: "!coach hi", extra: [("m.relates_to", .object([("rel_type", "m.replace"), ("event_id", "$x")]))])
+        #expect(triage(edit) == .ignore("edit"))
+        #expect(triage(BridgeFixture.event("$4", body: "!coach hi", ts: 1_795_000_000_000)) == .ignore("older than the start-up cutoff"))
+        let encrypted: JSONValue = .object([("event_id", "$5"), ("room_id", "!r:test"), ("sender", "@a:test"), ("type", "m.room.encrypted"),
+                                            ("content", .object([]))])
+        #expect(triage(encrypted) == .encrypted)
+    }
+
+    @Test("an invite for the bot means join; other members change the count")
+    func membership() {
+        func member(_ key: String, _ membership: String) -> JSONValue {
+            .object([("event_id", "$m"), ("room_id", "!r:test"), ("sender", "@alice:test"), ("type", "m.room.member"),
+                     ("state_key", .string(key)), ("content", .object([("membership", .string(membership))]))])
+        }
+        #expect(triage(member("@coach:test", "invite")) == .join)
+        #expect(triage(member("@bob:test", "join")) == .membership(joined: true))
+        #expect(triage(member("@bob:test", "leave")) == .membership(joined: false))
+    }
+
+    @Test("reply fallbacks are stripped; threads are kept")
+    func fallbackAndThreads() {
+        #expect(EventTriage.stripReplyFallback("> <@bob:test> earlier\n> more\n\ncurls to failure?") == "curls to failure?")
+        let threaded = BridgeFixture.event("$t", body: "!coach curls to failure?",
+                                           extra: [("m.relates_to", .object([("rel_type", "m.thread"), ("event_id", "$root")]))])
+        #expect(triage(threaded) == .message(text: "curls to failure?", threadRoot: "$root"))
+        let content = ReplyContent.make(reply: "Yes\n• a <b>", to: "$q", sender: "@alice:test", threadRoot: "$root", msgtype: "m.notice")
+        #expect(content["m.relates_to"]?["rel_type"]?.string == "m.thread")
+        #expect(content["m.relates_to"]?["event_id"]?.string == "$root")
+        #expect(content["m.relates_to"]?["m.in_reply_to"]?["event_id"]?.string == "$q")
+        #expect(content["m.mentions"]?["user_ids"]?.array?.first?.string == "@alice:test")
+        #expect(content["formatted_body"]?.string == "Yes<ul><li>a &lt;b&gt;</li></ul>")
+    }
+}
+
+@Suite("Delivery to a homeserver", .serialized)
+struct DeliveryTests {
+    @Test("the same transaction three times, and one of its events in a new transaction, give one reply")
+    func exactlyOnce() async throws {
+        let homeserver = FakeHomeserver()
+        try await homeserver.start()
+        defer { Task { await homeserver.stop() } }
+        let fixture = try BridgeFixture(homeserver: homeserver.url)
+        let question = BridgeFixture.event("$question", body: "should I go to failure on squats?")
+        for _ in 0..<3 { #expect(fixture.put("41", [question]).status == 200) }
+        #expect(fixture.put("42", [question]).status == 200)
+        try fixture.drain()
+        let sends = homeserver.sends
+        #expect(sends.count == 1)
+        let reply = try #require(sends.first)
+        #expect(reply.path.hasSuffix("/send/m.room.message/" + ReplyContent.transactionID(replyingTo: "$question")))
+        #expect(reply.authorization == "Bearer as_test")
+        let content = try JSONValue.parse(reply.body)
+        #expect(content["msgtype"]?.string == "m.notice")
+        #expect(content["body"]?.string?.contains("avoid failure") == true)
+        #expect(content["m.relates_to"]?["m.in_reply_to"]?["event_id"]?.string == "$question")
+        #expect(fixture.bridge.metrics.value("spotter_transactions_duplicate_total") == 2)
+        #expect(fixture.bridge.metrics.value("spotter_events_duplicate_total") == 1)
+    }
+
+    @Test("429 with Retry-After waits at least that long; 500 is retried; other 4xx are not")
+    func retries() async throws {
+        let homeserver = FakeHomeserver()
+        try await homeserver.start()
+        defer { Task { await homeserver.stop() } }
+        let fixture = try BridgeFixture(homeserver: homeserver.url)
+        homeserver.script([.status(429, body: "{\"errcode\": \"M_LIMIT_EXCEEDED\", \"retry_after_ms\": 1000}", retryAfter: "30"),
+                           .status(500, body: "{}", retryAfter: nil)])
+        #expect(fixture.put("1", [BridgeFixture.event("$a", body: "curls to failure?")]).status == 200)
+        try fixture.drain()
+        #expect(homeserver.sends.count == 1)
+        fixture.clock.advance(29)
+        try fixture.drain()
+        #expect(homeserver.sends.count == 1, "Retry-After: 30 is honoured")
+        fixture.clock.advance(2)
+        try fixture.drain()
+        #expect(homeserver.sends.count == 2)  // the 500
+        fixture.clock.advance(10)
+        try fixture.drain()
+        #expect(homeserver.sends.count == 3)  // delivered
+        #expect(fixture.bridge.metrics.value("spotter_send_retries_total") == 2)
+        #expect(fixture.bridge.metrics.value("spotter_replies_total") == 1)
+        // All three attempts used the same transaction id: a resend is idempotent at the homeserver.
+        #expect(Set(homeserver.sends.map(\.path)).count == 1)
+
+        homeserver.script([.status(403, body: "{\"errcode\": \"M_FORBIDDEN\"}", retryAfter: nil)])
+        #expect(fixture.put("2", [BridgeFixture.event("$b", body: "curls to failure?")]).status == 200)
+        try fixture.drain()
+        fixture.clock.advance(3600)
+        try fixture.drain()
+        #expect(homeserver.sends.count == 4, "a 403 is not retried")
+        #expect(fixture.bridge.metrics.value("spotter_send_failures_total") == 1)
+        let counts = try fixture.database.read { try $0.outboxCounts() }
+        #expect(counts["failed"] == 1)
+    }
+
+    @Test("a homeserver that hangs times out and the reply is retried")
+    func hang() async throws {
+        let homeserver = FakeHomeserver()
+        try await homeserver.start()
+        defer { Task { await homeserver.stop() } }
+        let fixture = try BridgeFixture(homeserver: homeserver.url)
+        homeserver.script([.hang(seconds: 3)])
+        #expect(fixture.put("1", [BridgeFixture.event("$h", body: "curls to failure?")]).status == 200)
+        try fixture.drain()
+        #expect(fixture.bridge.metrics.value("spotter_send_retries_total") == 1)
+        fixture.clock.advance(5)
+        try fixture.drain()
+        #expect(fixture.bridge.metrics.value("spotter_replies_total") == 1)
+    }
+
+    @Test("the client reuses its connection")
+    func connectionReuse() async throws {
+        let homeserver = FakeHomeserver()
+        try await homeserver.start()
+        defer { Task { await homeserver.stop() } }
+        let client = try CurlClient()
+        _ = try client.send("GET", homeserver.url + "/_matrix/client/v3/account/whoami")
+        #expect(client.lastNewConnections == 1)
+        _ = try client.send("GET", homeserver.url + "/_matrix/client/v3/account/whoami")
+        #expect(client.lastNewConnections == 0)
+    }
+
+    @Test("invites are joined; group rooms need addressing; encrypted rooms get one notice")
+    func roomManners() async throws {
+        let homeserver = FakeHomeserver()
+        homeserver.memberCount = 3
+        try await homeserver.start()
+        defer { Task { await homeserver.stop() } }
+        let fixture = try BridgeFixture(homeserver: homeserver.url)
+        let invite: JSONValue = .object([("event_id", "$inv"), ("room_id", "!gym:test"), ("sender", "@alice:test"),
+                                         ("type", "m.room.member"), ("state_key", "@coach:test"),
+                                         ("content", .object([("membership", "invite")]))])
+        _ = fixture.put("1", [invite, BridgeFixture.event("$g1", room: "!gym:test", body: "should I go to failure on squats?")])
+        try fixture.drain()
+        #expect(homeserver.requests.contains { $0.method == "POST" && $0.path.contains("/join/") })
+        #expect(homeserver.sends.isEmpty, "an unaddressed message in a group gets no reply")
+        _ = fixture.put("2", [BridgeFixture.event("$g2", room: "!gym:test", body: "!coach should I go to failure on squats?")])
+        try fixture.drain()
+        #expect(homeserver.sends.count == 1)
+        func encrypted(_ id: String) -> JSONValue {
+            .object([("event_id", .string(id)), ("room_id", "!secret:test"), ("sender", "@alice:test"), ("type", "m.room.encrypted"),
+                     ("content", .object([("algorithm", "m.megolm.v1.aes-sha2")]))])
+        }
+        _ = fixture.put("3", [encrypted("$e1"), encrypted("$e2")])
+        try fixture.drain()
+        let notices = homeserver.sends.filter { $0.path.contains("%21secret") }
+        #expect(notices.count == 1)
+        #expect(notices.first?.body.contains("encrypted") == true)
+    }
+}

@@ -1,0 +1,157 @@
+import Foundation
+import SpotterCore
+import SpotterHTTP
+import SpotterMatrix
+import SpotterStore
+import SpotterTesting
+import Testing
+
+/// A free TCP port on loopback (bound, read, released).
+func freePort() -> Int {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    defer { close(fd) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    address.sin_port = 0
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    _ = withUnsafeMutablePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) }
+    }
+    _ = withUnsafeMutablePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+    }
+    return Int(UInt16(bigEndian: address.sin_port))
+}
+
+/// `spotter serve` as a child process.
+struct ServeProcess {
+    let process: Process
+    let port: Int
+
+    static func start(folder: URL, homeserver: String, port: Int, environment: [String: String] = [:]) throws -> ServeProcess {
+        let registration = Registration(id: "spotter", url: "http://127.0.0.1:\(port)", asToken: "as_test",
+                                        hsToken: "hs_process_test", senderLocalpart: "coach")
+        let registrationPath = folder.appendingPathComponent("registration.yaml")
+        try registration.yaml.write(to: registrationPath, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: registrationPath.path)
+        let process = Process()
+        process.executableURL = ProjectFixtures.spotterExecutable
+        process.arguments = ["serve", "--registration", registrationPath.path, "--homeserver", homeserver,
+                             "--listen", "127.0.0.1:\(port)", "--db", folder.appendingPathComponent("s.sqlite").path]
+        process.currentDirectoryURL = ProjectFixtures.root
+        var env = ProcessInfo.processInfo.environment
+        env["LOG_LEVEL"] = "warning"
+        for (key, value) in environment { env[key] = value }
+        process.environment = env
+        let log = FileHandle(forWritingAtPath: folder.appendingPathComponent("serve.log").path)
+            ?? FileHandle.nullDevice
+        process.standardOutput = log
+        process.standardError = log
+        try process.run()
+        let serve = ServeProcess(process: process, port: port)
+        try serve.waitUntilHealthy()
+        return serve
+    }
+
+    func waitUntilHealthy() throws {
+        let client = try CurlClient()
+        client.connectTimeout = 200
+        for _ in 0..<150 {
+            if let result = try? client.send("GET", "http://127.0.0.1:\(port)/healthz"), result.status == 200 { return }
+            Thread.sleep(forTimeInterval: 0.1)
+        }
+        throw TransportError(code: "timeout", message: "spotter serve did not become healthy")
+    }
+
+    func put(_ id: String, _ events: [JSONValue]) throws -> Int {
+        let client = try CurlClient()
+        let body = Array(JSONValue.object([("events", .array(events))]).serialized().utf8)
+        return try client.send("PUT", "http://127.0.0.1:\(port)/_matrix/app/v1/transactions/\(id)",
+                               headers: ["Authorization": "Bearer hs_process_test"], body: body).status
+    }
+}
+
+@Suite("spotter serve as a process", .serialized)
+struct ServeProcessTests {
+    @Test("SIGKILL between acknowledging and replying: the reply is sent once after the restart")
+    func crashBetweenAckAndReply() async throws {
+        let homeserver = FakeHomeserver()
+        try await homeserver.start()
+        defer { Task { await homeserver.stop() } }
+        let folder = try temporaryFolder("spotter-serve")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let port = freePort()
+        // With this variable Spotter dies like a SIGKILL right after journaling, before replying.
+        let crashing = try ServeProcess.start(folder: folder, homeserver: homeserver.url, port: port,
+                                              environment: ["SPOTTER_CRASH_AFTER_JOURNAL": "1"])
+        let now = Date().timeIntervalSince1970 * 1000
+        let question = JSONValue.object([
+            ("event_id", "$crash-question"), ("room_id", "!dm:test"), ("sender", "@alice:test"), ("type", "m.room.message"),
+            ("origin_server_ts", .number(now)), ("content", .object([("msgtype", "m.text"), ("body", "leg press to failure?")])),
+        ])
+        #expect(try crashing.put("1", [question]) == 200, "acknowledged before the crash")
+        crashing.process.waitUntilExit()
+        #expect(crashing.process.terminationStatus == 137)
+        #expect(homeserver.sends.isEmpty, "nothing was sent before the crash")
+
+        let restarted = try ServeProcess.start(folder: folder, homeserver: homeserver.url, port: port)
+        defer { restarted.process.terminate(); restarted.process.waitUntilExit() }
+        for _ in 0..<100 where homeserver.sends.isEmpty { try await Task.sleep(for: .milliseconds(100)) }
+        // The homeserver re-sends the transaction after a restart; that must not double the reply.
+        #expect(try restarted.put("1", [question]) == 200)
+        try await Task.sleep(for: .seconds(1))
+        let sends = homeserver.sends
+        #expect(sends.count == 1)
+        #expect(sends.first?.path.hasSuffix(ReplyContent.transactionID(replyingTo: "$crash-question")) == true)
+        #expect(sends.first?.body.contains("Leg Press") == true)
+        #expect(homeserver.requests.contains { $0.path.hasSuffix("/appservice/spotter/ping") }, "pinged on start")
+    }
+
+    @Test("SIGTERM stops spotter serve gracefully")
+    func gracefulStop() async throws {
+        let homeserver = FakeHomeserver()
+        try await homeserver.start()
+        defer { Task { await homeserver.stop() } }
+        let folder = try temporaryFolder("spotter-serve")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let serve = try ServeProcess.start(folder: folder, homeserver: homeserver.url, port: freePort())
+        serve.process.terminate()
+        serve.process.waitUntilExit()
+        #expect(serve.process.terminationReason == .exit)
+    }
+
+    @Test("a bad setting stops start-up with a message that names it")
+    func badSetting() throws {
+        let result = try runSpotter(["serve", "--registration", "/nonexistent/registration.yaml", "--homeserver", "http://127.0.0.1:9"])
+        #expect(result.status != 0)
+        #expect(result.stderr.contains("registration"))
+        let folder = try temporaryFolder("spotter-serve")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("r.yaml")
+        try Registration.generate(id: "spotter", url: "http://127.0.0.1:1", localpart: "coach").yaml.write(to: path, atomically: true, encoding: .utf8)
+        let badURL = try runSpotter(["serve", "--registration", path.path, "--homeserver", "not a url"])
+        #expect(badURL.status != 0)
+        #expect(badURL.stderr.contains("matrix.homeserver"))
+        #expect(!badURL.stderr.contains("as_"), "tokens never appear in messages")
+    }
+
+    @Test("matrix registration prints a registration with fresh tokens that serve can read")
+    func registration() throws {
+        let first = try runSpotter(["matrix", "registration", "--url", "http://127.0.0.1:29400", "--id", "coachbot", "--localpart", "trainer"])
+        let second = try runSpotter(["matrix", "registration"])
+        #expect(first.status == 0)
+        #expect(first.stdout.contains("id: \"coachbot\""))
+        #expect(first.stdout.contains("sender_localpart: \"trainer\""))
+        #expect(first.stdout.contains("regex: \"@trainer:.*\""))
+        let folder = try temporaryFolder("spotter-registration")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("r.yaml").path
+        try first.stdout.write(toFile: path, atomically: true, encoding: .utf8)
+        let loaded = try Registration.load(path: path)
+        #expect(loaded.id == "coachbot" && loaded.asToken.count > 40 && loaded.hsToken.count > 40)
+        let other = try runSpotter(["matrix", "registration"]).stdout
+        #expect(!other.contains(loaded.asToken), "tokens are fresh each time")
+        _ = second
+    }
+}
