@@ -18,7 +18,9 @@ struct BridgeFixture {
 
     static let hsToken = "hs_test_token_0123456789"
 
-    init(homeserver: String, memberCountKnown: Int? = nil, settingsChange: (inout MatrixSettings) -> Void = { _ in }) throws {
+    init(
+        homeserver: String, requestTimeoutMilliseconds: Int = 10_000, settingsChange: (inout MatrixSettings) -> Void = { _ in }
+    ) throws {
         folder = try temporaryFolder("spotter-matrix")
         clock = MockClock(1_795_420_800)
         database = try SpotterDatabase(path: folder.appendingPathComponent("s.sqlite").path)
@@ -31,7 +33,7 @@ struct BridgeFixture {
             botUserID: "@coach:test")
         settingsChange(&settings)
         let client = try CurlClient()
-        client.requestTimeout = 1000
+        client.requestTimeout = requestTimeoutMilliseconds
         var logger = Logger(label: "test")
         logger.logLevel = .critical
         bridge = MatrixBridge(settings: settings, runtime: runtime,
@@ -61,9 +63,10 @@ struct BridgeFixture {
                                      body: Self.transaction(events)))
     }
 
-    /// Runs the worker until nothing is left to do now.
-    func drain() throws {
-        for _ in 0..<20 where try bridge.step() {}
+    /// Runs the worker until nothing is left to do now, off the cooperative pool.
+    func drain() async throws {
+        let bridge = self.bridge
+        try await offPool { for _ in 0..<20 where try bridge.step() {} }
     }
 }
 
@@ -211,7 +214,7 @@ struct DeliveryTests {
         let question = BridgeFixture.event("$question", body: "should I go to failure on squats?")
         for _ in 0..<3 { #expect(fixture.put("41", [question]).status == 200) }
         #expect(fixture.put("42", [question]).status == 200)
-        try fixture.drain()
+        try await fixture.drain()
         let sends = homeserver.sends
         #expect(sends.count == 1)
         let reply = try #require(sends.first)
@@ -234,16 +237,16 @@ struct DeliveryTests {
         homeserver.script([.status(429, body: "{\"errcode\": \"M_LIMIT_EXCEEDED\", \"retry_after_ms\": 1000}", retryAfter: "30"),
                            .status(500, body: "{}", retryAfter: nil)])
         #expect(fixture.put("1", [BridgeFixture.event("$a", body: "curls to failure?")]).status == 200)
-        try fixture.drain()
+        try await fixture.drain()
         #expect(homeserver.sends.count == 1)
         fixture.clock.advance(29)
-        try fixture.drain()
+        try await fixture.drain()
         #expect(homeserver.sends.count == 1, "Retry-After: 30 is honoured")
         fixture.clock.advance(2)
-        try fixture.drain()
+        try await fixture.drain()
         #expect(homeserver.sends.count == 2)  // the 500
         fixture.clock.advance(10)
-        try fixture.drain()
+        try await fixture.drain()
         #expect(homeserver.sends.count == 3)  // delivered
         #expect(fixture.bridge.metrics.value("spotter_send_retries_total") == 2)
         #expect(fixture.bridge.metrics.value("spotter_replies_total") == 1)
@@ -252,9 +255,9 @@ struct DeliveryTests {
 
         homeserver.script([.status(403, body: "{\"errcode\": \"M_FORBIDDEN\"}", retryAfter: nil)])
         #expect(fixture.put("2", [BridgeFixture.event("$b", body: "curls to failure?")]).status == 200)
-        try fixture.drain()
+        try await fixture.drain()
         fixture.clock.advance(3600)
-        try fixture.drain()
+        try await fixture.drain()
         #expect(homeserver.sends.count == 4, "a 403 is not retried")
         #expect(fixture.bridge.metrics.value("spotter_send_failures_total") == 1)
         let counts = try fixture.database.read { try $0.outboxCounts() }
@@ -266,13 +269,13 @@ struct DeliveryTests {
         let homeserver = FakeHomeserver()
         try await homeserver.start()
         defer { Task { await homeserver.stop() } }
-        let fixture = try BridgeFixture(homeserver: homeserver.url)
-        homeserver.script([.hang(seconds: 3)])
+        let fixture = try BridgeFixture(homeserver: homeserver.url, requestTimeoutMilliseconds: 1000)
+        homeserver.script([.hang(seconds: 5)])
         #expect(fixture.put("1", [BridgeFixture.event("$h", body: "curls to failure?")]).status == 200)
-        try fixture.drain()
+        try await fixture.drain()
         #expect(fixture.bridge.metrics.value("spotter_send_retries_total") == 1)
         fixture.clock.advance(5)
-        try fixture.drain()
+        try await fixture.drain()
         #expect(fixture.bridge.metrics.value("spotter_replies_total") == 1)
     }
 
@@ -281,11 +284,16 @@ struct DeliveryTests {
         let homeserver = FakeHomeserver()
         try await homeserver.start()
         defer { Task { await homeserver.stop() } }
-        let client = try CurlClient()
-        _ = try client.send("GET", homeserver.url + "/_matrix/client/v3/account/whoami")
-        #expect(client.lastNewConnections == 1)
-        _ = try client.send("GET", homeserver.url + "/_matrix/client/v3/account/whoami")
-        #expect(client.lastNewConnections == 0)
+        let url = homeserver.url
+        let (first, second) = try await offPool {
+            let client = try CurlClient()
+            _ = try client.send("GET", url + "/_matrix/client/v3/account/whoami")
+            let first = client.lastNewConnections
+            _ = try client.send("GET", url + "/_matrix/client/v3/account/whoami")
+            return (first, client.lastNewConnections)
+        }
+        #expect(first == 1)
+        #expect(second == 0)
     }
 
     @Test("invites are joined; group rooms need addressing; encrypted rooms get one notice")
@@ -299,18 +307,18 @@ struct DeliveryTests {
                                          ("type", "m.room.member"), ("state_key", "@coach:test"),
                                          ("content", .object([("membership", "invite")]))])
         _ = fixture.put("1", [invite, BridgeFixture.event("$g1", room: "!gym:test", body: "should I go to failure on squats?")])
-        try fixture.drain()
+        try await fixture.drain()
         #expect(homeserver.requests.contains { $0.method == "POST" && $0.path.contains("/join/") })
         #expect(homeserver.sends.isEmpty, "an unaddressed message in a group gets no reply")
         _ = fixture.put("2", [BridgeFixture.event("$g2", room: "!gym:test", body: "!coach should I go to failure on squats?")])
-        try fixture.drain()
+        try await fixture.drain()
         #expect(homeserver.sends.count == 1)
         func encrypted(_ id: String) -> JSONValue {
             .object([("event_id", .string(id)), ("room_id", "!secret:test"), ("sender", "@alice:test"), ("type", "m.room.encrypted"),
                      ("content", .object([("algorithm", "m.megolm.v1.aes-sha2")]))])
         }
         _ = fixture.put("3", [encrypted("$e1"), encrypted("$e2")])
-        try fixture.drain()
+        try await fixture.drain()
         let notices = homeserver.sends.filter { $0.path.contains("%21secret") }
         #expect(notices.count == 1)
         #expect(notices.first?.body.contains("encrypted") == true)

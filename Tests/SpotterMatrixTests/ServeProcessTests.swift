@@ -25,7 +25,7 @@ func freePort() -> Int {
 }
 
 /// `spotter serve` as a child process.
-struct ServeProcess {
+struct ServeProcess: @unchecked Sendable {
     let process: Process
     let port: Int
 
@@ -83,23 +83,25 @@ struct ServeProcessTests {
         defer { try? FileManager.default.removeItem(at: folder) }
         let port = freePort()
         // With this variable Spotter dies like a SIGKILL right after journaling, before replying.
-        let crashing = try ServeProcess.start(folder: folder, homeserver: homeserver.url, port: port,
-                                              environment: ["SPOTTER_CRASH_AFTER_JOURNAL": "1"])
+        let url = homeserver.url
+        let crashing = try await offPool {
+            try ServeProcess.start(folder: folder, homeserver: url, port: port, environment: ["SPOTTER_CRASH_AFTER_JOURNAL": "1"])
+        }
         let now = Date().timeIntervalSince1970 * 1000
         let question = JSONValue.object([
             ("event_id", "$crash-question"), ("room_id", "!dm:test"), ("sender", "@alice:test"), ("type", "m.room.message"),
             ("origin_server_ts", .number(now)), ("content", .object([("msgtype", "m.text"), ("body", "leg press to failure?")])),
         ])
-        #expect(try crashing.put("1", [question]) == 200, "acknowledged before the crash")
-        crashing.process.waitUntilExit()
+        #expect(try await offPool { try crashing.put("1", [question]) } == 200, "acknowledged before the crash")
+        try await offPool { crashing.process.waitUntilExit() }
         #expect(crashing.process.terminationStatus == 137)
         #expect(homeserver.sends.isEmpty, "nothing was sent before the crash")
 
-        let restarted = try ServeProcess.start(folder: folder, homeserver: homeserver.url, port: port)
+        let restarted = try await offPool { try ServeProcess.start(folder: folder, homeserver: url, port: port) }
         defer { restarted.process.terminate(); restarted.process.waitUntilExit() }
         for _ in 0..<100 where homeserver.sends.isEmpty { try await Task.sleep(for: .milliseconds(100)) }
         // The homeserver re-sends the transaction after a restart; that must not double the reply.
-        #expect(try restarted.put("1", [question]) == 200)
+        #expect(try await offPool { try restarted.put("1", [question]) } == 200)
         try await Task.sleep(for: .seconds(1))
         let sends = homeserver.sends
         #expect(sends.count == 1)
@@ -115,9 +117,10 @@ struct ServeProcessTests {
         defer { Task { await homeserver.stop() } }
         let folder = try temporaryFolder("spotter-serve")
         defer { try? FileManager.default.removeItem(at: folder) }
-        let serve = try ServeProcess.start(folder: folder, homeserver: homeserver.url, port: freePort())
+        let url = homeserver.url
+        let serve = try await offPool { try ServeProcess.start(folder: folder, homeserver: url, port: freePort()) }
         serve.process.terminate()
-        serve.process.waitUntilExit()
+        try await offPool { serve.process.waitUntilExit() }
         #expect(serve.process.terminationReason == .exit)
     }
 

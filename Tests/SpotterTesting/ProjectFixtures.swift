@@ -94,3 +94,13 @@ public func temporaryFolder(_ prefix: String = "spotter") throws -> URL {
     try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
     return folder
 }
+
+/// Runs blocking work (curl, SQLite, waiting for a process) on its own thread, so it cannot
+/// starve the cooperative pool that in-process servers in the same test answer from.
+public func offPool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread.detachNewThread {
+            do { continuation.resume(returning: try work()) } catch { continuation.resume(throwing: error) }
+        }
+    }
+}
