@@ -64,7 +64,9 @@ public final class MatrixBridge: @unchecked Sendable {
     // MARK: Receiving
 
     /// Takes a transaction: journals its events durably, then returns (the caller answers 200).
-    public func receive(transactionID: String, body: [UInt8]) throws(StoreError) -> TransactionOutcome {
+    /// Concurrent transactions are journaled together in one commit (group commit), so the
+    /// HTTP side waits for the disk once per batch rather than once per request.
+    public func receive(transactionID: String, body: [UInt8]) async throws(StoreError) -> TransactionOutcome {
         if lock.withLock({ seenSet.contains(transactionID) }) {
             metrics.increment("spotter_transactions_duplicate_total")
             return .duplicate
@@ -79,23 +81,17 @@ public final class MatrixBridge: @unchecked Sendable {
             return .badJSON("a transaction is an object with an `events` list")
         }
         metrics.increment("spotter_transactions_total")
-        let now = clock()
-        var fresh = 0
-        var repeated = 0
-        try database.write { session in
-            for event in events {
-                guard let eventID = event["event_id"]?.string, let roomID = event["room_id"]?.string,
-                      let type = event["type"]?.string else {
-                    // Unprocessable content is acknowledged and logged, never refused.
-                    self.logger.warning("transaction \(transactionID): skipped an event without event_id, room_id or type")
-                    continue
-                }
-                let isNew = try session.journal(
-                    eventID: eventID, roomID: roomID, sender: event["sender"]?.string ?? "", type: type, json: event.serialized(),
-                    originTimestamp: event["origin_server_ts"]?.number.map { $0 / 1000 }, receivedAt: now)
-                if isNew { fresh += 1 } else { repeated += 1 }
+        var rows: [JournalWriter.Row] = []
+        for event in events {
+            guard let eventID = event["event_id"]?.string, let roomID = event["room_id"]?.string, let type = event["type"]?.string else {
+                // Unprocessable content is acknowledged and logged, never refused.
+                logger.warning("transaction \(transactionID): skipped an event without event_id, room_id or type")
+                continue
             }
+            rows.append(JournalWriter.Row(eventID: eventID, roomID: roomID, sender: event["sender"]?.string ?? "", type: type,
+                                          json: event.serialized(), originTimestamp: event["origin_server_ts"]?.number.map { $0 / 1000 }))
         }
+        let (fresh, repeated) = try await journalWriter.write(rows)
         lock.withLock {
             seenTransactions.append(transactionID)
             seenSet.insert(transactionID)
@@ -108,6 +104,8 @@ public final class MatrixBridge: @unchecked Sendable {
         if fresh > 0 { wake.signal() }
         return .accepted(newEvents: fresh)
     }
+
+    private lazy var journalWriter = JournalWriter(database: database, clock: clock)
 
     // MARK: The worker
 
@@ -139,15 +137,32 @@ public final class MatrixBridge: @unchecked Sendable {
     public func step() throws -> Bool {
         let handled = try handlePending()
         let delivered = deliverDue()
-        let (depth, pending) = try database.read { session in (try session.outboxDepth(), try session.journalCount(status: "pending")) }
-        metrics.set("spotter_outbox_depth", Double(depth))
-        metrics.set("spotter_journal_pending", Double(pending))
+        // Gauges are refreshed at most once a second: counting a long queue is not free.
+        let now = clock()
+        if now - lastGaugeUpdate >= 1 || handled + delivered == 0 {
+            lastGaugeUpdate = now
+            let (depth, pending) = try database.read { session in
+                (try session.outboxDepth(), try session.journalCount(status: "pending"))
+            }
+            metrics.set("spotter_outbox_depth", Double(depth))
+            metrics.set("spotter_journal_pending", Double(pending))
+        }
         return handled + delivered > 0
     }
 
-    /// Handles journaled events in order. Returns how many.
+    private var lastGaugeUpdate: Timestamp = 0
+    static let answerBatch = 16
+
+    /// Handles journaled events in order, messages in batches of one transaction each.
+    /// Returns how many events were handled.
     public func handlePending() throws -> Int {
-        let entries = try database.read { try $0.pendingJournal(limit: 64) }
+        let entries = try database.read { try $0.pendingJournal(limit: 128) }
+        var batch: [(JournalEntry, String, String?)] = []
+        func flush() throws {
+            guard !batch.isEmpty else { return }
+            try answer(batch)
+            batch.removeAll()
+        }
         for entry in entries {
             if ProcessInfo.processInfo.environment["SPOTTER_CRASH_AFTER_JOURNAL"] == "1", entry.type == "m.room.message" {
                 // Test hook: die between acknowledging and replying, as a crash would.
@@ -155,14 +170,26 @@ public final class MatrixBridge: @unchecked Sendable {
                 Thread.sleep(forTimeInterval: 0.5)
                 _exit(137)
             }
-            try handle(entry)
+            let (action, room) = try triage(entry)
+            if case let .message(text, threadRoot) = action {
+                batch.append((entry, text, threadRoot))
+                // Small batches keep each write short, so journaling new transactions never waits long.
+                if batch.count >= Self.answerBatch { try flush() }
+            } else {
+                // Other events change what later messages see (membership, joins): keep order.
+                try flush()
+                try apply(action, to: entry, room: room)
+            }
         }
+        try flush()
+        metrics.increment("spotter_events_handled_total", by: Double(entries.count))
         return entries.count
     }
 
-    func handle(_ entry: JournalEntry) throws {
+    func triage(_ entry: JournalEntry) throws -> (EventAction, RoomInfo) {
         let event = (try? JSONValue.parse(entry.json)) ?? .object([])
-        var room = try database.read { try $0.room(entry.roomID) } ?? RoomInfo(memberCount: nil, encrypted: false, encryptedNoticeSent: false)
+        var room = try database.read { try $0.room(entry.roomID) }
+            ?? RoomInfo(memberCount: nil, encrypted: false, encryptedNoticeSent: false)
         var action = EventTriage.triage(event, bot: bot, memberCount: room.memberCount, startupCutoff: startupCutoff)
         if case .ignore = action, room.memberCount == nil, entry.type == "m.room.message" {
             // Unaddressed in a room of unknown size: learn its size, then decide.
@@ -172,6 +199,32 @@ public final class MatrixBridge: @unchecked Sendable {
                 action = EventTriage.triage(event, bot: bot, memberCount: count, startupCutoff: startupCutoff)
             }
         }
+        return (action, room)
+    }
+
+    /// Answers messages in one transaction: the dialogs' writes, the queued replies and the
+    /// journal marks commit together.
+    func answer(_ batch: [(entry: JournalEntry, text: String, threadRoot: String?)]) throws {
+        let now = clock()
+        let messages = batch.map { IncomingMessage(user: $0.entry.sender, room: $0.entry.roomID, text: $0.text) }
+        _ = try runtime.handle(messages) { session, replies in
+            for (item, reply) in zip(batch, replies) {
+                let content = ReplyContent.make(reply: reply.reply, to: item.entry.eventID, sender: item.entry.sender,
+                                                threadRoot: item.threadRoot, msgtype: self.settings.msgtype(for: item.entry.roomID))
+                try session.enqueue(kind: .message, dedupeKey: "reply:\(item.entry.eventID)", roomID: item.entry.roomID,
+                                    transactionID: ReplyContent.transactionID(replyingTo: item.entry.eventID),
+                                    content: content.serialized(), recipient: item.entry.sender, at: now)
+                try session.markJournal(item.entry.seq, status: "handled")
+            }
+        }
+        let done = clock()
+        for item in batch {
+            metrics.observeHandling(seconds: max(0, done - max(item.entry.originTimestamp ?? done, startupCutoff)))
+        }
+    }
+
+    func apply(_ action: EventAction, to entry: JournalEntry, room: RoomInfo) throws {
+        var room = room
         let now = clock()
         switch action {
         case let .ignore(reason):
@@ -205,49 +258,115 @@ public final class MatrixBridge: @unchecked Sendable {
                 try session.markJournal(entry.seq, status: "handled")
             }
         case let .message(text, threadRoot):
-            let message = IncomingMessage(user: entry.sender, room: entry.roomID, text: text)
-            _ = try runtime.handle([message]) { session, replies in
-                guard let reply = replies.first else { return }
-                let content = ReplyContent.make(reply: reply.reply, to: entry.eventID, sender: entry.sender, threadRoot: threadRoot,
-                                                msgtype: self.settings.msgtype(for: entry.roomID))
-                try session.enqueue(kind: .message, dedupeKey: "reply:\(entry.eventID)", roomID: entry.roomID,
-                                    transactionID: ReplyContent.transactionID(replyingTo: entry.eventID),
-                                    content: content.serialized(), recipient: entry.sender, at: now)
-                try session.markJournal(entry.seq, status: "handled")
-            }
-            metrics.observeHandling(seconds: max(0, clock() - (entry.originTimestamp.map { max($0, startupCutoff) } ?? now)))
+            try answer([(entry, text, threadRoot)])
         }
-        metrics.increment("spotter_events_handled_total")
     }
 
-    /// Delivers what is due in the outbox. Returns how many were attempted.
+    /// Delivers what is due in the outbox, then records the outcomes in one transaction.
+    /// Returns how many were attempted.
     public func deliverDue() -> Int {
-        guard let items = try? database.read({ try $0.dueOutbox(now: clock(), limit: 32) }), !items.isEmpty else { return 0 }
+        guard let items = try? database.read({ try $0.dueOutbox(now: clock(), limit: 64) }), !items.isEmpty else { return 0 }
+        var outcomes: [(OutboxItem, Delivery)] = []
         for item in items {
-            let outcome: Delivery
             switch item.kind {
             case .message:
-                outcome = homeserver.send(room: item.roomID, transactionID: item.transactionID ?? "spotter-\(item.id)",
-                                          content: item.contentJSON ?? "{}")
+                outcomes.append((item, homeserver.send(room: item.roomID, transactionID: item.transactionID ?? "spotter-\(item.id)",
+                                                       content: item.contentJSON ?? "{}")))
             case .join:
-                outcome = homeserver.join(room: item.roomID)
+                outcomes.append((item, homeserver.join(room: item.roomID)))
             }
-            let now = clock()
+        }
+        let now = clock()
+        try? database.write { session in
+            for (item, outcome) in outcomes {
+                switch outcome {
+                case .delivered:
+                    try session.markSent(item.id, at: now)
+                case let .retry(after, reason):
+                    try session.reschedule(item.id, at: now + Backoff.delay(attempt: item.attempts, serverAsked: after), error: reason)
+                case let .rejected(reason):
+                    try session.markFailed(item.id, error: reason)
+                }
+            }
+        }
+        for (item, outcome) in outcomes {
             switch outcome {
             case .delivered:
-                try? database.write { try $0.markSent(item.id, at: now) }
                 metrics.increment("spotter_replies_total")
             case let .retry(after, reason):
-                let delay = Backoff.delay(attempt: item.attempts, serverAsked: after)
-                try? database.write { try $0.reschedule(item.id, at: now + delay, error: reason) }
                 metrics.increment("spotter_send_retries_total")
-                logger.info("\(item.kind.rawValue) to \(item.roomID): \(reason); retrying in \(Int(delay)) s")
+                logger.info("\(item.kind.rawValue) to \(item.roomID): \(reason); retrying in \(Int(Backoff.delay(attempt: item.attempts, serverAsked: after))) s")
             case let .rejected(reason):
-                try? database.write { try $0.markFailed(item.id, error: reason) }
                 metrics.increment("spotter_send_failures_total")
                 logger.error("\(item.kind.rawValue) to \(item.roomID) refused: \(reason); not retried")
             }
         }
         return items.count
+    }
+}
+
+/// Writes journal rows for many concurrent requests in one transaction each round.
+final class JournalWriter: @unchecked Sendable {
+    struct Row: Sendable {
+        var eventID, roomID, sender, type, json: String
+        var originTimestamp: Timestamp?
+    }
+
+    private struct Job {
+        var rows: [Row]
+        var continuation: CheckedContinuation<Result<(Int, Int), StoreError>, Never>
+    }
+
+    private let database: SpotterDatabase
+    private let clock: @Sendable () -> Timestamp
+    private let lock = NSLock()
+    private var jobs: [Job] = []
+    private let signal = DispatchSemaphore(value: 0)
+
+    init(database: SpotterDatabase, clock: @escaping @Sendable () -> Timestamp) {
+        self.database = database
+        self.clock = clock
+        let thread = Thread { [unowned self] in self.loop() }
+        thread.name = "spotter-journal"
+        thread.start()
+    }
+
+    /// Journals the rows; returns (new events, events seen before) once committed.
+    func write(_ rows: [Row]) async throws(StoreError) -> (Int, Int) {
+        let result = await withCheckedContinuation { continuation in
+            lock.withLock { jobs.append(Job(rows: rows, continuation: continuation)) }
+            signal.signal()
+        }
+        return try result.get()
+    }
+
+    private func loop() {
+        while true {
+            signal.wait()
+            let batch = lock.withLock { () -> [Job] in
+                let taken = jobs
+                jobs.removeAll()
+                return taken
+            }
+            guard !batch.isEmpty else { continue }
+            let now = clock()
+            do {
+                let counts = try database.write { session in
+                    try batch.map { job -> (Int, Int) in
+                        var fresh = 0
+                        for row in job.rows {
+                            if try session.journal(eventID: row.eventID, roomID: row.roomID, sender: row.sender, type: row.type,
+                                                   json: row.json, originTimestamp: row.originTimestamp, receivedAt: now) {
+                                fresh += 1
+                            }
+                        }
+                        return (fresh, job.rows.count - fresh)
+                    }
+                }
+                for (job, count) in zip(batch, counts) { job.continuation.resume(returning: .success(count)) }
+            } catch {
+                for job in batch { job.continuation.resume(returning: .failure(error)) }
+            }
+        }
     }
 }

@@ -52,7 +52,7 @@ public struct MatrixAPI: Sendable {
 
     var settings: MatrixSettings { bridge.settings }
 
-    public func handle(_ request: APIRequest) -> APIResponse {
+    public func handle(_ request: APIRequest) async -> APIResponse {
         let parts = request.path.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
         var route = parts[...]
         if route.starts(with: ["_matrix", "app", "v1"]) { route = route.dropFirst(3) }
@@ -81,7 +81,7 @@ public struct MatrixAPI: Sendable {
         case "transactions":
             guard request.method == "PUT" else { return methodNotAllowed }
             if let denied = authorize(request) { return denied }
-            return transaction(segments[1], request.body)
+            return await transaction(segments[1], request.body)
         case "users":
             guard request.method == "GET" else { return methodNotAllowed }
             if let denied = authorize(request) { return denied }
@@ -98,11 +98,11 @@ public struct MatrixAPI: Sendable {
 
     var methodNotAllowed: APIResponse { .error(405, "M_UNRECOGNIZED", "Unrecognized request method") }
 
-    func transaction(_ id: String, _ body: [UInt8]) -> APIResponse {
+    func transaction(_ id: String, _ body: [UInt8]) async -> APIResponse {
         guard !id.isEmpty else { return .error(400, "M_UNRECOGNIZED", "Missing transaction id") }
         if body.count > settings.maxBodyBytes { return tooLarge }
         do {
-            switch try bridge.receive(transactionID: id, body: body) {
+            switch try await bridge.receive(transactionID: id, body: body) {
             case .accepted, .duplicate: return .json(200, .object([]))
             case let .notJSON(reason): return .error(400, "M_NOT_JSON", "The body is not JSON: \(reason)")
             case let .badJSON(reason): return .error(400, "M_BAD_JSON", reason)
@@ -167,7 +167,7 @@ public enum MatrixServer {
                 var request = request
                 do {
                     let buffer = try await request.collectBody(upTo: limit)
-                    answer = api.handle(APIRequest(method: request.method.rawValue, path: request.uri.path, query: query,
+                    answer = await api.handle(APIRequest(method: request.method.rawValue, path: request.uri.path, query: query,
                                                    headers: headers, body: Array(buffer.readableBytesView)))
                 } catch {
                     answer = api.tooLarge

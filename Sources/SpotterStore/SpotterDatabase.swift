@@ -170,6 +170,28 @@ public final class SpotterDatabase: Sendable {
         return .failed(detail: "\(path): \(error)")
     }
 
+    /// Moves WAL checkpoints off the writers: automatic checkpoints (which run inside a commit
+    /// and stall it while they sync) are turned off, and a second connection checkpoints passively
+    /// every `seconds` on its own thread. For servers, where a stalled commit is a slow request.
+    public func startBackgroundCheckpoints(every seconds: Double = 1) throws(StoreError) {
+        do {
+            try queue.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA wal_autocheckpoint = 0") }
+            var configuration = Configuration()
+            configuration.busyMode = .timeout(5)
+            let checkpointer = try DatabaseQueue(path: path, configuration: configuration)
+            let thread = Thread {
+                while true {
+                    Thread.sleep(forTimeInterval: seconds)
+                    try? checkpointer.writeWithoutTransaction { db in _ = try db.checkpoint(.passive) }
+                }
+            }
+            thread.name = "spotter-checkpoint"
+            thread.start()
+        } catch {
+            throw Self.map(error, path: path)
+        }
+    }
+
     /// Runs `work` in one write transaction: everything in it is stored, or nothing.
     public func write<T>(_ work: (StoreSession) throws -> T) throws(StoreError) -> T {
         do {

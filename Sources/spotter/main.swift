@@ -98,7 +98,47 @@ func loadCoach(_ rules: String?, settings: CoachingSettings? = nil) throws -> Co
     }
 }
 
-struct Bench: ParsableCommand {
+struct Bench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Measure understanding plus advice per message over a corpus (figures only, never a pass/fail).",
+        subcommands: [Advice.self, FakeHomeserver.self, BareServer.self, Outbound.self], defaultSubcommand: Advice.self)
+
+    struct FakeHomeserver: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "fake-homeserver", abstract: "Run a homeserver stand-in on loopback that accepts every send.")
+        @Option(help: "HOST:PORT") var listen = "127.0.0.1:18448"
+        func run() async throws {
+            let (host, port) = try hostPort(listen)
+            try await BenchmarkServers.fakeHomeserver(host: host, port: port).runService()
+        }
+    }
+
+    struct BareServer: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "bare-server", abstract: "Run a bare Hummingbird handler (answers 200 {}) to compare ingest with.")
+        @Option(help: "HOST:PORT") var listen = "127.0.0.1:29401"
+        func run() async throws {
+            let (host, port) = try hostPort(listen)
+            try await BenchmarkServers.bareServer(host: host, port: port).runService()
+        }
+    }
+
+    struct Outbound: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Send replies to a homeserver (stand-in) and report replies per second.")
+        @Option(help: "The homeserver URL.") var homeserver = "http://127.0.0.1:18448"
+        @Option(help: "How many replies.") var count = 2000
+        func run() throws { print(try BenchmarkServers.outbound(homeserver: homeserver, count: count)) }
+    }
+}
+
+func hostPort(_ text: String) throws -> (String, Int) {
+    guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]) else {
+        throw ValidationError("expected HOST:PORT, got \(text)")
+    }
+    return (String(text[..<colon]), port)
+}
+
+struct Advice: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Measure understanding plus advice per message over a corpus (figures only, never a pass/fail).")
 
@@ -255,6 +295,7 @@ struct Serve: AsyncParsableCommand {
         for warning in matrix.warnings { logger.warning("\(warning)") }
         let coach = try loadCoach(rules, settings: settings)
         let database = try openDatabase(db, settings: settings)
+        try database.startBackgroundCheckpoints()
         let runtime = ChatRuntime(coach: coach, database: database, settings: settings.dialog, clock: ChatRuntime.systemClock)
         let control = HomeserverClient(base: matrix.homeserver, asToken: matrix.registration.asToken, client: try CurlClient())
         let botUserID: String

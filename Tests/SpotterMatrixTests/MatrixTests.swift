@@ -56,10 +56,10 @@ struct BridgeFixture {
         Array(JSONValue.object([("events", .array(events))]).serialized().utf8)
     }
 
-    func put(_ id: String, _ events: [JSONValue], token: String? = hsToken) -> APIResponse {
+    func put(_ id: String, _ events: [JSONValue], token: String? = hsToken) async -> APIResponse {
         var headers: [String: String] = [:]
         if let token { headers["authorization"] = "Bearer \(token)" }
-        return api.handle(APIRequest(method: "PUT", path: "/_matrix/app/v1/transactions/\(id)", headers: headers,
+        return await api.handle(APIRequest(method: "PUT", path: "/_matrix/app/v1/transactions/\(id)", headers: headers,
                                      body: Self.transaction(events)))
     }
 
@@ -77,64 +77,64 @@ struct MatrixAPITests {
     init() throws { fixture = try BridgeFixture(homeserver: "http://127.0.0.1:9") }
 
     @Test("the hs_token is required; a wrong or empty bearer is refused")
-    func authentication() {
+    func authentication() async {
         let event = BridgeFixture.event("$a", body: "hi")
-        #expect(fixture.put("1", [event], token: nil).status == 401)
-        let wrong = fixture.put("1", [event], token: "nope")
+        #expect(await fixture.put("1", [event], token: nil).status == 401)
+        let wrong = await fixture.put("1", [event], token: "nope")
         #expect(wrong.status == 403)
         #expect(wrong.errcode == "M_FORBIDDEN")
-        let empty = fixture.api.handle(APIRequest(method: "PUT", path: "/_matrix/app/v1/transactions/1",
+        let empty = await fixture.api.handle(APIRequest(method: "PUT", path: "/_matrix/app/v1/transactions/1",
                                                   headers: ["authorization": "Bearer "], body: BridgeFixture.transaction([event])))
         #expect(empty.status == 401)
         // The legacy query parameter counts only when configured.
-        let query = fixture.api.handle(APIRequest(method: "PUT", path: "/_matrix/app/v1/transactions/1",
+        let query = await fixture.api.handle(APIRequest(method: "PUT", path: "/_matrix/app/v1/transactions/1",
                                                   query: ["access_token": BridgeFixture.hsToken], body: BridgeFixture.transaction([event])))
         #expect(query.status == 401)
-        #expect(fixture.put("1", [event]).status == 200)
+        #expect(await fixture.put("1", [event]).status == 200)
     }
 
     @Test("the legacy access_token parameter works when allowed, and must match the header")
-    func legacyQuery() throws {
+    func legacyQuery() async throws {
         let fixture = try BridgeFixture(homeserver: "http://127.0.0.1:9") { $0.allowQueryToken = true }
         let body = BridgeFixture.transaction([BridgeFixture.event("$q", body: "hi")])
-        #expect(fixture.api.handle(APIRequest(method: "PUT", path: "/transactions/7", query: ["access_token": BridgeFixture.hsToken],
+        #expect(await fixture.api.handle(APIRequest(method: "PUT", path: "/transactions/7", query: ["access_token": BridgeFixture.hsToken],
                                               body: body)).status == 200)
-        #expect(fixture.api.handle(APIRequest(method: "PUT", path: "/transactions/8", query: ["access_token": "other"],
+        #expect(await fixture.api.handle(APIRequest(method: "PUT", path: "/transactions/8", query: ["access_token": "other"],
                                               headers: ["authorization": "Bearer \(BridgeFixture.hsToken)"], body: body)).status == 403)
     }
 
     @Test("bad bodies get Matrix errors: M_NOT_JSON, M_BAD_JSON, M_TOO_LARGE")
-    func badBodies() throws {
+    func badBodies() async throws {
         let auth = ["authorization": "Bearer \(BridgeFixture.hsToken)"]
-        let notJSON = fixture.api.handle(APIRequest(method: "PUT", path: "/_matrix/app/v1/transactions/2", headers: auth,
+        let notJSON = await fixture.api.handle(APIRequest(method: "PUT", path: "/_matrix/app/v1/transactions/2", headers: auth,
                                                     body: Array("{events".utf8)))
         #expect(notJSON.status == 400 && notJSON.errcode == "M_NOT_JSON")
-        let bad = fixture.api.handle(APIRequest(method: "PUT", path: "/_matrix/app/v1/transactions/3", headers: auth,
+        let bad = await fixture.api.handle(APIRequest(method: "PUT", path: "/_matrix/app/v1/transactions/3", headers: auth,
                                                 body: Array("[1]".utf8)))
         #expect(bad.status == 400 && bad.errcode == "M_BAD_JSON")
         let small = try BridgeFixture(homeserver: "http://127.0.0.1:9") { $0.maxBodyBytes = 2048 }
-        let big = small.api.handle(APIRequest(method: "PUT", path: "/_matrix/app/v1/transactions/4", headers: auth,
+        let big = await small.api.handle(APIRequest(method: "PUT", path: "/_matrix/app/v1/transactions/4", headers: auth,
                                               body: [UInt8](repeating: 0x20, count: 4096)))
         #expect(big.status == 413 && big.errcode == "M_TOO_LARGE")
     }
 
     @Test("unknown routes are 404 and wrong methods 405, both M_UNRECOGNIZED; the legacy routes work")
-    func routes() {
+    func routes() async {
         let auth = ["authorization": "Bearer \(BridgeFixture.hsToken)"]
-        let unknown = fixture.api.handle(APIRequest(method: "GET", path: "/_matrix/app/v1/nothing/here", headers: auth))
+        let unknown = await fixture.api.handle(APIRequest(method: "GET", path: "/_matrix/app/v1/nothing/here", headers: auth))
         #expect(unknown.status == 404 && unknown.errcode == "M_UNRECOGNIZED")
-        let wrongMethod = fixture.api.handle(APIRequest(method: "GET", path: "/_matrix/app/v1/transactions/5", headers: auth))
+        let wrongMethod = await fixture.api.handle(APIRequest(method: "GET", path: "/_matrix/app/v1/transactions/5", headers: auth))
         #expect(wrongMethod.status == 405 && wrongMethod.errcode == "M_UNRECOGNIZED")
-        #expect(fixture.api.handle(APIRequest(method: "GET", path: "/_matrix/app/v1/users/@coach:test", headers: auth)).status == 200)
-        #expect(fixture.api.handle(APIRequest(method: "GET", path: "/users/@someone:test", headers: auth)).status == 404)
-        #expect(fixture.api.handle(APIRequest(method: "GET", path: "/_matrix/app/v1/rooms/%23gym:test", headers: auth)).status == 404)
-        #expect(fixture.api.handle(APIRequest(method: "POST", path: "/_matrix/app/v1/ping", headers: auth)).status == 200)
-        let legacy = fixture.api.handle(APIRequest(method: "PUT", path: "/transactions/9", headers: auth,
+        #expect(await fixture.api.handle(APIRequest(method: "GET", path: "/_matrix/app/v1/users/@coach:test", headers: auth)).status == 200)
+        #expect(await fixture.api.handle(APIRequest(method: "GET", path: "/users/@someone:test", headers: auth)).status == 404)
+        #expect(await fixture.api.handle(APIRequest(method: "GET", path: "/_matrix/app/v1/rooms/%23gym:test", headers: auth)).status == 404)
+        #expect(await fixture.api.handle(APIRequest(method: "POST", path: "/_matrix/app/v1/ping", headers: auth)).status == 200)
+        let legacy = await fixture.api.handle(APIRequest(method: "PUT", path: "/transactions/9", headers: auth,
                                                    body: BridgeFixture.transaction([])))
         #expect(legacy.status == 200)
-        #expect(fixture.api.handle(APIRequest(method: "GET", path: "/healthz")).status == 200)
-        #expect(fixture.api.handle(APIRequest(method: "GET", path: "/readyz")).status == 200)
-        let metrics = fixture.api.handle(APIRequest(method: "GET", path: "/metrics"))
+        #expect(await fixture.api.handle(APIRequest(method: "GET", path: "/healthz")).status == 200)
+        #expect(await fixture.api.handle(APIRequest(method: "GET", path: "/readyz")).status == 200)
+        let metrics = await fixture.api.handle(APIRequest(method: "GET", path: "/metrics"))
         #expect(metrics.body.contains("spotter_transactions_total"))
         #expect(metrics.body.contains("spotter_handling_seconds_bucket"))
     }
@@ -212,8 +212,8 @@ struct DeliveryTests {
         defer { Task { await homeserver.stop() } }
         let fixture = try BridgeFixture(homeserver: homeserver.url)
         let question = BridgeFixture.event("$question", body: "should I go to failure on squats?")
-        for _ in 0..<3 { #expect(fixture.put("41", [question]).status == 200) }
-        #expect(fixture.put("42", [question]).status == 200)
+        for _ in 0..<3 { #expect(await fixture.put("41", [question]).status == 200) }
+        #expect(await fixture.put("42", [question]).status == 200)
         try await fixture.drain()
         let sends = homeserver.sends
         #expect(sends.count == 1)
@@ -236,7 +236,7 @@ struct DeliveryTests {
         let fixture = try BridgeFixture(homeserver: homeserver.url)
         homeserver.script([.status(429, body: "{\"errcode\": \"M_LIMIT_EXCEEDED\", \"retry_after_ms\": 1000}", retryAfter: "30"),
                            .status(500, body: "{}", retryAfter: nil)])
-        #expect(fixture.put("1", [BridgeFixture.event("$a", body: "curls to failure?")]).status == 200)
+        #expect(await fixture.put("1", [BridgeFixture.event("$a", body: "curls to failure?")]).status == 200)
         try await fixture.drain()
         #expect(homeserver.sends.count == 1)
         fixture.clock.advance(29)
@@ -254,7 +254,7 @@ struct DeliveryTests {
         #expect(Set(homeserver.sends.map(\.path)).count == 1)
 
         homeserver.script([.status(403, body: "{\"errcode\": \"M_FORBIDDEN\"}", retryAfter: nil)])
-        #expect(fixture.put("2", [BridgeFixture.event("$b", body: "curls to failure?")]).status == 200)
+        #expect(await fixture.put("2", [BridgeFixture.event("$b", body: "curls to failure?")]).status == 200)
         try await fixture.drain()
         fixture.clock.advance(3600)
         try await fixture.drain()
@@ -271,7 +271,7 @@ struct DeliveryTests {
         defer { Task { await homeserver.stop() } }
         let fixture = try BridgeFixture(homeserver: homeserver.url, requestTimeoutMilliseconds: 1000)
         homeserver.script([.hang(seconds: 5)])
-        #expect(fixture.put("1", [BridgeFixture.event("$h", body: "curls to failure?")]).status == 200)
+        #expect(await fixture.put("1", [BridgeFixture.event("$h", body: "curls to failure?")]).status == 200)
         try await fixture.drain()
         #expect(fixture.bridge.metrics.value("spotter_send_retries_total") == 1)
         fixture.clock.advance(5)
@@ -306,18 +306,18 @@ struct DeliveryTests {
         let invite: JSONValue = .object([("event_id", "$inv"), ("room_id", "!gym:test"), ("sender", "@alice:test"),
                                          ("type", "m.room.member"), ("state_key", "@coach:test"),
                                          ("content", .object([("membership", "invite")]))])
-        _ = fixture.put("1", [invite, BridgeFixture.event("$g1", room: "!gym:test", body: "should I go to failure on squats?")])
+        _ = await fixture.put("1", [invite, BridgeFixture.event("$g1", room: "!gym:test", body: "should I go to failure on squats?")])
         try await fixture.drain()
         #expect(homeserver.requests.contains { $0.method == "POST" && $0.path.contains("/join/") })
         #expect(homeserver.sends.isEmpty, "an unaddressed message in a group gets no reply")
-        _ = fixture.put("2", [BridgeFixture.event("$g2", room: "!gym:test", body: "!coach should I go to failure on squats?")])
+        _ = await fixture.put("2", [BridgeFixture.event("$g2", room: "!gym:test", body: "!coach should I go to failure on squats?")])
         try await fixture.drain()
         #expect(homeserver.sends.count == 1)
         func encrypted(_ id: String) -> JSONValue {
             .object([("event_id", .string(id)), ("room_id", "!secret:test"), ("sender", "@alice:test"), ("type", "m.room.encrypted"),
                      ("content", .object([("algorithm", "m.megolm.v1.aes-sha2")]))])
         }
-        _ = fixture.put("3", [encrypted("$e1"), encrypted("$e2")])
+        _ = await fixture.put("3", [encrypted("$e1"), encrypted("$e2")])
         try await fixture.drain()
         let notices = homeserver.sends.filter { $0.path.contains("%21secret") }
         #expect(notices.count == 1)
