@@ -131,20 +131,25 @@ public struct ReplyWriter: Sendable {
             utterance: utterance, profile: ResolvedProfile(profile: .assumed), advice: nil, deloadNotes: [],
             deloadSuggested: false, referral: false, evaluation: nil, assumptionsThatMatter: [])) }
         let name = utterance.exercise?.name ?? "an exercise I did not recognise"
-        var text = "That reads as a set: \(name), "
+        return "That reads as a set: " + Self.describe(set, exercise: name)
+            + " `spotter ask` keeps no log; `spotter chat` does."
+    }
+
+    /// "Barbell Curl, 3 × 12 reps at 20 kg, RIR 2. Estimated 1RM about 28 kg."
+    public static func describe(_ set: LoggedSet, exercise name: String) -> String {
+        var text = "\(name), "
         if set.sets > 1 { text += "\(set.sets) × " }
         text += "\(set.reps) reps"
-        if let load = set.load { text += " at \(Self.number(load)) \(set.unit?.rawValue ?? "kg")" }
+        let unit = set.unit?.rawValue ?? "kg"
+        if let load = set.load { text += " at \(number(load)) \(unit)" }
         if set.toFailure {
-            text += " to failure"
-        } else if let rir = set.rir {
-            text += " at RIR \(Self.number(rir))"
-        } else if let rpe = set.rpe {
-            text += " at RPE \(Self.number(rpe))"
+            text += ", to failure"
+        } else if let rir = set.repsInReserve {
+            text += ", RIR \(number(rir))"
         }
         text += "."
         if let e1rm = set.estimatedOneRepMax {
-            text += " Estimated 1RM: about \(Self.number((e1rm * 2).rounded() / 2)) \(set.unit?.rawValue ?? "kg") (Epley with reps in reserve)."
+            text += " Estimated 1RM about \(number((e1rm * 2).rounded() / 2)) \(unit) (Epley with reps in reserve)."
         }
         return text
     }

@@ -268,19 +268,7 @@ struct Turn {
             unit: set.unit, reps: set.reps, sets: max(1, set.sets), repsInReserve: set.repsInReserve, toFailure: set.toFailure,
             estimatedOneRepMaxKilograms: e1rm)
         effects.append(.logSet(record))
-        var text = "Logged: \(exercise.name), "
-        if record.sets > 1 { text += "\(record.sets) × " }
-        text += "\(set.reps) reps"
-        if let load = set.load { text += " at \(ReplyWriter.number(load)) \(set.unit?.rawValue ?? "kg")" }
-        if set.toFailure {
-            text += ", to failure"
-        } else if let rir = set.repsInReserve {
-            text += ", RIR \(ReplyWriter.number(rir))"
-        }
-        text += "."
-        if let e1rm = set.estimatedOneRepMax {
-            text += " Estimated 1RM about \(ReplyWriter.number((e1rm * 2).rounded() / 2)) \(set.unit?.rawValue ?? "kg")."
-        }
+        var text = "Logged: " + ReplyWriter.describe(set, exercise: exercise.name)
         let hard = (context.weekHardSets ?? 0) + (record.isHard ? record.sets : 0)
         let failures = (context.weekFailureSets ?? 0) + (record.isFailure ? record.sets : 0)
         text += " Last 7 days, \(muscle): \(plural(hard, "hard set")) (target 10-20), \(failures) to failure"
