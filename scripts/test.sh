@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs every test: the catalogue is current with its sources, then the Swift test suite.
+# Runs every test: the catalogue is current with its sources, the Swift test suite, and the
+# Matrix end-to-end suite against a real Synapse (from PyPI) on loopback.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-system-packages.sh
@@ -9,3 +10,5 @@ python3 scripts/build_catalogue.py --check
 echo "== swift test"
 swift build --build-tests
 swift test
+echo "== end to end against a real Synapse on loopback (installed into .tools/)"
+python3 Tests/e2e/spotter_matrix_e2e.py --spotter .build/debug/spotter

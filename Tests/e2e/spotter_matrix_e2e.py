@@ -1,0 +1,266 @@
+#!/usr/bin/env python3
+"""End-to-end: Spotter as an application service of a real Synapse on loopback.
+
+    python3 Tests/e2e/spotter_matrix_e2e.py --spotter .build/debug/spotter
+
+Starts Synapse with Tests/e2e/synapse.sh (installed into .tools/, git-ignored), registers
+users, starts `spotter serve`, and checks, through the homeserver as a person would:
+  a. invite → Spotter joins; a question gets an m.notice reply with the avoid verdict, in reply
+     to the question and mentioning the asker;
+  b. in a three-person room an unaddressed message gets no reply; an addressed one (mention or
+     !coach) does;
+  c. a check-in completes over Matrix;
+  d. Spotter stopped, a question sent, Spotter started: answered exactly once;
+  e. Spotter killed between acknowledging and replying: the reply is sent once after restart.
+Prints `e2e: N passed, M failed` and exits non-zero when anything failed.
+Only 127.0.0.1 is contacted.
+"""
+import argparse
+import hashlib
+import hmac
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
+SYNAPSE = "http://127.0.0.1:18008"
+BOT = "@coach:localhost"
+
+
+def http(method, url, token=None, body=None, timeout=15):
+    data = None if body is None else json.dumps(body).encode()
+    request = urllib.request.Request(url, data=data, method=method)
+    request.add_header("Content-Type", "application/json")
+    if token:
+        request.add_header("Authorization", "Bearer " + token)
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            text = response.read().decode() or "{}"
+            return response.status, json.loads(text)
+    except urllib.error.HTTPError as error:
+        text = error.read().decode() or "{}"
+        try:
+            return error.code, json.loads(text)
+        except ValueError:
+            return error.code, {"raw": text}
+    except (urllib.error.URLError, ConnectionError, TimeoutError) as error:
+        return 0, {"error": str(error)}
+
+
+def q(text):
+    return urllib.parse.quote(text, safe="")
+
+
+def wait_for(predicate, timeout, interval=0.3):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    return None
+
+
+class User:
+    def __init__(self, name, secret):
+        self.name = name
+        self.id = f"@{name}:localhost"
+        password = name + "-password-e2e"
+        status, nonce = http("GET", SYNAPSE + "/_synapse/admin/v1/register")
+        mac = hmac.new(secret.encode(), b"\0".join([nonce["nonce"].encode(), name.encode(), password.encode(), b"notadmin"]),
+                       hashlib.sha1).hexdigest()
+        status, body = http("POST", SYNAPSE + "/_synapse/admin/v1/register",
+                            body={"nonce": nonce["nonce"], "username": name, "password": password, "mac": mac, "admin": False})
+        if status != 200 and body.get("errcode") != "M_USER_IN_USE":
+            raise RuntimeError(f"register {name}: {status} {body}")
+        status, body = http("POST", SYNAPSE + "/_matrix/client/v3/login",
+                            body={"type": "m.login.password", "identifier": {"type": "m.id.user", "user": name},
+                                  "password": password})
+        if status != 200:
+            raise RuntimeError(f"login {name}: {status} {body}")
+        self.token = body["access_token"]
+        self.counter = 0
+
+    def create_room(self, invite=(), direct=False):
+        body = {"preset": "private_chat", "invite": list(invite)}
+        if direct:
+            body["is_direct"] = True
+        status, answer = http("POST", SYNAPSE + "/_matrix/client/v3/createRoom", self.token, body)
+        if status != 200:
+            raise RuntimeError(f"createRoom: {status} {answer}")
+        return answer["room_id"]
+
+    def join(self, room):
+        status, answer = http("POST", SYNAPSE + f"/_matrix/client/v3/join/{q(room)}", self.token, {})
+        if status != 200:
+            raise RuntimeError(f"join: {status} {answer}")
+
+    def send(self, room, body, extra=None):
+        self.counter += 1
+        content = {"msgtype": "m.text", "body": body}
+        content.update(extra or {})
+        txn = f"e2e-{int(time.time() * 1000)}-{self.counter}"
+        status, answer = http("PUT", SYNAPSE + f"/_matrix/client/v3/rooms/{q(room)}/send/m.room.message/{txn}", self.token, content)
+        if status != 200:
+            raise RuntimeError(f"send: {status} {answer}")
+        return answer["event_id"]
+
+    def members(self, room):
+        status, answer = http("GET", SYNAPSE + f"/_matrix/client/v3/rooms/{q(room)}/joined_members", self.token)
+        return set(answer.get("joined", {}).keys()) if status == 200 else set()
+
+    def events(self, room):
+        status, answer = http("GET", SYNAPSE + f"/_matrix/client/v3/rooms/{q(room)}/messages?dir=b&limit=100", self.token)
+        return answer.get("chunk", []) if status == 200 else []
+
+    def replies(self, room, event_id):
+        return [event for event in self.events(room)
+                if event.get("sender") == BOT and event.get("type") == "m.room.message"
+                and event.get("content", {}).get("m.relates_to", {}).get("m.in_reply_to", {}).get("event_id") == event_id]
+
+    def bot_messages(self, room):
+        return [e for e in self.events(room) if e.get("sender") == BOT and e.get("type") == "m.room.message"]
+
+
+class Spotter:
+    def __init__(self, binary, folder, registration, port):
+        self.binary, self.folder, self.registration, self.port = binary, folder, registration, port
+        self.process = None
+
+    def start(self, env_extra=None):
+        env = dict(os.environ)
+        env["LOG_LEVEL"] = "info"
+        env.update(env_extra or {})
+        log = open(os.path.join(self.folder, "spotter.log"), "a")
+        self.process = subprocess.Popen(
+            [self.binary, "serve", "--registration", self.registration, "--homeserver", SYNAPSE,
+             "--listen", f"127.0.0.1:{self.port}", "--db", os.path.join(self.folder, "spotter.sqlite")],
+            stdout=log, stderr=log, env=env, cwd=ROOT)
+        healthy = wait_for(lambda: http("GET", f"http://127.0.0.1:{self.port}/healthz", timeout=2)[0] == 200
+                           if self.process.poll() is None else None, 30)
+        if not healthy:
+            raise RuntimeError("spotter serve did not become healthy; see " + os.path.join(self.folder, "spotter.log"))
+
+    def stop(self, sig=signal.SIGTERM):
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(sig)
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+class Results:
+    def __init__(self):
+        self.passed, self.failed = 0, 0
+
+    def check(self, name, ok, detail=""):
+        if ok:
+            self.passed += 1
+            print(f"PASS {name}")
+        else:
+            self.failed += 1
+            print(f"FAIL {name} {detail}")
+        sys.stdout.flush()
+        return ok
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--spotter", default=os.path.join(ROOT, ".build", "debug", "spotter"))
+    parser.add_argument("--port", type=int, default=29400)
+    parser.add_argument("--keep", action="store_true", help="leave Synapse running")
+    args = parser.parse_args()
+    binary = os.path.abspath(args.spotter)
+    folder = tempfile.mkdtemp(prefix="spotter-e2e-")
+    registration = os.path.join(folder, "registration.yaml")
+    with open(registration, "w") as handle:
+        handle.write(subprocess.check_output([binary, "matrix", "registration", "--url", f"http://127.0.0.1:{args.port}",
+                                              "--id", "spotter", "--localpart", "coach"], text=True))
+    os.chmod(registration, 0o600)
+    env = dict(os.environ, SPOTTER_REGISTRATION=registration)
+    started = time.time()
+    subprocess.run(["bash", os.path.join(HERE, "synapse.sh"), "start"], check=True, env=env)
+    print(f"synapse ready in {time.time() - started:.1f} s")
+    secret = subprocess.check_output(["bash", os.path.join(HERE, "synapse.sh"), "secret"], text=True).strip()
+    alice, bob = User("alice", secret), User("bob", secret)
+    spotter = Spotter(binary, folder, registration, args.port)
+    results = Results()
+    try:
+        spotter.start()
+        # a. Invite, join, answer.
+        dm = alice.create_room(invite=[BOT], direct=True)
+        joined = wait_for(lambda: BOT in alice.members(dm), 20)
+        results.check("a. Spotter joins on invite", joined)
+        question = alice.send(dm, "should I go to failure on squats?")
+        replies = wait_for(lambda: alice.replies(dm, question), 20)
+        reply = (replies or [{}])[0].get("content", {})
+        results.check("a. the reply arrives", bool(replies))
+        results.check("a. it is an m.notice with the avoid verdict", reply.get("msgtype") == "m.notice" and "avoid" in reply.get("body", ""),
+                      json.dumps(reply)[:300])
+        results.check("a. it mentions the asker and has HTML", alice.id in reply.get("m.mentions", {}).get("user_ids", [])
+                      and reply.get("format") == "org.matrix.custom.html" and reply.get("formatted_body"))
+
+        # b. Group manners.
+        group = alice.create_room(invite=[bob.id, BOT])
+        bob.join(group)
+        results.check("b. Spotter joins the group room", wait_for(lambda: {BOT, bob.id} <= alice.members(group), 20))
+        quiet = alice.send(group, "should I go to failure on squats?")
+        time.sleep(6)
+        results.check("b. an unaddressed message gets no reply", not alice.replies(group, quiet))
+        mentioned = alice.send(group, "@coach should I go to failure on curls?", {"m.mentions": {"user_ids": [BOT]}})
+        results.check("b. a mention gets a reply", wait_for(lambda: alice.replies(group, mentioned), 20))
+        prefixed = bob.send(group, "!coach how long should I rest between sets of bench?")
+        results.check("b. the !coach prefix gets a reply", wait_for(lambda: bob.replies(group, prefixed), 20))
+
+        # c. A check-in over Matrix.
+        start = alice.send(dm, "check in")
+        first = wait_for(lambda: alice.replies(dm, start), 20)
+        results.check("c. check-in starts", first and "sleep" in first[0]["content"]["body"].lower())
+        answers = alice.send(dm, "slept 8h, soreness 2, energy 4, stress 2, motivation 4, no pain")
+        done = wait_for(lambda: alice.replies(dm, answers), 20)
+        results.check("c. check-in completes green", done and "Readiness: green" in done[0]["content"]["body"],
+                      json.dumps(done)[:300] if done else "no reply")
+
+        # d. Down, message, up: answered exactly once.
+        spotter.stop(signal.SIGTERM)
+        while_down = alice.send(dm, "curls to failure?")
+        time.sleep(1)
+        spotter.start()
+        results.check("d. the question sent while Spotter was down is answered", wait_for(lambda: alice.replies(dm, while_down), 30))
+        time.sleep(6)
+        results.check("d. exactly once", len(alice.replies(dm, while_down)) == 1, str(len(alice.replies(dm, while_down))))
+
+        # e. Killed between acknowledging and replying.
+        spotter.stop(signal.SIGTERM)
+        spotter.start({"SPOTTER_CRASH_AFTER_JOURNAL": "1"})
+        crash_question = alice.send(dm, "leg press to failure?")
+        died = wait_for(lambda: spotter.process.poll() is not None, 30)
+        results.check("e. Spotter died after journaling", died and not alice.replies(dm, crash_question))
+        spotter.start()
+        results.check("e. the reply is sent after the restart", wait_for(lambda: alice.replies(dm, crash_question), 30))
+        time.sleep(6)
+        results.check("e. exactly once", len(alice.replies(dm, crash_question)) == 1, str(len(alice.replies(dm, crash_question))))
+    except Exception as error:  # a broken step fails the run, with its reason
+        results.check("run", False, repr(error))
+    finally:
+        spotter.stop()
+        if not args.keep:
+            subprocess.run(["bash", os.path.join(HERE, "synapse.sh"), "stop"], env=env)
+    print(f"e2e: {results.passed} passed, {results.failed} failed")
+    if results.failed:
+        print("logs: " + folder)
+    sys.exit(1 if results.failed else 0)
+
+
+if __name__ == "__main__":
+    main()
