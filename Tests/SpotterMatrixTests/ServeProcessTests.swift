@@ -50,7 +50,14 @@ struct ServeProcess: @unchecked Sendable {
         process.standardError = log
         try process.run()
         let serve = ServeProcess(process: process, port: port)
-        try serve.waitUntilHealthy()
+        do {
+            try serve.waitUntilHealthy()
+        } catch {
+            // Never leave a server behind a failed test.
+            process.terminate()
+            process.waitUntilExit()
+            throw error
+        }
         return serve
     }
 
