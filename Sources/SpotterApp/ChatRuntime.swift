@@ -24,8 +24,11 @@ public struct ChatReply: Sendable {
     public var room: String
     public var reply: String
     public var intent: Intent
-    /// The dialog still open after the message.
-    public var dialog: String?
+    /// The dialog still open after the message, as the JSON-lines contract names it
+    /// (`checkin`, `profile` or nil); a pending "forget me" confirmation reads as nil there.
+    public var dialog: String? { openDialog == "forget" ? nil : openDialog }
+    /// Every open dialog by name, the "forget me" confirmation (`forget`) included.
+    public var openDialog: String?
     /// Set on the message that completes a check-in.
     public var readiness: Readiness?
     public var advice: Advice?
@@ -166,7 +169,7 @@ public final class ChatRuntime: @unchecked Sendable {
             staged.conversations[key] = .some(outcome.conversation)
         }
         return ChatReply(user: message.user, room: message.room, reply: outcome.reply, intent: outcome.intent,
-                         dialog: outcome.conversation.state.name, readiness: outcome.readiness, advice: outcome.advice)
+                         openDialog: outcome.conversation.state.name, readiness: outcome.readiness, advice: outcome.advice)
     }
 
     /// Loads only what this message can need.

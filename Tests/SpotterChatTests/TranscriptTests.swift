@@ -137,7 +137,7 @@ struct TranscriptTests {
         case "intent":
             #expect(reply.intent.rawValue == value, "\(here)", sourceLocation: at)
         case "dialog":
-            #expect((reply.dialog ?? "none") == expected, "\(here)", sourceLocation: at)
+            #expect((reply.openDialog ?? "none") == expected, "\(here)", sourceLocation: at)
         case "readiness":
             #expect((reply.readiness?.rawValue ?? "none") == expected, "\(here)", sourceLocation: at)
         case "verdict":
