@@ -28,6 +28,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
     ],
     targets: [
         .target(name: "SpotterCore", swiftSettings: strictSettings),
@@ -49,9 +50,13 @@ let package = Package(
             name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .target(name: "SpotterHTTP", dependencies: ["CCurl"], swiftSettings: strictSettings),
         .target(
+            name: "SpotterWebhook",
+            dependencies: ["SpotterCore", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strictSettings),
+        .target(
             name: "SpotterMatrix",
             dependencies: [
-                "SpotterCore", "SpotterApp", "SpotterStore", "SpotterHTTP",
+                "SpotterCore", "SpotterApp", "SpotterStore", "SpotterHTTP", "SpotterWebhook",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -94,7 +99,7 @@ let package = Package(
             swiftSettings: strictSettings),
         .testTarget(
             name: "SpotterMatrixTests",
-            dependencies: ["SpotterMatrix", "SpotterApp", "SpotterCore", "SpotterStore", "SpotterHTTP", "SpotterTesting",
+            dependencies: ["SpotterMatrix", "SpotterApp", "SpotterCore", "SpotterStore", "SpotterHTTP", "SpotterTesting", "SpotterWebhook",
                            .product(name: "Hummingbird", package: "hummingbird"),
                            .product(name: "Logging", package: "swift-log"),
                            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],

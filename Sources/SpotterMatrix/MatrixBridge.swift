@@ -35,6 +35,8 @@ public final class MatrixBridge: @unchecked Sendable {
     public let startupCutoff: Timestamp
 
     private let lock = NSLock()
+    /// Serialises webhook deliveries, so a repeated webhook-id never runs twice.
+    let webhookLock = NSLock()
     /// Transaction ids seen in this process (the homeserver restarts its numbering when it restarts).
     private var seenTransactions: [String] = []
     private var seenSet: Set<String> = []

@@ -21,6 +21,8 @@ public final class MatrixMetrics: @unchecked Sendable {
         "spotter_send_retries_total": ("counter", "Deliveries scheduled again after 429, 5xx or a network error."),
         "spotter_outbox_depth": ("gauge", "Replies and actions waiting to be delivered."),
         "spotter_journal_pending": ("gauge", "Journaled events waiting to be handled."),
+        "spotter_webhook_requests_total": ("counter", "Webhook messages handled."),
+        "spotter_webhook_replays_total": ("counter", "Webhook deliveries answered again without reprocessing."),
     ]
 
     public init() {}

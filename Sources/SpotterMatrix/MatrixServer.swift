@@ -69,6 +69,9 @@ public struct MatrixAPI: Sendable {
         case "/metrics":
             guard request.method == "GET" else { return methodNotAllowed }
             return APIResponse(status: 200, contentType: "text/plain; version=0.0.4", body: bridge.metrics.exposition())
+        case "/webhook":
+            guard request.method == "POST" else { return methodNotAllowed }
+            return await bridge.webhook(request)
         case "/_matrix/app/v1/ping":
             guard request.method == "POST" else { return methodNotAllowed }
             if let denied = authorize(request) { return denied }

@@ -1,5 +1,6 @@
 import Foundation
 import SpotterCore
+import SpotterWebhook
 import Yams
 
 /// The application-service registration the homeserver loads.
@@ -104,6 +105,8 @@ public struct MatrixSettings: Sendable {
     public var allowQueryToken = false
     /// Warnings found while loading (such as a world-readable token file); printed at start.
     public var warnings: [String] = []
+    /// The secret that signs requests to `POST /webhook`; the endpoint is off without one.
+    public var webhookSecret: WebhookSecret?
 
     public func msgtype(for room: String) -> String { roomMsgtypes[room] ?? defaultMsgtype }
 
@@ -122,13 +125,16 @@ public struct MatrixSettings: Sendable {
         environment: [String: String] = ProcessInfo.processInfo.environment
     ) throws(MatrixSettingsError) -> MatrixSettings {
         var section: Node?
+        var webhookSecretFromConfig: String?
         var configFolder = FileManager.default.currentDirectoryPath
         if let configFile {
             guard let data = FileManager.default.contents(atPath: configFile) else {
                 throw MatrixSettingsError(setting: "--config", message: "cannot read \(configFile)")
             }
             do {
-                section = try Yams.compose(yaml: String(decoding: data, as: UTF8.self), .basic)?["matrix"]
+                let root = try Yams.compose(yaml: String(decoding: data, as: UTF8.self), .basic)
+                section = root?["matrix"]
+                webhookSecretFromConfig = root?["webhook"]?["secret"]?.string
             } catch {
                 throw MatrixSettingsError(setting: "--config", message: "\(configFile) is not valid YAML (\(error))")
             }
@@ -195,6 +201,14 @@ public struct MatrixSettings: Sendable {
             settings.startupCutoffSeconds = value * 60
         }
         if let legacy = configured("allow_query_token") { settings.allowQueryToken = legacy == "true" }
+        let webhookText = environment["SPOTTER_WEBHOOK_SECRET"].flatMap { $0.isEmpty ? nil : $0 } ?? webhookSecretFromConfig
+        if let webhookText {
+            do {
+                settings.webhookSecret = try WebhookSecret(webhookText)
+            } catch {
+                throw MatrixSettingsError(setting: "webhook.secret", message: error.message)
+            }
+        }
         settings.warnings = warnings
         return settings
     }

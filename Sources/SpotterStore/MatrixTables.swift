@@ -150,3 +150,19 @@ extension StoreSession {
             """, arguments: [roomID, info.memberCount, info.encrypted ? 1 : 0, info.encryptedNoticeSent ? 1 : 0])
     }
 }
+
+extension StoreSession {
+    // MARK: Webhook deliveries
+
+    /// The answer already given to a `webhook-id`, if it was seen.
+    public func webhookResponse(_ id: String) throws -> String? {
+        try String.fetchOne(db, sql: "SELECT response FROM webhook_deliveries WHERE webhook_id = ?", arguments: [id])
+    }
+
+    public func saveWebhookResponse(_ id: String, user: String, response: String, at time: Timestamp) throws {
+        try db.execute(sql: """
+            INSERT INTO webhook_deliveries (webhook_id, user_id, response, received_at) VALUES (?, ?, ?, ?)
+            ON CONFLICT (webhook_id) DO NOTHING
+            """, arguments: [id, user, response, time])
+    }
+}

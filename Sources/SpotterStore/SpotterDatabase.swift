@@ -107,6 +107,13 @@ public final class SpotterDatabase: Sendable {
                     encrypted_notice_sent INTEGER NOT NULL DEFAULT 0, msgtype TEXT) WITHOUT ROWID;
                 """)
         }
+        migrator.registerMigration("v3-webhook") { db in
+            try db.execute(sql: """
+                CREATE TABLE webhook_deliveries (
+                    webhook_id TEXT PRIMARY KEY NOT NULL, user_id TEXT NOT NULL,
+                    response TEXT NOT NULL, received_at REAL NOT NULL) WITHOUT ROWID;
+                """)
+        }
         return migrator
     }
 
@@ -333,6 +340,7 @@ public struct StoreSession {
         // Messages received from the user (handled ones; pending ones are still owed an answer).
         try db.execute(sql: "DELETE FROM journal WHERE sender = ? AND status != 'pending'", arguments: [user])
         try db.execute(sql: "DELETE FROM outbox WHERE recipient = ? AND status != 'pending'", arguments: [user])
+        try db.execute(sql: "DELETE FROM webhook_deliveries WHERE user_id = ?", arguments: [user])
     }
 
     /// Everything stored about a user, table by table, as rows of column → value.
@@ -340,7 +348,8 @@ public struct StoreSession {
         var result: [(table: String, rows: [[(String, JSONValue)]])] = []
         let tables = [("profiles", "user_id", "user_id"), ("conversations", "user_id", "room_id"),
                       ("checkins", "user_id", "completed_at"), ("sets", "user_id", "logged_at"),
-                      ("journal", "sender", "seq"), ("outbox", "recipient", "id")]
+                      ("journal", "sender", "seq"), ("outbox", "recipient", "id"),
+                      ("webhook_deliveries", "user_id", "received_at")]
         for (table, owner, order) in tables {
             let rows = try Row.fetchAll(db, sql: "SELECT * FROM \(table) WHERE \(owner) = ? ORDER BY \(order)", arguments: [user])
             result.append((table, rows.map { row in
