@@ -49,6 +49,8 @@ let package = Package(
         .systemLibrary(
             name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .target(name: "SpotterHTTP", dependencies: ["CCurl"], swiftSettings: strictSettings),
+        .target(name: "SpotterSchedule", dependencies: ["SpotterCore"], swiftSettings: strictSettings),
+        .testTarget(name: "SpotterScheduleTests", dependencies: ["SpotterSchedule", "SpotterCore"], swiftSettings: strictSettings),
         .target(
             name: "SpotterWebhook",
             dependencies: ["SpotterCore", .product(name: "Crypto", package: "swift-crypto")],
