@@ -15,6 +15,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "spotter", targets: ["spotter"]),
+        .executable(name: "spotter-server", targets: ["spotter-server"]),
         .library(name: "SpotterCore", targets: ["SpotterCore"]),
         .library(name: "SpotterRules", targets: ["SpotterRules"]),
         .library(name: "SpotterUnderstanding", targets: ["SpotterUnderstanding"]),
@@ -71,6 +72,10 @@ let package = Package(
             swiftSettings: strictSettings),
         .executableTarget(
             name: "spotter",
+            dependencies: ["SpotterApp", "SpotterCore", "SpotterStore", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: strictSettings),
+        .executableTarget(
+            name: "spotter-server",
             dependencies: ["SpotterApp", "SpotterCore", "SpotterStore", "SpotterMatrix", "SpotterHTTP",
                            .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Logging", package: "swift-log"),
                            .product(name: "ArgumentParser", package: "swift-argument-parser")],

@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 runs=100; rounds=50; messages=100000; users=10000
 if [ "${1:-}" = "--short" ]; then runs=5; rounds=2; messages=2000; users=200; fi
 bash scripts/install-system-packages.sh
-swift build -c release --product spotter --static-swift-stdlib >&2
+swift build -c release --static-swift-stdlib >&2   # spotter and spotter-server
 bin=.build/release/spotter
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //'), $(uname -r)"
 echo "== one 'spotter ask --json' process, end to end (rules and catalogue loading included)"

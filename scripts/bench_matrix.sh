@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Matrix figures: transaction ingest of `spotter serve` with wrk at 1, 16 and 64 connections,
 # next to a bare Hummingbird handler in the same run, and outbound replies over libcurl.
-#   bash scripts/bench_matrix.sh [--short]      (expects a release build at .build/release/spotter)
+#   bash scripts/bench_matrix.sh [--short]      (expects release builds of spotter and spotter-server in .build/release)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=10
 if [ "${1:-}" = "--short" ]; then seconds=2; fi
 command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
 bin=.build/release/spotter
+server=.build/release/spotter-server
 work=$(mktemp -d)
 pids=()
 cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
@@ -15,8 +16,8 @@ trap cleanup EXIT
 
 wait_for() { for _ in $(seq 100); do curl -s -o /dev/null "$1" && return 0; sleep 0.1; done; echo "timeout waiting for $1" >&2; return 1; }
 
-"$bin" bench fake-homeserver --listen 127.0.0.1:18448 & pids+=($!)
-"$bin" bench bare-server --listen 127.0.0.1:29401 & pids+=($!)
+"$server" bench fake-homeserver --listen 127.0.0.1:18448 & pids+=($!)
+"$server" bench bare-server --listen 127.0.0.1:29401 & pids+=($!)
 "$bin" matrix registration --url http://127.0.0.1:29400 > "$work/registration.yaml"
 chmod 600 "$work/registration.yaml"
 hs_token=$(sed -n 's/^hs_token: "\(.*\)"/\1/p' "$work/registration.yaml")
@@ -48,4 +49,4 @@ sleep 1
 echo "journal: $(curl -s http://127.0.0.1:29400/metrics | awk '/^spotter_events_total/ {print $2}') events, $(curl -s http://127.0.0.1:29400/metrics | awk '/^spotter_journal_pending/ {print $2}') still pending"
 echo "== outbound replies to a local homeserver stand-in"
 count=2000; [ "$seconds" = 2 ] && count=300
-"$bin" bench outbound --homeserver http://127.0.0.1:18448 --count "$count"
+"$server" bench outbound --homeserver http://127.0.0.1:18448 --count "$count"

@@ -4,6 +4,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-system-packages.sh
-swift build -c release --product spotter --static-swift-stdlib >&2
+swift build -c release --static-swift-stdlib >&2   # spotter and spotter-server
 if [ $# -eq 0 ]; then set -- chat; fi
 exec .build/release/spotter "$@"
