@@ -70,13 +70,18 @@ let package = Package(
             name: "SpotterApp",
             dependencies: ["SpotterCore", "SpotterRules", "SpotterUnderstanding", "SpotterAdvisor", "SpotterDialog", "SpotterStore"],
             swiftSettings: strictSettings),
+        .target(
+            name: "SpotterCommands",
+            dependencies: ["SpotterApp", "SpotterStore", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: strictSettings),
         .executableTarget(
             name: "spotter",
-            dependencies: ["SpotterApp", "SpotterCore", "SpotterStore", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["SpotterApp", "SpotterCommands", "SpotterCore", "SpotterStore",
+                           .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strictSettings),
         .executableTarget(
             name: "spotter-server",
-            dependencies: ["SpotterApp", "SpotterCore", "SpotterStore", "SpotterMatrix", "SpotterHTTP",
+            dependencies: ["SpotterApp", "SpotterCommands", "SpotterCore", "SpotterStore", "SpotterMatrix", "SpotterHTTP",
                            .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Logging", package: "swift-log"),
                            .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strictSettings),

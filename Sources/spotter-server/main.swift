@@ -3,6 +3,7 @@ import Foundation
 import Hummingbird
 import Logging
 import SpotterApp
+import SpotterCommands
 import SpotterCore
 import SpotterHTTP
 import SpotterMatrix
@@ -186,25 +187,3 @@ func hostPort(_ text: String) throws -> (String, Int) {
 }
 
 
-/// Runs a start-up step, or prints why it failed and exits with its status.
-func starting<T>(_ step: () throws(StartupFailure) -> T) throws -> T {
-    do {
-        return try step()
-    } catch {
-        FileHandle.standardError.write(Data((error.message + "\n").utf8))
-        throw ExitCode(error.status)
-    }
-}
-
-func loadCoach(_ rules: String?, settings: CoachingSettings? = nil) throws -> Coach {
-    let settings = try settings ?? starting { () throws(StartupFailure) in try Startup.settings() }
-    return try starting { () throws(StartupFailure) in try Startup.coach(rules: rules, settings: settings) }
-}
-
-func loadSettings(_ path: String? = nil) throws -> CoachingSettings {
-    try starting { () throws(StartupFailure) in try Startup.settings(path) }
-}
-
-func openDatabase(_ flag: String?, settings: CoachingSettings) throws -> SpotterDatabase {
-    try starting { () throws(StartupFailure) in try Startup.database(flag, settings: settings) }
-}

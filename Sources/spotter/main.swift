@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SpotterApp
+import SpotterCommands
 import SpotterCore
 import SpotterStore
 
@@ -179,28 +180,6 @@ struct Forget: ParsableCommand {
 }
 
 
-/// Runs a start-up step, or prints why it failed and exits with its status.
-func starting<T>(_ step: () throws(StartupFailure) -> T) throws -> T {
-    do {
-        return try step()
-    } catch {
-        FileHandle.standardError.write(Data((error.message + "\n").utf8))
-        throw ExitCode(error.status)
-    }
-}
-
-func loadCoach(_ rules: String?, settings: CoachingSettings? = nil) throws -> Coach {
-    let settings = try settings ?? starting { () throws(StartupFailure) in try Startup.settings() }
-    return try starting { () throws(StartupFailure) in try Startup.coach(rules: rules, settings: settings) }
-}
-
-func loadSettings(_ path: String? = nil) throws -> CoachingSettings {
-    try starting { () throws(StartupFailure) in try Startup.settings(path) }
-}
-
-func openDatabase(_ flag: String?, settings: CoachingSettings) throws -> SpotterDatabase {
-    try starting { () throws(StartupFailure) in try Startup.database(flag, settings: settings) }
-}
 
 /// `spotter serve` runs in `spotter-server`, built beside `spotter`: the HTTP server, libcurl
 /// and crypto stay out of the binary that answers `spotter ask`, which then starts faster.
