@@ -59,6 +59,7 @@ public final class MatrixBridge: @unchecked Sendable {
         self.clock = clock
         self.bot = BotIdentity(userID: botUserID, commandPrefix: settings.commandPrefix)
         self.startupCutoff = clock() - settings.startupCutoffSeconds
+        self.journalWriter = JournalWriter(database: runtime.database, clock: clock)
     }
 
     var database: SpotterDatabase { runtime.database }
@@ -107,7 +108,8 @@ public final class MatrixBridge: @unchecked Sendable {
         return .accepted(newEvents: fresh)
     }
 
-    private lazy var journalWriter = JournalWriter(database: database, clock: clock)
+    /// Created with the bridge: requests arrive on many threads at once.
+    private let journalWriter: JournalWriter
 
     // MARK: The worker
 
@@ -328,7 +330,13 @@ final class JournalWriter: @unchecked Sendable {
     init(database: SpotterDatabase, clock: @escaping @Sendable () -> Timestamp) {
         self.database = database
         self.clock = clock
-        let thread = Thread { [unowned self] in self.loop() }
+        // The thread holds the writer only while it works, so a writer nobody uses any more
+        // lets its thread end within a second.
+        let thread = Thread { [weak self] in
+            while let writer = self {
+                writer.round(waitingAtMost: 1)
+            }
+        }
         thread.name = "spotter-journal"
         thread.start()
     }
@@ -342,33 +350,32 @@ final class JournalWriter: @unchecked Sendable {
         return try result.get()
     }
 
-    private func loop() {
-        while true {
-            signal.wait()
-            let batch = lock.withLock { () -> [Job] in
-                let taken = jobs
-                jobs.removeAll()
-                return taken
-            }
-            guard !batch.isEmpty else { continue }
-            let now = clock()
-            do {
-                let counts = try database.write { session in
-                    try batch.map { job -> (Int, Int) in
-                        var fresh = 0
-                        for row in job.rows {
-                            if try session.journal(eventID: row.eventID, roomID: row.roomID, sender: row.sender, type: row.type,
-                                                   json: row.json, originTimestamp: row.originTimestamp, receivedAt: now) {
-                                fresh += 1
-                            }
+    /// Waits for work (at most `seconds`), then journals everything queued in one transaction.
+    private func round(waitingAtMost seconds: Double) {
+        guard signal.wait(timeout: .now() + seconds) == .success else { return }
+        let batch = lock.withLock { () -> [Job] in
+            let taken = jobs
+            jobs.removeAll()
+            return taken
+        }
+        guard !batch.isEmpty else { return }
+        let now = clock()
+        do {
+            let counts = try database.write { session in
+                try batch.map { job -> (Int, Int) in
+                    var fresh = 0
+                    for row in job.rows {
+                        if try session.journal(eventID: row.eventID, roomID: row.roomID, sender: row.sender, type: row.type,
+                                               json: row.json, originTimestamp: row.originTimestamp, receivedAt: now) {
+                            fresh += 1
                         }
-                        return (fresh, job.rows.count - fresh)
                     }
+                    return (fresh, job.rows.count - fresh)
                 }
-                for (job, count) in zip(batch, counts) { job.continuation.resume(returning: .success(count)) }
-            } catch {
-                for job in batch { job.continuation.resume(returning: .failure(error)) }
             }
+            for (job, count) in zip(batch, counts) { job.continuation.resume(returning: .success(count)) }
+        } catch {
+            for job in batch { job.continuation.resume(returning: .failure(error)) }
         }
     }
 }
