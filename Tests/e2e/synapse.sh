@@ -21,6 +21,8 @@
 #                         (app_service_config_files); unset means no application service.
 #   SYNAPSE_RATELIMITS    "default" keeps Synapse's own rc_* limits; anything else relaxes them.
 #   SYNAPSE_PORT          client listener port on 127.0.0.1 (default 18008).
+#   SYNAPSE_DATA          data folder (default .tools/synapse-data); with another SYNAPSE_PORT
+#                         this runs a second, independent homeserver (the venv is shared).
 #
 # Only 127.0.0.1 is ever bound or contacted (plus PyPI, once, for pip).
 set -euo pipefail
@@ -30,7 +32,8 @@ ROOT="$(cd "$HERE/../.." && pwd)"
 SYNAPSE_VERSION="1.163.2"
 TOOLS="$ROOT/.tools"
 VENV="$TOOLS/synapse-venv"
-DATA="$TOOLS/synapse-data"
+DATA="${SYNAPSE_DATA:-$TOOLS/synapse-data}"
+case "$DATA" in /*) ;; *) DATA="$PWD/$DATA" ;; esac
 HOST="127.0.0.1"
 PORT="${SYNAPSE_PORT:-18008}"
 URL="http://$HOST:$PORT"
@@ -180,7 +183,9 @@ rc_presence:
 rc_delayed_event_mgmt: {per_second: 1000, burst_count: 1000}
 rc_reports: {per_second: 1000, burst_count: 1000}
 rc_media_create: {per_second: 1000, burst_count: 1000}
-rc_send_knock: {per_second: 1000, burst_count: 1000}
+rc_third_party_invite: {per_second: 1000, burst_count: 1000}
+rc_user_directory: {per_second: 1000, burst_count: 1000}
+rc_profile: {per_second: 1000, burst_count: 1000}
 EOF
 }
 
@@ -213,6 +218,7 @@ report_stats: false
 enable_registration: false
 registration_shared_secret: "$(cat "$SECRET_FILE")"
 federation_domain_whitelist: []
+federation_sender_instances: []
 trusted_key_servers: []
 suppress_key_server_warning: true
 url_preview_enabled: false
