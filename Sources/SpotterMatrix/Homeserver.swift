@@ -59,11 +59,38 @@ public final class HomeserverClient: @unchecked Sendable {
 
     /// How many members have joined a room.
     public func joinedMemberCount(room: String) -> Int? {
-        guard let result = try? client.send("GET", "\(base)/_matrix/client/v3/rooms/\(Self.escape(room))/joined_members",
-                                            headers: authorization),
-              result.status == 200, let value = try? JSONValue.parse(result.body), case let .object(members)? = value["joined"]
-        else { return nil }
-        return members.count
+        if case let .known(count) = memberCount(room: room) { count } else { nil }
+    }
+
+    /// The answer to "how many members has this room", telling a passing failure (ask again
+    /// later) from a refusal.
+    public enum MemberCount: Sendable, Hashable {
+        case known(Int)
+        /// 429, 5xx or no answer: ask again after this many seconds.
+        case retry(after: Double, reason: String)
+        /// Refused (other 4xx) or an answer without the member list.
+        case unknown(reason: String)
+    }
+
+    public func memberCount(room: String) -> MemberCount {
+        let result: HTTPResult
+        do {
+            result = try client.send("GET", "\(base)/_matrix/client/v3/rooms/\(Self.escape(room))/joined_members",
+                                     headers: authorization)
+        } catch {
+            return .retry(after: 0, reason: error.code)
+        }
+        switch result.status {
+        case 200:
+            guard let value = try? JSONValue.parse(result.body), case let .object(members)? = value["joined"] else {
+                return .unknown(reason: "joined_members answered without a member list")
+            }
+            return .known(members.count)
+        case 429, 500..<600:
+            return .retry(after: Self.retryAfter(result) ?? 0, reason: "HTTP \(result.status) \(Self.errcode(result))")
+        default:
+            return .unknown(reason: "HTTP \(result.status) \(Self.errcode(result))")
+        }
     }
 
     func deliver(_ method: String, _ url: String, body: String) -> Delivery {

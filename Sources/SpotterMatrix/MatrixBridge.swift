@@ -160,8 +160,10 @@ public final class MatrixBridge: @unchecked Sendable {
     /// Handles journaled events in order, messages in batches of one transaction each.
     /// Returns how many events were handled.
     public func handlePending() throws -> Int {
+        if clock() < memberLookupPause.until { return 0 }
         let entries = try database.read { try $0.pendingJournal(limit: 128) }
         var batch: [(JournalEntry, String, String?)] = []
+        var handledCount = 0
         func flush() throws {
             guard !batch.isEmpty else { return }
             try answer(batch)
@@ -174,7 +176,21 @@ public final class MatrixBridge: @unchecked Sendable {
                 Thread.sleep(forTimeInterval: 0.5)
                 _exit(137)
             }
-            let (action, room) = try triage(entry)
+            let action: EventAction
+            let room: RoomInfo
+            do {
+                (action, room) = try triage(entry)
+            } catch let deferred as MemberLookupDeferred {
+                // The homeserver could not say how big the room is: handle this event and the
+                // ones after it later, in order, rather than guess whether it was for Spotter.
+                try flush()
+                memberLookupPause = (clock() + Backoff.delay(attempt: memberLookupPause.failures, serverAsked: deferred.after),
+                                     memberLookupPause.failures + 1)
+                logger.info("members of \(entry.roomID) unknown (\(deferred.reason)); handling resumes in \(Int(memberLookupPause.until - clock())) s")
+                metrics.increment("spotter_events_handled_total", by: Double(handledCount))
+                return handledCount
+            }
+            handledCount += 1
             if case let .message(text, threadRoot) = action {
                 batch.append((entry, text, threadRoot))
                 // Small batches keep each write short, so journaling new transactions never waits long.
@@ -186,8 +202,20 @@ public final class MatrixBridge: @unchecked Sendable {
             }
         }
         try flush()
+        memberLookupPause.failures = 0
         metrics.increment("spotter_events_handled_total", by: Double(entries.count))
         return entries.count
+    }
+
+    /// While the homeserver fails to say how big a room is, handling waits (with backoff) so
+    /// that no message is dropped as unaddressed on a passing error. After `memberLookupAttempts`
+    /// failures in a row the room is taken as a group, as when the homeserver refuses.
+    private var memberLookupPause: (until: Timestamp, failures: Int) = (0, 0)
+    static let memberLookupAttempts = 6
+
+    struct MemberLookupDeferred: Error {
+        var after: Double
+        var reason: String
     }
 
     func triage(_ entry: JournalEntry) throws -> (EventAction, RoomInfo) {
@@ -197,10 +225,15 @@ public final class MatrixBridge: @unchecked Sendable {
         var action = EventTriage.triage(event, bot: bot, memberCount: room.memberCount, startupCutoff: startupCutoff)
         if case .ignore = action, room.memberCount == nil, entry.type == "m.room.message" {
             // Unaddressed in a room of unknown size: learn its size, then decide.
-            if let count = homeserver.joinedMemberCount(room: entry.roomID) {
+            switch homeserver.memberCount(room: entry.roomID) {
+            case let .known(count):
                 room.memberCount = count
                 try database.write { try $0.saveRoom(entry.roomID, room) }
                 action = EventTriage.triage(event, bot: bot, memberCount: count, startupCutoff: startupCutoff)
+            case let .retry(after, reason) where memberLookupPause.failures < Self.memberLookupAttempts:
+                throw MemberLookupDeferred(after: after, reason: reason)
+            case let .retry(_, reason), let .unknown(reason):
+                logger.warning("members of \(entry.roomID) unknown (\(reason)); taken as a group room")
             }
         }
         return (action, room)

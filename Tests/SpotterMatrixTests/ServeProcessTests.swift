@@ -44,8 +44,11 @@ struct ServeProcess: @unchecked Sendable {
         env["LOG_LEVEL"] = "warning"
         for (key, value) in environment { env[key] = value }
         process.environment = env
-        let log = FileHandle(forWritingAtPath: folder.appendingPathComponent("serve.log").path)
-            ?? FileHandle.nullDevice
+        // One log across restarts, kept beside the database for a failing test to show.
+        let logPath = folder.appendingPathComponent("serve.log").path
+        if !FileManager.default.fileExists(atPath: logPath) { FileManager.default.createFile(atPath: logPath, contents: nil) }
+        let log = FileHandle(forWritingAtPath: logPath) ?? FileHandle.nullDevice
+        log.seekToEndOfFile()
         process.standardOutput = log
         process.standardError = log
         try process.run()
