@@ -211,7 +211,7 @@ public final class MatrixBridge: @unchecked Sendable {
     /// that no message is dropped as unaddressed on a passing error. After `memberLookupAttempts`
     /// failures in a row the room is taken as a group, as when the homeserver refuses.
     private var memberLookupPause: (until: Timestamp, failures: Int) = (0, 0)
-    static let memberLookupAttempts = 6
+    public static let memberLookupAttempts = 6
 
     struct MemberLookupDeferred: Error {
         var after: Double

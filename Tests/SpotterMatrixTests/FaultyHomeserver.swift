@@ -16,6 +16,8 @@ final class FaultyHomeserver: @unchecked Sendable {
         /// 429 M_LIMIT_EXCEEDED; the wait goes in `Retry-After` (seconds) or, when nil, in `retry_after_ms`.
         case rateLimited(retryAfterSeconds: Int?, retryAfterMilliseconds: Int)
         case serverError
+        /// 403 M_FORBIDDEN: a refusal, not worth retrying.
+        case forbidden
         /// Close the connection after reading the request, before answering: nothing is stored.
         case dropBeforeAnswer
         /// Store the message, then close the connection half-way through the 200: the client
@@ -26,6 +28,7 @@ final class FaultyHomeserver: @unchecked Sendable {
             switch self {
             case let .rateLimited(seconds, milliseconds): seconds.map { "429 Retry-After \($0)" } ?? "429 retry_after_ms \(milliseconds)"
             case .serverError: "500"
+            case .forbidden: "403"
             case .dropBeforeAnswer: "drop before answer"
             case .dropMidAnswer: "drop mid-answer"
             }
@@ -202,7 +205,7 @@ final class FaultyHomeserver: @unchecked Sendable {
     }
 
     private func answer(_ fd: Int32, _ status: Int, _ body: String, headers: [String] = []) {
-        let reason = [200: "OK", 404: "Not Found", 429: "Too Many Requests", 500: "Internal Server Error"][status] ?? "Status"
+        let reason = [200: "OK", 403: "Forbidden", 404: "Not Found", 429: "Too Many Requests", 500: "Internal Server Error"][status] ?? "Status"
         let head = ["HTTP/1.1 \(status) \(reason)", "Content-Type: application/json", "Content-Length: \(body.utf8.count)"] + headers
         write(fd, head.joined(separator: "\r\n") + "\r\n\r\n" + body)
     }
@@ -237,6 +240,9 @@ final class FaultyHomeserver: @unchecked Sendable {
             return true
         case .serverError?:
             answer(fd, 500, #"{"errcode": "M_UNKNOWN", "error": "Internal server error"}"#)
+            return true
+        case .forbidden?:
+            answer(fd, 403, #"{"errcode": "M_FORBIDDEN", "error": "You are not in this room"}"#)
             return true
         case .dropBeforeAnswer?:
             return false
