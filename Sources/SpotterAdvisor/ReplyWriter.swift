@@ -157,6 +157,10 @@ public struct ReplyWriter: Sendable {
     private func unknown(_ consultation: Consultation) -> String {
         var text = ""
         if consultation.utterance.hints.pain == true { text += Self.painReferral + "\n" }
+        if let problem = consultation.utterance.implausibleSet {
+            return text + "That can't be a real set (\(problem)), so I didn't log it. "
+                + "Log a set like \"bench 100kg x 8 @ RIR 1\" or \"squat 140 5x5 rpe 8\"."
+        }
         text += "I can't answer that one. I answer questions about training to failure, reps in reserve (RIR/RPE), "
             + "rest between sets, recovery between sessions and deloads, and I read set logs. "
             + "Try: \"should I go to failure on squats?\" or \"how long should I rest between sets of curls?\""
@@ -219,6 +223,8 @@ public struct ReplyWriter: Sendable {
 
     public static func number(_ value: Double) -> String {
         let tenths = (value * 10).rounded() / 10
+        // Beyond Int's range (or not finite) there is nothing to round away.
+        guard tenths.isFinite, abs(tenths) < 1e15 else { return "\(value)" }
         return tenths.rounded() == tenths ? String(Int(tenths)) : String(tenths)
     }
 

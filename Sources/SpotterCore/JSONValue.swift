@@ -126,14 +126,26 @@ public indirect enum JSONValue: Sendable, Hashable {
         out.append(UInt8(ascii: "\""))
     }
 
+    /// What the parser does with a container nested deeper than its `maxDepth`.
+    public enum DepthLimit: Sendable {
+        /// The whole document is refused (`too_deep`).
+        case refuse
+        /// The container is still checked (without recursion, so any depth is safe) and reads as
+        /// null: for documents that must not be refused because one part of them is odd, such
+        /// as a Matrix transaction carrying one user's absurdly nested event.
+        case readAsNull
+    }
+
     /// Parses one JSON document from UTF-8 bytes.
-    public static func parse<Bytes: Collection<UInt8>>(_ bytes: Bytes, maxDepth: Int = 64) throws(JSONParseError) -> JSONValue {
-        var parser = JSONParser(bytes: Array(bytes), maxDepth: maxDepth)
+    public static func parse<Bytes: Collection<UInt8>>(
+        _ bytes: Bytes, maxDepth: Int = 64, beyondMaxDepth: DepthLimit = .refuse
+    ) throws(JSONParseError) -> JSONValue {
+        var parser = JSONParser(bytes: Array(bytes), maxDepth: maxDepth, deepAsNull: beyondMaxDepth == .readAsNull)
         return try parser.document()
     }
 
-    public static func parse(_ text: String, maxDepth: Int = 64) throws(JSONParseError) -> JSONValue {
-        try parse(Array(text.utf8), maxDepth: maxDepth)
+    public static func parse(_ text: String, maxDepth: Int = 64, beyondMaxDepth: DepthLimit = .refuse) throws(JSONParseError) -> JSONValue {
+        try parse(Array(text.utf8), maxDepth: maxDepth, beyondMaxDepth: beyondMaxDepth)
     }
 }
 
@@ -151,12 +163,14 @@ public struct JSONParseError: Error, Sendable, Hashable, CustomStringConvertible
 private struct JSONParser {
     let bytes: [UInt8]
     let maxDepth: Int
+    let deepAsNull: Bool
     var position = 0
     var depth = 0
 
-    init(bytes: [UInt8], maxDepth: Int) {
+    init(bytes: [UInt8], maxDepth: Int, deepAsNull: Bool) {
         self.bytes = bytes
         self.maxDepth = maxDepth
+        self.deepAsNull = deepAsNull
     }
 
     func fail(_ message: String, code: String = "invalid_json") -> JSONParseError {
@@ -178,8 +192,12 @@ private struct JSONParser {
     mutating func value() throws(JSONParseError) -> JSONValue {
         guard position < bytes.count else { throw fail("unexpected end of input") }
         switch bytes[position] {
-        case UInt8(ascii: "{"): return try object()
-        case UInt8(ascii: "["): return try array()
+        case UInt8(ascii: "{"), UInt8(ascii: "["):
+            if deepAsNull && depth >= maxDepth {
+                try skipContainer()
+                return .null
+            }
+            return bytes[position] == UInt8(ascii: "{") ? try object() : try array()
         case UInt8(ascii: "\""): return .string(try string())
         case UInt8(ascii: "t"): try literal("true"); return .bool(true)
         case UInt8(ascii: "f"): try literal("false"); return .bool(false)
@@ -251,6 +269,65 @@ private struct JSONParser {
         }
         depth -= 1
         return .array(values)
+    }
+
+    /// Checks the object or array at `position` with the same rules as `value()`, keeping an
+    /// explicit stack instead of recursing, and moves past it.
+    mutating func skipContainer() throws(JSONParseError) {
+        enum Expect { case value, valueOrEnd, key, keyOrEnd, commaOrEnd }
+        var closers: [UInt8] = []
+        var expect = Expect.value
+        while true {
+            skipSpace()
+            guard position < bytes.count else { throw fail("unexpected end of input") }
+            let byte = bytes[position]
+            switch expect {
+            case .value, .valueOrEnd:
+                if expect == .valueOrEnd && byte == UInt8(ascii: "]") {
+                    position += 1
+                    closers.removeLast()
+                    if closers.isEmpty { return }
+                    expect = .commaOrEnd
+                } else if byte == UInt8(ascii: "{") {
+                    position += 1
+                    closers.append(UInt8(ascii: "}"))
+                    expect = .keyOrEnd
+                } else if byte == UInt8(ascii: "[") {
+                    position += 1
+                    closers.append(UInt8(ascii: "]"))
+                    expect = .valueOrEnd
+                } else {
+                    _ = try value()  // a string, number or literal
+                    expect = .commaOrEnd
+                }
+            case .key, .keyOrEnd:
+                if expect == .keyOrEnd && byte == UInt8(ascii: "}") {
+                    position += 1
+                    closers.removeLast()
+                    if closers.isEmpty { return }
+                    expect = .commaOrEnd
+                    continue
+                }
+                guard byte == UInt8(ascii: "\"") else { throw fail("expected a key") }
+                _ = try string()
+                skipSpace()
+                guard position < bytes.count, bytes[position] == UInt8(ascii: ":") else { throw fail("expected ':'") }
+                position += 1
+                expect = .value
+            case .commaOrEnd:
+                let inObject = closers.last == UInt8(ascii: "}")
+                if byte == UInt8(ascii: ",") {
+                    position += 1
+                    expect = inObject ? .key : .value
+                } else if byte == closers.last {
+                    position += 1
+                    closers.removeLast()
+                    if closers.isEmpty { return }
+                } else {
+                    throw fail(inObject ? "expected ',' or '}'" : "expected ',' or ']'")
+                }
+            }
+        }
     }
 
     mutating func number() throws(JSONParseError) -> Double {

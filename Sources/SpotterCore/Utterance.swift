@@ -141,6 +141,23 @@ public struct LoggedSet: Sendable, Hashable, Codable {
         return nil
     }
 
+    /// Beyond these no set is real (the heaviest lifts ever are about 500 kg; a billion typed
+    /// digits is a typo or a test of the bot); a log past them is refused with the reason.
+    public static let maxReps = 1000
+    public static let maxSets = 100
+    public static let maxLoad: Double = 2000
+
+    /// What cannot be right about this set, in the lifter's words ("0 reps", "over 2000 kg"),
+    /// or nil when it could be a real set.
+    public var implausibility: String? {
+        if reps < 1 { return "\(reps) reps" }
+        if reps > Self.maxReps { return "over \(Self.maxReps) reps" }
+        if sets < 1 { return "\(sets) sets" }
+        if sets > Self.maxSets { return "over \(Self.maxSets) sets" }
+        if let load, !(load <= Self.maxLoad) { return "over \(Int(Self.maxLoad)) \((unit ?? .kilograms).rawValue)" }
+        return nil
+    }
+
     /// Estimated one-rep max, Epley with reps in reserve added (COACHING.md section 6):
     /// load × (1 + (reps + RIR) / 30), only where reps + RIR ≤ 12 and the load and RIR are known.
     public var estimatedOneRepMax: Double? {
@@ -161,12 +178,16 @@ public struct Utterance: Sendable, Hashable {
     public var loggedSet: LoggedSet?
     /// Check-in answers the message carries, when it carries any.
     public var checkIn: CheckInReading?
+    /// A set log refused because its numbers cannot be right: what is wrong ("over 1000 reps").
+    public var implausibleSet: String?
 
     public init(
         text: String, intent: Intent, exercise: Exercise? = nil, hints: ProfileHints = ProfileHints(),
-        plannedSet: PlannedSet = PlannedSet(), loggedSet: LoggedSet? = nil, checkIn: CheckInReading? = nil
+        plannedSet: PlannedSet = PlannedSet(), loggedSet: LoggedSet? = nil, checkIn: CheckInReading? = nil,
+        implausibleSet: String? = nil
     ) {
         self.checkIn = checkIn
+        self.implausibleSet = implausibleSet
         self.text = text
         self.intent = intent
         self.exercise = exercise

@@ -76,7 +76,9 @@ public final class MatrixBridge: @unchecked Sendable {
         }
         let document: JSONValue
         do {
-            document = try JSONValue.parse(body)
+            // One user's absurdly nested event must not make Spotter refuse the transaction: the
+            // homeserver would resend it forever and hold back every event after it.
+            document = try JSONValue.parse(body, beyondMaxDepth: .readAsNull)
         } catch {
             return .notJSON(error.description)
         }

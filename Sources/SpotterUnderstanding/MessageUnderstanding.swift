@@ -98,6 +98,22 @@ public struct MessageUnderstanding: Sendable {
         } else if intent == .unknown, matched.contains(.checkIn), !isQuestion {
             intent = .checkIn
         }
+        var logged: LoggedSet?
+        var implausible: String?
+        if intent == .logSet, let reps = numbers.reps {
+            logged = LoggedSet(
+                exerciseID: exercise?.id ?? "", load: numbers.load, unit: numbers.load == nil ? nil : numbers.unit ?? .kilograms,
+                reps: reps, sets: numbers.sets ?? 1, rir: numbers.rir, rpe: numbers.rpe, toFailure: numbers.toFailure)
+            // Numbers no set can have are refused with the reason, never stored (and inside a
+            // check-in the message is read as an answer instead).
+            if let problem = logged?.implausibility {
+                implausible = problem
+                logged = nil
+                intent = .unknown
+            }
+        } else if intent == .logSet {
+            intent = .unknown
+        }
         var checkIn: CheckInReading?
         if context.checkInPending != nil || intent == .checkIn {
             let reading = CheckInParser.read(tokens, ids: ids, compiled: checkInPhrases, expecting: context.checkInPending,
@@ -122,16 +138,8 @@ public struct MessageUnderstanding: Sendable {
         planned.isLastSet = matched.contains(.lastSet)
         planned.toFailure = (intent == .askRest || intent == .askRecovery) && matched.contains(.afterFailure)
 
-        var logged: LoggedSet?
-        if intent == .logSet, let reps = numbers.reps {
-            logged = LoggedSet(
-                exerciseID: exercise?.id ?? "", load: numbers.load, unit: numbers.load == nil ? nil : numbers.unit ?? .kilograms,
-                reps: reps, sets: numbers.sets ?? 1, rir: numbers.rir, rpe: numbers.rpe, toFailure: numbers.toFailure)
-        } else if intent == .logSet {
-            intent = .unknown
-        }
         return Utterance(text: text, intent: intent, exercise: exercise, hints: hints, plannedSet: planned, loggedSet: logged,
-                         checkIn: checkIn)
+                         checkIn: checkIn, implausibleSet: implausible)
     }
 
     /// The chat's own commands, when they make up (nearly) the whole message: "check in",

@@ -25,6 +25,13 @@ enum SetParser {
 
     static let repWords: [String: Int] = ["single": 1, "double": 2, "triple": 3]
 
+    /// A count (reps, sets) from a number token. Any number of digits can be typed, so it is
+    /// capped before conversion (a billion is as implausible as infinity, and converts safely);
+    /// ``LoggedSet/implausibility`` then refuses it with a reason.
+    static func whole(_ value: Double) -> Int {
+        Int(min(value, 1_000_000_000))
+    }
+
     /// Extracts every number pattern it recognises; `skip` is the exercise's words.
     static func numbers(_ tokens: [Token], skip: Range<Int>?) -> Numbers {
         var result = Numbers()
@@ -83,41 +90,41 @@ enum SetParser {
             if stem(i + 1) == "x", let right = number(i + 2) {
                 if value > 12 || result.load == nil && value > 20 {
                     if result.load == nil { result.load = value }
-                    if result.reps == nil { result.reps = Int(right) }
+                    if result.reps == nil { result.reps = whole(right) }
                 } else if result.sets == nil && result.reps == nil {
-                    result.sets = Int(value)
-                    result.reps = Int(right)
+                    result.sets = whole(value)
+                    result.reps = whole(right)
                 }
                 used.insert(i); used.insert(i + 2)
                 continue
             }
             if stem(i - 1) == "x", i >= 2, used.contains(i - 2) || tokens[i - 2].kind != .number {
                 // "100kg x 8": the load took the number before the unit.
-                if result.reps == nil { result.reps = Int(value) }
+                if result.reps == nil { result.reps = whole(value) }
                 used.insert(i)
                 continue
             }
             if stem(i + 1) == "set" {
                 if stem(i + 2) == "of", let reps = number(i + 3) {
-                    result.sets = Int(value); result.reps = Int(reps); used.insert(i + 3)
+                    result.sets = whole(value); result.reps = whole(reps); used.insert(i + 3)
                 } else if result.sets == nil {
-                    result.sets = Int(value)
+                    result.sets = whole(value)
                 }
                 used.insert(i)
                 continue
             }
             if stem(i + 1) == "rep" || stem(i + 1) == "repetition" {
-                if result.reps == nil { result.reps = Int(value) }
+                if result.reps == nil { result.reps = whole(value) }
                 used.insert(i)
                 continue
             }
             if stem(i - 1) == "of" && stem(i - 2) == "set" {
-                if result.reps == nil { result.reps = Int(value) }
+                if result.reps == nil { result.reps = whole(value) }
                 used.insert(i)
                 continue
             }
             if stem(i - 1) == "for" && value <= 50 && stem(i + 1).map({ !["year", "month", "week", "day"].contains($0) }) ?? true {
-                if result.reps == nil { result.reps = Int(value) }
+                if result.reps == nil { result.reps = whole(value) }
                 used.insert(i)
                 continue
             }
@@ -133,7 +140,7 @@ enum SetParser {
                 result.load = value
                 used.insert(i)
             } else if result.load != nil && result.reps == nil && value <= 50 {
-                result.reps = Int(value)
+                result.reps = whole(value)
                 used.insert(i)
             }
         }

@@ -81,8 +81,9 @@ enum Tokenizer {
         Token(kind: .symbol, text: text, stem: text, number: nil)
     }
 
-    /// Lowercases ASCII, strips common accents, maps look-alike letters (Cyrillic а, е, о, р, с, х,
-    /// fullwidth forms) to ASCII, and turns zero-width and control characters into nothing.
+    /// Lowercases ASCII, strips common accents, maps look-alike letters (Cyrillic and Greek
+    /// homoglyphs, fullwidth and mathematical forms) to ASCII, and turns zero-width characters,
+    /// combining marks and invisible formatting into nothing.
     static func fold(_ scalar: Unicode.Scalar) -> UInt32 {
         let value = scalar.value
         switch value {
@@ -99,14 +100,41 @@ enum Tokenizer {
         case 0xD9...0xDC, 0xF9...0xFC: return 0x75
         case 0xDD, 0xFD, 0xFF: return 0x79
         case 0xDF: return 0x73
-        case 0x0430, 0x0410: return 0x61  // Cyrillic а
-        case 0x0435, 0x0415: return 0x65  // е
-        case 0x043E, 0x041E: return 0x6F  // о
-        case 0x0440, 0x0420: return 0x70  // р
-        case 0x0441, 0x0421: return 0x63  // с
-        case 0x0445, 0x0425: return 0x78  // х
-        case 0x0443: return 0x79  // у
-        case 0x0456, 0x0406: return 0x69  // і
+        // Combining marks, variation selectors, invisible bidi and math operators, tags: they
+        // change how a letter looks (or nothing visible) and must not split the word.
+        case 0x0300...0x036F, 0x1AB0...0x1AFF, 0x1DC0...0x1DFF, 0x20D0...0x20FF, 0xFE20...0xFE2F, 0xFE00...0xFE0F,
+             0x202A...0x202E, 0x2061...0x2064, 0x2066...0x2069, 0x061C, 0x180E, 0xE0000...0xE007F, 0xE0100...0xE01EF:
+            return 0xFFFF
+        // Look-alike letters (Cyrillic, Greek, a few Latin) folded to the ASCII letter they pass for.
+        case 0x0430, 0x0410, 0x0391, 0x03B1: return 0x61  // а А Α α
+        case 0x0412, 0x0392: return 0x62  // В Β
+        case 0x0441, 0x0421, 0x03F2, 0x03F9: return 0x63  // с С ϲ Ϲ
+        case 0x0501: return 0x64  // ԁ
+        case 0x0435, 0x0415, 0x0395: return 0x65  // е Е Ε
+        case 0x0261: return 0x67  // ɡ
+        case 0x04BB, 0x041D, 0x0397: return 0x68  // һ Н Η
+        case 0x0456, 0x0406, 0x0399, 0x03B9, 0x0131: return 0x69  // і І Ι ι ı
+        case 0x0458, 0x0408: return 0x6A  // ј Ј
+        case 0x041A, 0x039A, 0x03BA: return 0x6B  // К Κ κ
+        case 0x04CF: return 0x6C  // ӏ
+        case 0x041C, 0x039C: return 0x6D  // М Μ
+        case 0x039D: return 0x6E  // Ν
+        case 0x043E, 0x041E, 0x039F, 0x03BF: return 0x6F  // о О Ο ο
+        case 0x0440, 0x0420, 0x03A1, 0x03C1: return 0x70  // р Р Ρ ρ
+        case 0x051B, 0x051A: return 0x71  // ԛ Ԛ
+        case 0x0455, 0x0405, 0x017F: return 0x73  // ѕ Ѕ ſ
+        case 0x0422, 0x03A4: return 0x74  // Т Τ
+        case 0x03C5: return 0x75  // υ
+        case 0x03BD: return 0x76  // ν
+        case 0x051D, 0x051C: return 0x77  // ԝ Ԝ
+        case 0x0445, 0x0425, 0x03A7, 0x03C7: return 0x78  // х Х Χ χ
+        case 0x0443, 0x0423, 0x04AE, 0x03A5: return 0x79  // у У Ү Υ
+        case 0x0396: return 0x7A  // Ζ
+        // Mathematical bold, italic, script… letters: runs of A-Z a-z; digits: runs of 0-9.
+        case 0x1D400...0x1D6A3:
+            let offset = (value - 0x1D400) % 52
+            return 0x61 + (offset < 26 ? offset : offset - 26)
+        case 0x1D7CE...0x1D7FF: return 0x30 + (value - 0x1D7CE) % 10
         default: return value
         }
     }
