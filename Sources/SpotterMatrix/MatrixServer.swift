@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Logging
+import NIOCore
 import ServiceLifecycle
 import SpotterApp
 import SpotterCore
@@ -118,6 +119,16 @@ public struct MatrixAPI: Sendable {
 
     var tooLarge: APIResponse { .error(413, "M_TOO_LARGE", "The body is larger than \(settings.maxBodyBytes) bytes") }
 
+    /// The answer to a body the server could not take: too large (413), or cut off before its
+    /// end (400), in the error format of the route (webhook or Matrix).
+    func bodyRefused(path: String, tooLarge: Bool) -> APIResponse {
+        if path == "/webhook" {
+            return tooLarge ? bridge.webhookError(413, "too_large", "the body is larger than \(settings.maxBodyBytes) bytes")
+                : bridge.webhookError(400, "incomplete_body", "the body ended before it was complete; send it again")
+        }
+        return tooLarge ? self.tooLarge : .error(400, "M_NOT_JSON", "The body ended before it was complete; send it again")
+    }
+
     /// nil when the request carries the hs_token; otherwise the error to answer.
     func authorize(_ request: APIRequest) -> APIResponse? {
         var token: String?
@@ -164,16 +175,18 @@ public enum MatrixServer {
             var query: [String: String] = [:]
             for (key, value) in request.uri.queryParameters { query[String(key)] = String(value) }
             let answer: APIResponse
+            let path = request.uri.path
             if let length = headers["content-length"].flatMap(Int.init), length > limit {
-                answer = api.tooLarge
+                answer = api.bodyRefused(path: path, tooLarge: true)
             } else {
                 var request = request
                 do {
                     let buffer = try await request.collectBody(upTo: limit)
-                    answer = await api.handle(APIRequest(method: request.method.rawValue, path: request.uri.path, query: query,
+                    answer = await api.handle(APIRequest(method: request.method.rawValue, path: path, query: query,
                                                    headers: headers, body: Array(buffer.readableBytesView)))
                 } catch {
-                    answer = api.tooLarge
+                    // Too large, or cut off (the connection closed early, a broken chunk): not the same error.
+                    answer = api.bodyRefused(path: path, tooLarge: error is NIOTooManyBytesError)
                 }
             }
             return Response(status: .init(code: answer.status), headers: [.contentType: answer.contentType],
