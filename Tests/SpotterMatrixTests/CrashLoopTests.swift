@@ -207,6 +207,17 @@ struct DatabaseAudit {
     var repliesQueued: [String: Int]
     var setsByUser: [String: Int]
 
+    /// Journal and outbox rows still pending, read beside the running server.
+    static func pendingWork(path: String) throws -> Int {
+        var configuration = Configuration()
+        configuration.readonly = true
+        return try DatabaseQueue(path: path, configuration: configuration).read { db in
+            try Int.fetchOne(db, sql: """
+                SELECT (SELECT COUNT(*) FROM journal WHERE status = 'pending') + (SELECT COUNT(*) FROM outbox WHERE status = 'pending')
+                """) ?? 0
+        }
+    }
+
     init(path: String) throws {
         var configuration = Configuration()
         configuration.readonly = true
@@ -301,9 +312,14 @@ struct CrashLoopTests {
         #expect(transactions.allSatisfy { $0.acknowledged }, "seed \(seed): every transaction was acknowledged in the end")
         let eventIDs = Set(events.map(\.id))
         var replies: [String: [FaultyHomeserver.Message]] = [:]
+        let databasePath = folder.appendingPathComponent("s.sqlite").path
         for _ in 0..<300 {
             replies = Dictionary(grouping: homeserver.messages) { $0.inReplyTo ?? "" }
-            if eventIDs.allSatisfy({ replies[$0] != nil }) { break }
+            // Drained: every reply stored, and Spotter knows it (a reply whose 200 was cut off
+            // is stored yet still pending until its resend).
+            if eventIDs.allSatisfy({ replies[$0] != nil }), try await offPool({ try DatabaseAudit.pendingWork(path: databasePath) }) == 0 {
+                break
+            }
             try await Task.sleep(for: .milliseconds(100))
         }
         serve.terminate()
@@ -324,7 +340,7 @@ struct CrashLoopTests {
         }
 
         // The database: intact, nothing pending, nothing lost, nothing doubled.
-        let audit = try DatabaseAudit(path: folder.appendingPathComponent("s.sqlite").path)
+        let audit = try DatabaseAudit(path: databasePath)
         #expect(audit.integrity == "ok", "seed \(seed)")
         #expect(audit.journalByStatus == ["handled": eventIDs.count], "seed \(seed): every event journaled once and handled")
         #expect(audit.outboxByStatus == ["sent": eventIDs.count], "seed \(seed): every reply queued once and sent")
