@@ -162,10 +162,13 @@ public final class MatrixBridge: @unchecked Sendable {
     /// Handles journaled events in order, messages in batches of one transaction each.
     /// Returns how many events were handled.
     public func handlePending() throws -> Int {
-        if clock() < memberLookupPause.until { return 0 }
         let entries = try database.read { try $0.pendingJournal(limit: 128) }
         var batch: [(JournalEntry, String, String?)] = []
         var handledCount = 0
+        // Rooms whose size the homeserver could not tell: their events wait, in order, while
+        // other rooms go on.
+        let now = clock()
+        var waiting = Set(memberLookupPauses.filter { $0.value.until > now }.keys)
         func flush() throws {
             guard !batch.isEmpty else { return }
             try answer(batch)
@@ -178,19 +181,20 @@ public final class MatrixBridge: @unchecked Sendable {
                 Thread.sleep(forTimeInterval: 0.5)
                 _exit(137)
             }
+            if waiting.contains(entry.roomID) { continue }
             let action: EventAction
             let room: RoomInfo
             do {
                 (action, room) = try triage(entry)
             } catch let deferred as MemberLookupDeferred {
                 // The homeserver could not say how big the room is: handle this event and the
-                // ones after it later, in order, rather than guess whether it was for Spotter.
-                try flush()
-                memberLookupPause = (clock() + Backoff.delay(attempt: memberLookupPause.failures, serverAsked: deferred.after),
-                                     memberLookupPause.failures + 1)
-                logger.info("members of \(entry.roomID) unknown (\(deferred.reason)); handling resumes in \(Int(memberLookupPause.until - clock())) s")
-                metrics.increment("spotter_events_handled_total", by: Double(handledCount))
-                return handledCount
+                // room's later ones afterwards, rather than guess whether it was for Spotter.
+                let failures = (memberLookupPauses[entry.roomID]?.failures ?? 0) + 1
+                let delay = Backoff.delay(attempt: failures - 1, serverAsked: deferred.after)
+                memberLookupPauses[entry.roomID] = (clock() + delay, failures)
+                waiting.insert(entry.roomID)
+                logger.info("members of \(entry.roomID) unknown (\(deferred.reason)); its events wait \(Int(delay)) s")
+                continue
             }
             handledCount += 1
             if case let .message(text, threadRoot) = action {
@@ -204,15 +208,15 @@ public final class MatrixBridge: @unchecked Sendable {
             }
         }
         try flush()
-        memberLookupPause.failures = 0
-        metrics.increment("spotter_events_handled_total", by: Double(entries.count))
-        return entries.count
+        metrics.increment("spotter_events_handled_total", by: Double(handledCount))
+        return handledCount
     }
 
-    /// While the homeserver fails to say how big a room is, handling waits (with backoff) so
-    /// that no message is dropped as unaddressed on a passing error. After `memberLookupAttempts`
-    /// failures in a row the room is taken as a group, as when the homeserver refuses.
-    private var memberLookupPause: (until: Timestamp, failures: Int) = (0, 0)
+    /// While the homeserver fails to say how big a room is, the room's events wait (with
+    /// backoff) so that no message is dropped as unaddressed on a passing error. After
+    /// `memberLookupAttempts` failures in a row the room is taken as a group, as when the
+    /// homeserver refuses. Touched by the worker thread only.
+    private var memberLookupPauses: [String: (until: Timestamp, failures: Int)] = [:]
     public static let memberLookupAttempts = 6
 
     struct MemberLookupDeferred: Error {
@@ -229,12 +233,14 @@ public final class MatrixBridge: @unchecked Sendable {
             // Unaddressed in a room of unknown size: learn its size, then decide.
             switch homeserver.memberCount(room: entry.roomID) {
             case let .known(count):
+                memberLookupPauses[entry.roomID] = nil
                 room.memberCount = count
                 try database.write { try $0.saveRoom(entry.roomID, room) }
                 action = EventTriage.triage(event, bot: bot, memberCount: count, startupCutoff: startupCutoff)
-            case let .retry(after, reason) where memberLookupPause.failures < Self.memberLookupAttempts:
+            case let .retry(after, reason) where (memberLookupPauses[entry.roomID]?.failures ?? 0) < Self.memberLookupAttempts:
                 throw MemberLookupDeferred(after: after, reason: reason)
             case let .retry(_, reason), let .unknown(reason):
+                memberLookupPauses[entry.roomID] = nil
                 logger.warning("members of \(entry.roomID) unknown (\(reason)); taken as a group room")
             }
         }
