@@ -99,6 +99,11 @@ struct SchedulerTests {
         simulation.run(from: instant("2026-11-23T11:00:00Z"), to: instant("2026-11-24T08:00:00Z"))
         #expect(simulation.skipped == ["2026-11-23"])
         #expect(simulation.posted.map(\.day) == ["2026-11-24"])
+        // The days in between are listed to be recorded as skipped (and logged), never posted.
+        let missed = CheckInScheduler.missedDays(simulation.schedule, lastHandledDay: "2026-11-20", now: instant("2026-11-23T11:00:00Z"))
+        #expect(missed.map(\.day) == ["2026-11-21", "2026-11-22"])
+        #expect(CheckInScheduler.missedDays(simulation.schedule, lastHandledDay: "2026-11-22", now: instant("2026-11-23T11:00:00Z")).isEmpty)
+        #expect(CheckInScheduler.missedDays(simulation.schedule, lastHandledDay: nil, now: instant("2026-11-23T11:00:00Z")).isEmpty)
     }
 
     @Test("bad schedules name what is wrong")
