@@ -15,10 +15,14 @@ public struct ConversationContext: Sendable, Hashable {
     public var checkInPending: CheckInItem?
     /// A yes/no question is open ("forget me" confirmation).
     public var awaitingConfirmation: Bool
+    /// The message answers a scheduled check-in prompt (it was sent in the prompt's thread):
+    /// anything that is not a question or command starts the check-in with what it says.
+    public var answersCheckInPrompt: Bool
 
-    public init(checkInPending: CheckInItem? = nil, awaitingConfirmation: Bool = false) {
+    public init(checkInPending: CheckInItem? = nil, awaitingConfirmation: Bool = false, answersCheckInPrompt: Bool = false) {
         self.checkInPending = checkInPending
         self.awaitingConfirmation = awaitingConfirmation
+        self.answersCheckInPrompt = answersCheckInPrompt
     }
 }
 
@@ -96,6 +100,10 @@ public struct MessageUnderstanding: Sendable {
         if exercise == nil, intent != .logSet, let command = chatCommand(cueIDs, words: words, whole: whole, context: context) {
             intent = command
         } else if intent == .unknown, matched.contains(.checkIn), !isQuestion {
+            intent = .checkIn
+        }
+        if context.answersCheckInPrompt, context.checkInPending == nil, !isQuestion,
+           intent == .unknown || intent == .confirm || intent == .checkInAnswer {
             intent = .checkIn
         }
         var checkIn: CheckInReading?
