@@ -52,6 +52,9 @@ let package = Package(
         .target(name: "SpotterHTTP", dependencies: ["CCurl"], swiftSettings: strictSettings),
         .target(name: "SpotterSchedule", dependencies: ["SpotterCore"], swiftSettings: strictSettings),
         .testTarget(name: "SpotterScheduleTests", dependencies: ["SpotterSchedule", "SpotterCore"], swiftSettings: strictSettings),
+        // Group coaching without I/O: room commands and the counts-only room summary.
+        .target(name: "SpotterGroup", dependencies: ["SpotterCore", "SpotterSchedule"], swiftSettings: strictSettings),
+        .testTarget(name: "SpotterGroupTests", dependencies: ["SpotterGroup", "SpotterSchedule", "SpotterCore"], swiftSettings: strictSettings),
         .target(
             name: "SpotterWebhook",
             dependencies: ["SpotterCore", .product(name: "Crypto", package: "swift-crypto")],
@@ -59,7 +62,7 @@ let package = Package(
         .target(
             name: "SpotterMatrix",
             dependencies: [
-                "SpotterCore", "SpotterApp", "SpotterStore", "SpotterHTTP", "SpotterWebhook",
+                "SpotterCore", "SpotterApp", "SpotterStore", "SpotterHTTP", "SpotterWebhook", "SpotterGroup", "SpotterSchedule",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -112,6 +115,7 @@ let package = Package(
         .testTarget(
             name: "SpotterMatrixTests",
             dependencies: ["SpotterMatrix", "SpotterApp", "SpotterCore", "SpotterStore", "SpotterHTTP", "SpotterTesting", "SpotterWebhook",
+                           "SpotterGroup", "SpotterSchedule", "SpotterDialog",
                            .product(name: "Hummingbird", package: "hummingbird"),
                            .product(name: "Logging", package: "swift-log"),
                            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],
