@@ -107,6 +107,12 @@ public struct MessageUnderstanding: Sendable {
             intent = .checkIn
         }
         var checkIn: CheckInReading?
+        if intent == .unknown, !isQuestion, context.checkInPending == nil, exercise == nil {
+            // Check-in answers sent without "check in" (a reply to the morning prompt in a direct
+            // message, say): two or more items answered make it a check-in.
+            let reading = CheckInParser.read(tokens, ids: ids, compiled: checkInPhrases, expecting: nil, painHint: hints.pain)
+            if CheckInItem.allCases.count - reading.answers.missing.count >= 2 { intent = .checkIn }
+        }
         if context.checkInPending != nil || intent == .checkIn {
             let reading = CheckInParser.read(tokens, ids: ids, compiled: checkInPhrases, expecting: context.checkInPending,
                                              painHint: hints.pain)
