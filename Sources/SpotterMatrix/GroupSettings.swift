@@ -89,6 +89,7 @@ public struct GroupSettings: Sendable {
         var config = RoomConfig()
         func time(_ key: String) throws(MatrixSettingsError) -> String? {
             guard let text = node[key]?.string, !text.isEmpty else { return nil }
+            if text == "off" { return text }
             do {
                 _ = try CheckInSchedule(time: text, zone: "UTC")
             } catch {

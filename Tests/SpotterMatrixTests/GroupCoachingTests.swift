@@ -350,3 +350,54 @@ struct OutboundWebhookTests {
         #expect(try fixture.database.read { try $0.roomSettings("team") }?.zone == "America/New_York")
     }
 }
+
+@Suite("Group settings in Config/")
+struct GroupSettingsTests {
+    func load(_ yaml: String, environment: [String: String] = [:]) throws -> MatrixSettings {
+        let folder = try temporaryFolder("spotter-group-config")
+        let registration = folder.appendingPathComponent("registration.yaml").path
+        try Registration.generate(id: "spotter", url: "http://127.0.0.1:1", localpart: "coach").yaml
+            .write(toFile: registration, atomically: true, encoding: .utf8)
+        let config = folder.appendingPathComponent("spotter.yml").path
+        try yaml.write(toFile: config, atomically: true, encoding: .utf8)
+        return try MatrixSettings.load(configFile: config, registrationFlag: registration, homeserverFlag: "http://127.0.0.1:8008",
+                                       listenFlag: nil, environment: environment)
+    }
+
+    @Test("rooms, times, zones, weekly reports and outbound webhooks are read")
+    func reads() throws {
+        let settings = try load("""
+            schedule: {late_window_minutes: 45}
+            rooms:
+              "!gym:example.org": {checkin: "07:30 Europe/Berlin", reminder: "10:00", summary: "off", weekly_report: "sunday 18:00"}
+              team: {webhook: {url: "https://chat.example.org/hooks/x", template: discord}}
+            webhook: {secret: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"}
+            """)
+        #expect(settings.group.lateWindowSeconds == 45 * 60)
+        let gym = try #require(settings.group.rooms["!gym:example.org"])
+        #expect(gym.checkIn?.timeText == "07:30" && gym.checkIn?.timeZone.identifier == "Europe/Berlin")
+        #expect(gym.reminder == "10:00" && gym.summary == "off")
+        #expect(gym.weeklyReport?.weekday == 1 && gym.weeklyReport?.time == "18:00")
+        #expect(settings.group.rooms["team"]?.outbound?.template == .discord)
+    }
+
+    @Test("bad room settings stop start-up with a message that names the setting", arguments: [
+        ("rooms: {r: {checkin: \"07:30\"}}", "rooms.r.checkin"),
+        ("rooms: {r: {checkin: \"07:30 Mars/Base\"}}", "rooms.r.checkin"),
+        ("rooms: {r: {reminder: \"ten\"}}", "rooms.r.reminder"),
+        ("rooms: {r: {weekly_report: \"someday 18:00\"}}", "rooms.r.weekly_report"),
+        ("rooms: {r: {webhook: {url: \"ftp://x\"}}}", "rooms.r.webhook.url"),
+        ("rooms: {r: {webhook: {url: \"https://x.org/h\", template: teams}}}", "rooms.r.webhook.template"),
+        ("rooms: {r: {webhook: {url: \"https://x.org/h\"}}}", "rooms.r.webhook.secret"),
+        ("schedule: {late_window_minutes: soon}", "schedule.late_window_minutes"),
+    ])
+    func refuses(_ case: (String, String)) throws {
+        do {
+            _ = try load(`case`.0)
+            Issue.record("accepted: \(`case`.0)")
+        } catch let error as MatrixSettingsError {
+            #expect(error.setting == `case`.1)
+            #expect(!error.message.isEmpty)
+        }
+    }
+}
