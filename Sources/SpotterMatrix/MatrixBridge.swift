@@ -269,6 +269,9 @@ public final class MatrixBridge: @unchecked Sendable {
                                            dedupeKey: "checkin:\(item.entry.eventID)", now: now)
                     text = "Thanks, check-in recorded. I've sent you your readiness and today's advice in a direct message."
                 }
+                if reply.intent == .help, self.isGroup(item.room) {
+                    text += "\n\n" + RoomCommand.help(prefix: self.bot.commandPrefix)
+                }
                 if item.answersPrompt, try session.membership(room: item.entry.roomID, user: user) == nil {
                     // Answering the room's prompt is taking part, unless the lifter has left.
                     try session.setMembership(room: item.entry.roomID, user: user, .joined, at: now)

@@ -250,6 +250,8 @@ struct GroupCoachingTests {
         try await group.say("$c6", "@coach-anna:test", "!coach checkin off")
         try await group.at(instant("2026-11-25T06:30:00Z"))
         #expect(group.prompts.count == 1, "switched off: no prompt the next day")
+        try await group.say("$c8", "@ben:test", "!coach help")
+        #expect(lastReply().contains("Room commands:") && lastReply().contains("!coach checkin at 07:30 Europe/Berlin"))
         // A lifter's own "check in" is not a room command: it starts their check-in.
         try await group.say("$c7", "@ben:test", "!coach check in")
         #expect(lastReply().contains("Daily check-in"))
