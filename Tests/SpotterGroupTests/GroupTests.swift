@@ -2,11 +2,8 @@ import Foundation
 import SpotterCore
 import SpotterGroup
 import SpotterSchedule
+import SpotterTesting
 import Testing
-
-private func instant(_ text: String) -> Timestamp {
-    ISO8601DateFormatter().date(from: text)!.timeIntervalSince1970
-}
 
 @Suite("Room commands")
 struct RoomCommandTests {

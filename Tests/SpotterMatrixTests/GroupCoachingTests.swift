@@ -7,17 +7,6 @@ import SpotterTesting
 import SpotterWebhook
 import Testing
 
-private func instant(_ text: String) -> Timestamp {
-    ISO8601DateFormatter().date(from: text)!.timeIntervalSince1970
-}
-
-private func local(_ time: Timestamp, _ zone: String) -> String {
-    let formatter = DateFormatter()
-    formatter.timeZone = TimeZone(identifier: zone)
-    formatter.dateFormat = "yyyy-MM-dd HH:mm"
-    return formatter.string(from: Date(timeIntervalSince1970: time))
-}
-
 /// What the fake homeserver was sent, decoded: room, body, relation and mentions.
 struct SentMessage {
     var room: String
@@ -202,7 +191,7 @@ struct GroupCoachingTests {
             if group.prompts.count > before { postedAt.append(now) }
             now += 600
         }
-        #expect(postedAt.map { local($0, zone) }.map { String($0.suffix(5)) } == ["07:30", "07:30", "07:30"])
+        #expect(postedAt.map { localTime($0, zone) }.map { String($0.suffix(5)) } == ["07:30", "07:30", "07:30"])
         let gaps = zip(postedAt.dropFirst(), postedAt).map { ($0 - $1) / 3600 }
         #expect(gaps.contains { $0 != 24 }, "one of the days is 23 or 25 hours long")
     }
