@@ -51,7 +51,11 @@ let package = Package(
             name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .target(name: "SpotterHTTP", dependencies: ["CCurl"], swiftSettings: strictSettings),
         .target(name: "SpotterSchedule", dependencies: ["SpotterCore"], swiftSettings: strictSettings),
-        .testTarget(name: "SpotterScheduleTests", dependencies: ["SpotterSchedule", "SpotterCore"], swiftSettings: strictSettings),
+        .testTarget(name: "SpotterScheduleTests", dependencies: ["SpotterSchedule", "SpotterCore", "SpotterTesting"], swiftSettings: strictSettings),
+        // Group coaching without I/O: room commands and the counts-only room summary.
+        .target(name: "SpotterGroup", dependencies: ["SpotterCore", "SpotterSchedule"], swiftSettings: strictSettings),
+        .testTarget(name: "SpotterGroupTests", dependencies: ["SpotterGroup", "SpotterSchedule", "SpotterCore", "SpotterTesting"],
+                    swiftSettings: strictSettings),
         .target(
             name: "SpotterWebhook",
             dependencies: ["SpotterCore", .product(name: "Crypto", package: "swift-crypto")],
@@ -59,7 +63,7 @@ let package = Package(
         .target(
             name: "SpotterMatrix",
             dependencies: [
-                "SpotterCore", "SpotterApp", "SpotterStore", "SpotterHTTP", "SpotterWebhook",
+                "SpotterCore", "SpotterApp", "SpotterStore", "SpotterHTTP", "SpotterWebhook", "SpotterGroup", "SpotterSchedule",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -112,6 +116,7 @@ let package = Package(
         .testTarget(
             name: "SpotterMatrixTests",
             dependencies: ["SpotterMatrix", "SpotterApp", "SpotterCore", "SpotterStore", "SpotterHTTP", "SpotterTesting", "SpotterWebhook",
+                           "SpotterGroup", "SpotterSchedule", "SpotterDialog",
                            .product(name: "Hummingbird", package: "hummingbird"),
                            .product(name: "Logging", package: "swift-log"),
                            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],

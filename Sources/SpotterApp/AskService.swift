@@ -29,3 +29,10 @@ public struct Coach: Sendable {
         return (consultation, writer.reply(to: consultation))
     }
 }
+
+extension Coach {
+    /// Short citations for a group deload hint (sources of the deload table's readiness rule).
+    public var deloadCitation: String {
+        ["bell2023", "saw2016"].compactMap { advisor.book.sources[$0]?.short }.joined(separator: "; ")
+    }
+}

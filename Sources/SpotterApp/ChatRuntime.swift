@@ -10,11 +10,14 @@ public struct IncomingMessage: Sendable, Hashable {
     public var user: String
     public var room: String
     public var text: String
+    /// Sent in reply to a scheduled check-in prompt: starts the check-in unless it is a question.
+    public var answersCheckInPrompt: Bool
 
-    public init(user: String, room: String = "direct", text: String) {
+    public init(user: String, room: String = "direct", text: String, answersCheckInPrompt: Bool = false) {
         self.user = user
         self.room = room
         self.text = text
+        self.answersCheckInPrompt = answersCheckInPrompt
     }
 }
 
@@ -120,7 +123,9 @@ public final class ChatRuntime: @unchecked Sendable {
             stored = try session.conversation(room: message.room, user: message.user)
         }
         let prepared = dialog.prepare(stored, now: now)
-        let utterance = coach.understanding.understand(message.text, context: prepared.conversation.understandingContext)
+        var understandingContext = prepared.conversation.understandingContext
+        understandingContext.answersCheckInPrompt = message.answersCheckInPrompt
+        let utterance = coach.understanding.understand(message.text, context: understandingContext)
         let profile: LifterProfile?
         if let cached = staged.profiles[message.user] {
             profile = cached
@@ -170,6 +175,15 @@ public final class ChatRuntime: @unchecked Sendable {
         }
         return ChatReply(user: message.user, room: message.room, reply: outcome.reply, intent: outcome.intent,
                          openDialog: outcome.conversation.state.name, readiness: outcome.readiness, advice: outcome.advice)
+    }
+
+    /// A lifter's weekly report, read inside the caller's transaction (scheduled reports).
+    public func weeklyReport(user: String, session: StoreSession) throws -> String {
+        let now = clock()
+        var context = DialogContext(now: now, profile: try session.profile(user: user))
+        context.recentCheckIns = try session.checkIns(user: user, since: now - 7 * Self.day, limit: 7)
+        context.recentSets = try session.sets(user: user, since: now - 28 * Self.day)
+        return dialog.weeklyReport(context)
     }
 
     /// Loads only what this message can need.

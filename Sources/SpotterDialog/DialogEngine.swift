@@ -105,6 +105,12 @@ public struct DialogEngine: Sendable {
         public var isNew: Bool
     }
 
+    /// The weekly report ("my week") from the lifter's stored data, for a scheduled direct message.
+    /// `context` needs `recentSets` (28 days) and `recentCheckIns` (7 days).
+    public func weeklyReport(_ context: DialogContext) -> String {
+        Stats(engine: self, context: context).report()
+    }
+
     public func prepare(_ stored: Conversation?, now: Timestamp) -> Prepared {
         guard var conversation = stored else {
             return Prepared(conversation: Conversation(updatedAt: now), expired: nil, isNew: true)

@@ -1,3 +1,4 @@
+import SpotterAdvisor
 import SpotterCore
 
 /// The weekly report ("my week", "stats"): volume and failure sets per muscle against the
@@ -37,6 +38,7 @@ struct Stats {
         }
         lines += oneRepMaxes()
         if let trend = readinessTrend() { lines.append(trend) }
+        lines += deload()
         if let calibration = rirCalibration() { lines.append(calibration) }
         return lines.joined(separator: "\n")
     }
@@ -82,6 +84,17 @@ struct Stats {
         let counts = Dictionary(grouping: recent, by: \.readiness).mapValues(\.count)
         return "Readiness, oldest to newest: \(symbols) (green \(counts[.green] ?? 0), amber \(counts[.amber] ?? 0), "
             + "red \(counts[.red] ?? 0))."
+    }
+
+    /// The deload table's view of the last 7 check-ins: a suggestion (and a referral) or nothing.
+    func deload() -> [String] {
+        let week = context.recentCheckIns.filter { context.now - $0.completedAt < 7 * Self.day }.prefix(7)
+        guard !week.isEmpty else { return [] }
+        let review = engine.advisor.deloadReview(
+            TrainingContext(amberOrRedCheckins: week.count { $0.readiness != .green }),
+            lowEnergyCheckins: week.count { ($0.answers.energy ?? 5) <= 2 })
+        guard review.suggested || review.refer else { return ["Deload: not needed on this week's check-ins."] }
+        return review.notes.map { "Deload: " + $0 }
     }
 
     /// When a failure set follows an earlier set at the same load with a stated RIR, the

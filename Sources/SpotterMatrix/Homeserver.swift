@@ -1,6 +1,7 @@
 import Foundation
 import SpotterCore
 import SpotterHTTP
+import SpotterWebhook
 
 /// The result of one attempt to deliver something to the homeserver.
 public enum Delivery: Sendable, Hashable {
@@ -33,8 +34,24 @@ public final class HomeserverClient: @unchecked Sendable {
 
     /// `PUT /rooms/{roomId}/send/m.room.message/{txnId}`.
     public func send(room: String, transactionID: String, content: String) -> Delivery {
+        post(room: room, transactionID: transactionID, content: content).delivery
+    }
+
+    /// Sends a message and returns the event id it became (a check-in prompt is a thread root).
+    public func post(room: String, transactionID: String, content: String) -> (delivery: Delivery, eventID: String?) {
         let url = "\(base)/_matrix/client/v3/rooms/\(Self.escape(room))/send/m.room.message/\(Self.escape(transactionID))"
-        return deliver("PUT", url, body: content)
+        let (delivery, result) = exchange("PUT", url, body: content)
+        return (delivery, result.flatMap { try? JSONValue.parse($0.body) }?["event_id"]?.string)
+    }
+
+    /// `POST /createRoom`: a direct room with one lifter, who is invited. Returns the room id.
+    public func createDirectRoom(with user: String) -> (delivery: Delivery, roomID: String?) {
+        let body = JSONValue.object([
+            ("preset", "trusted_private_chat"), ("is_direct", true), ("invite", .array([.string(user)])),
+            ("name", "Spotter"), ("topic", "Your training check-ins and reports, just between us"),
+        ]).serialized()
+        let (delivery, result) = exchange("POST", "\(base)/_matrix/client/v3/createRoom", body: body)
+        return (delivery, result.flatMap { try? JSONValue.parse($0.body) }?["room_id"]?.string)
     }
 
     /// `POST /join/{roomId}`.
@@ -94,12 +111,21 @@ public final class HomeserverClient: @unchecked Sendable {
     }
 
     func deliver(_ method: String, _ url: String, body: String) -> Delivery {
+        exchange(method, url, body: body).delivery
+    }
+
+    func exchange(_ method: String, _ url: String, body: String) -> (delivery: Delivery, result: HTTPResult?) {
         let result: HTTPResult
         do {
             result = try client.send(method, url, headers: authorization, body: Array(body.utf8))
         } catch {
-            return .retry(after: 0, reason: error.code)
+            return (.retry(after: 0, reason: error.code), nil)
         }
+        return (Self.delivery(of: result), result)
+    }
+
+    /// 2xx delivered; 429 and 5xx retried (after what the server asked); other statuses refused.
+    static func delivery(of result: HTTPResult) -> Delivery {
         switch result.status {
         case 200..<300:
             return .delivered
@@ -128,6 +154,28 @@ public final class HomeserverClient: @unchecked Sendable {
 
     static func errcode(_ result: HTTPResult) -> String {
         (try? JSONValue.parse(result.body))?["errcode"]?.string ?? ""
+    }
+}
+
+/// Posts to other chat systems' incoming webhooks, signed per Standard Webhooks, over libcurl.
+public final class WebhookSender: @unchecked Sendable {
+    let client: CurlClient
+
+    public init(client: CurlClient) {
+        self.client = client
+    }
+
+    /// POSTs a payload; `id` is stable across retries, so the receiver can drop repeats.
+    public func post(url: String, payload: String, id: String, secret: WebhookSecret, now: Timestamp) -> Delivery {
+        let body = Array(payload.utf8)
+        var headers = StandardWebhooks.headers(id: id, timestamp: Int(now), body: body, secret: secret)
+        headers["Content-Type"] = "application/json"
+        headers["User-Agent"] = "Spotter"
+        do {
+            return HomeserverClient.delivery(of: try client.send("POST", url, headers: headers, body: body))
+        } catch {
+            return .retry(after: 0, reason: error.code)
+        }
     }
 }
 

@@ -2,6 +2,8 @@ import Foundation
 import Logging
 import SpotterApp
 import SpotterCore
+import SpotterGroup
+import SpotterHTTP
 import SpotterStore
 
 /// How a transaction was taken.
@@ -27,6 +29,8 @@ public final class MatrixBridge: @unchecked Sendable {
     public let settings: MatrixSettings
     public let runtime: ChatRuntime
     public let homeserver: HomeserverClient
+    /// Posts to rooms' outbound webhooks (its own connection, apart from the homeserver's).
+    let webhookSender: WebhookSender?
     public let metrics: MatrixMetrics
     let logger: Logger
     let clock: @Sendable () -> Timestamp
@@ -43,17 +47,18 @@ public final class MatrixBridge: @unchecked Sendable {
     static let transactionMemory = 10_000
 
     private var worker: Thread?
-    private let wake = DispatchSemaphore(value: 0)
+    let wake = DispatchSemaphore(value: 0)
     private var stopping = false
     private let stopped = DispatchSemaphore(value: 0)
 
     public init(
         settings: MatrixSettings, runtime: ChatRuntime, homeserver: HomeserverClient, botUserID: String, metrics: MatrixMetrics,
-        logger: Logger, clock: @escaping @Sendable () -> Timestamp = ChatRuntime.systemClock
+        logger: Logger, clock: @escaping @Sendable () -> Timestamp = ChatRuntime.systemClock, webhookSender: WebhookSender? = nil
     ) {
         self.settings = settings
         self.runtime = runtime
         self.homeserver = homeserver
+        self.webhookSender = webhookSender ?? (try? CurlClient()).map(WebhookSender.init)
         self.metrics = metrics
         self.logger = logger
         self.clock = clock
@@ -138,10 +143,19 @@ public final class MatrixBridge: @unchecked Sendable {
         worker = nil
     }
 
-    /// One round: handle pending events, deliver what is due. Returns whether anything was done.
+    /// One round: handle pending events, post what the schedules say is due (once a second),
+    /// deliver what is due. Returns whether anything was done.
     @discardableResult
     public func step() throws -> Bool {
         let handled = try handlePending()
+        if clock() - lastScheduleRun >= 1 {
+            lastScheduleRun = clock()
+            do {
+                try runSchedules()
+            } catch {
+                logger.error("scheduler: \(error)")
+            }
+        }
         let delivered = deliverDue()
         // Gauges are refreshed at most once a second: counting a long queue is not free.
         let now = clock()
@@ -157,13 +171,14 @@ public final class MatrixBridge: @unchecked Sendable {
     }
 
     private var lastGaugeUpdate: Timestamp = 0
+    private var lastScheduleRun: Timestamp = 0
     static let answerBatch = 16
 
     /// Handles journaled events in order, messages in batches of one transaction each.
     /// Returns how many events were handled.
     public func handlePending() throws -> Int {
         let entries = try database.read { try $0.pendingJournal(limit: 128) }
-        var batch: [(JournalEntry, String, String?)] = []
+        var batch: [Pending] = []
         var handledCount = 0
         // Rooms whose size the homeserver could not tell: their events wait, in order, while
         // other rooms go on.
@@ -197,8 +212,17 @@ public final class MatrixBridge: @unchecked Sendable {
                 continue
             }
             handledCount += 1
-            if case let .message(text, threadRoot) = action {
-                batch.append((entry, text, threadRoot))
+            let message: Pending? = switch action {
+            case let .message(text, threadRoot): Pending(entry: entry, text: text, threadRoot: threadRoot, room: room, answersPrompt: false)
+            case let .promptAnswer(text, threadRoot): Pending(entry: entry, text: text, threadRoot: threadRoot, room: room, answersPrompt: true)
+            default: nil
+            }
+            if let message, let command = RoomCommand.parse(message.text) {
+                // Room commands change what later messages see (schedules, membership): keep order.
+                try flush()
+                try applyCommand(command, message)
+            } else if let message {
+                batch.append(message)
                 // Small batches keep each write short, so journaling new transactions never waits long.
                 if batch.count >= Self.answerBatch { try flush() }
             } else {
@@ -228,15 +252,23 @@ public final class MatrixBridge: @unchecked Sendable {
         let event = (try? JSONValue.parse(entry.json)) ?? .object([])
         var room = try database.read { try $0.room(entry.roomID) }
             ?? RoomInfo(memberCount: nil, encrypted: false, encryptedNoticeSent: false)
-        var action = EventTriage.triage(event, bot: bot, memberCount: room.memberCount, startupCutoff: startupCutoff)
-        if case .ignore = action, room.memberCount == nil, entry.type == "m.room.message" {
+        let database = self.database
+        let isPrompt: (String) -> Bool = { id in (try? database.read { try $0.isCheckInPrompt(id) }) ?? false }
+        var action = EventTriage.triage(event, bot: bot, memberCount: room.memberCount, startupCutoff: startupCutoff,
+                                        isCheckInPrompt: isPrompt)
+        let needsSize: Bool = switch action {
+        case .ignore: true
+        case .promptAnswer: true  // where the check-in's details may go depends on the room's size
+        default: false
+        }
+        if needsSize, room.memberCount == nil, entry.type == "m.room.message" {
             // Unaddressed in a room of unknown size: learn its size, then decide.
             switch homeserver.memberCount(room: entry.roomID) {
             case let .known(count):
                 memberLookupPauses[entry.roomID] = nil
                 room.memberCount = count
                 try database.write { try $0.saveRoom(entry.roomID, room) }
-                action = EventTriage.triage(event, bot: bot, memberCount: count, startupCutoff: startupCutoff)
+                action = EventTriage.triage(event, bot: bot, memberCount: count, startupCutoff: startupCutoff, isCheckInPrompt: isPrompt)
             case let .retry(after, reason) where (memberLookupPauses[entry.roomID]?.failures ?? 0) < Self.memberLookupAttempts:
                 throw MemberLookupDeferred(after: after, reason: reason)
             case let .retry(_, reason), let .unknown(reason):
@@ -247,14 +279,45 @@ public final class MatrixBridge: @unchecked Sendable {
         return (action, room)
     }
 
+    /// A message for the dialog, with what triage learnt about it.
+    struct Pending {
+        var entry: JournalEntry
+        var text: String
+        var threadRoot: String?
+        var room: RoomInfo
+        /// Sent in the thread of a check-in prompt.
+        var answersPrompt: Bool
+    }
+
     /// Answers messages in one transaction: the dialogs' writes, the queued replies and the
     /// journal marks commit together.
-    func answer(_ batch: [(entry: JournalEntry, text: String, threadRoot: String?)]) throws {
+    func answer(_ batch: [Pending]) throws {
         let now = clock()
-        let messages = batch.map { IncomingMessage(user: $0.entry.sender, room: $0.entry.roomID, text: $0.text) }
+        let messages = batch.map {
+            IncomingMessage(user: $0.entry.sender, room: $0.entry.roomID, text: $0.text, answersCheckInPrompt: $0.answersPrompt)
+        }
         _ = try runtime.handle(messages) { session, replies in
             for (item, reply) in zip(batch, replies) {
-                let content = ReplyContent.make(reply: reply.reply, to: item.entry.eventID, sender: item.entry.sender,
+                let user = item.entry.sender
+                var text = reply.reply
+                if item.room.memberCount == 2 {
+                    // A room of two is the lifter's direct room with Spotter.
+                    try session.saveDirectRoom(user: user, room: item.entry.roomID, createdByBot: false)
+                } else if reply.readiness != nil, self.isGroup(item.room) {
+                    // A check-in's result (readiness, pain, advice) is the lifter's own: it goes to them
+                    // directly, and the room only sees that it was recorded.
+                    try self.enqueueDirect(session, user: user, text: "Your check-in in the group:\n" + reply.reply,
+                                           dedupeKey: "checkin:\(item.entry.eventID)", now: now)
+                    text = "Thanks, check-in recorded. I've sent you your readiness and today's advice in a direct message."
+                }
+                if reply.intent == .help, self.isGroup(item.room) {
+                    text += "\n\n" + RoomCommand.help(prefix: self.bot.commandPrefix)
+                }
+                if item.answersPrompt, try session.membership(room: item.entry.roomID, user: user) == nil {
+                    // Answering the room's prompt is taking part, unless the lifter has left.
+                    try session.setMembership(room: item.entry.roomID, user: user, .joined, at: now)
+                }
+                let content = ReplyContent.make(reply: text, to: item.entry.eventID, sender: user,
                                                 threadRoot: item.threadRoot, msgtype: self.settings.msgtype(for: item.entry.roomID))
                 try session.enqueue(kind: .message, dedupeKey: "reply:\(item.entry.eventID)", roomID: item.entry.roomID,
                                     transactionID: ReplyContent.transactionID(replyingTo: item.entry.eventID),
@@ -266,6 +329,21 @@ public final class MatrixBridge: @unchecked Sendable {
         for item in batch {
             metrics.observeHandling(seconds: max(0, done - max(item.entry.originTimestamp ?? done, startupCutoff)))
         }
+    }
+
+    /// Applies a room command and queues its reply with the journal mark, in one transaction.
+    func applyCommand(_ command: RoomCommand, _ message: Pending) throws {
+        let now = clock()
+        try database.write { session in
+            let reply = try self.apply(command, room: message.entry.roomID, user: message.entry.sender, session: session, now: now)
+            let content = ReplyContent.make(reply: reply, to: message.entry.eventID, sender: message.entry.sender,
+                                            threadRoot: message.threadRoot, msgtype: self.settings.msgtype(for: message.entry.roomID))
+            try session.enqueue(kind: .message, dedupeKey: "reply:\(message.entry.eventID)", roomID: message.entry.roomID,
+                                transactionID: ReplyContent.transactionID(replyingTo: message.entry.eventID),
+                                content: content.serialized(), recipient: message.entry.sender, at: now)
+            try session.markJournal(message.entry.seq, status: "handled")
+        }
+        metrics.increment("spotter_room_commands_total")
     }
 
     func apply(_ action: EventAction, to entry: JournalEntry, room: RoomInfo) throws {
@@ -303,7 +381,9 @@ public final class MatrixBridge: @unchecked Sendable {
                 try session.markJournal(entry.seq, status: "handled")
             }
         case let .message(text, threadRoot):
-            try answer([(entry, text, threadRoot)])
+            try answer([Pending(entry: entry, text: text, threadRoot: threadRoot, room: room, answersPrompt: false)])
+        case let .promptAnswer(text, threadRoot):
+            try answer([Pending(entry: entry, text: text, threadRoot: threadRoot, room: room, answersPrompt: true)])
         }
     }
 
@@ -312,17 +392,29 @@ public final class MatrixBridge: @unchecked Sendable {
     public func deliverDue() -> Int {
         guard let items = try? database.read({ try $0.dueOutbox(now: clock(), limit: 64) }), !items.isEmpty else { return 0 }
         var outcomes: [(OutboxItem, Delivery)] = []
+        var prompts: [(room: String, day: String, eventID: String)] = []
         for item in items {
+            let transactionID = item.transactionID ?? "spotter-\(item.id)"
             switch item.kind {
             case .message:
-                outcomes.append((item, homeserver.send(room: item.roomID, transactionID: item.transactionID ?? "spotter-\(item.id)",
-                                                       content: item.contentJSON ?? "{}")))
+                let (delivery, eventID) = homeserver.post(room: item.roomID, transactionID: transactionID, content: item.contentJSON ?? "{}")
+                if let purpose = item.purpose, purpose.hasPrefix("prompt:"), let eventID {
+                    prompts.append((item.roomID, String(purpose.dropFirst("prompt:".count)), eventID))
+                }
+                outcomes.append((item, delivery))
             case .join:
                 outcomes.append((item, homeserver.join(room: item.roomID)))
+            case .direct:
+                outcomes.append((item, deliverDirect(item, transactionID: transactionID)))
+            case .webhook:
+                outcomes.append((item, deliverWebhook(item, id: transactionID)))
             }
         }
         let now = clock()
         try? database.write { session in
+            for prompt in prompts {
+                try session.setScheduleEvent(room: prompt.room, kind: "prompt", day: prompt.day, eventID: prompt.eventID)
+            }
             for (item, outcome) in outcomes {
                 switch outcome {
                 case .delivered:
@@ -347,6 +439,35 @@ public final class MatrixBridge: @unchecked Sendable {
             }
         }
         return items.count
+    }
+}
+
+extension MatrixBridge {
+    /// A direct message: to the lifter's direct room, created (and remembered at once, so a
+    /// retry does not create another) when there is none.
+    func deliverDirect(_ item: OutboxItem, transactionID: String) -> Delivery {
+        guard let user = item.recipient else { return .rejected(reason: "a direct message without a recipient") }
+        var room = try? database.read { try $0.directRoom(user: user) }
+        if room == nil {
+            let (delivery, created) = homeserver.createDirectRoom(with: user)
+            guard let created else {
+                if case .delivered = delivery { return .retry(after: 0, reason: "createRoom answered without a room_id") }
+                return delivery
+            }
+            try? database.write { try $0.saveDirectRoom(user: user, room: created, createdByBot: true) }
+            room = created
+        }
+        return homeserver.send(room: room ?? "", transactionID: transactionID, content: item.contentJSON ?? "{}")
+    }
+
+    /// A post to a room's outbound webhook, signed; the webhook-id stays the same across retries.
+    func deliverWebhook(_ item: OutboxItem, id: String) -> Delivery {
+        guard let url = item.target else { return .rejected(reason: "a webhook post without a URL") }
+        guard let secret = settings.group.rooms[item.roomID]?.outbound?.secret ?? settings.webhookSecret else {
+            return .rejected(reason: "no secret to sign the webhook post with")
+        }
+        guard let sender = webhookSender else { return .retry(after: 0, reason: "no HTTP client") }
+        return sender.post(url: url, payload: item.contentJSON ?? "{}", id: id, secret: secret, now: clock())
     }
 }
 

@@ -14,6 +14,8 @@ public enum EventAction: Sendable, Hashable {
     case encrypted
     /// A message for Spotter, with the addressing and reply fallback stripped.
     case message(text: String, threadRoot: String?)
+    /// A message in the thread of a scheduled check-in prompt: a lifter's check-in, addressed or not.
+    case promptAnswer(text: String, threadRoot: String)
 }
 
 /// The facts about the bot that triage needs.
@@ -42,7 +44,11 @@ public enum EventTriage {
     ///   - event: the client event from a transaction.
     ///   - memberCount: joined members of the room, when known (nil: treat as a group).
     ///   - startupCutoff: messages older than this (origin_server_ts, seconds) are ignored.
-    public static func triage(_ event: JSONValue, bot: BotIdentity, memberCount: Int?, startupCutoff: Timestamp) -> EventAction {
+    ///   - isCheckInPrompt: whether an event id is a check-in prompt Spotter posted.
+    public static func triage(
+        _ event: JSONValue, bot: BotIdentity, memberCount: Int?, startupCutoff: Timestamp,
+        isCheckInPrompt: (String) -> Bool = { _ in false }
+    ) -> EventAction {
         let type = event["type"]?.string ?? ""
         let sender = event["sender"]?.string ?? ""
         let content = event["content"] ?? .object([])
@@ -69,6 +75,10 @@ public enum EventTriage {
         let body = stripReplyFallback(content["body"]?.string ?? "")
         let mentioned = content["m.mentions"]?["user_ids"]?.array?.contains { $0.string == bot.userID } ?? false
         let (addressed, text) = addressing(body, bot: bot)
+        if let threadRoot, isCheckInPrompt(threadRoot) {
+            let cleaned = text.trimmingCharacters(in: .whitespacesAndNewlines)
+            return cleaned.isEmpty ? .ignore("empty after addressing") : .promptAnswer(text: cleaned, threadRoot: threadRoot)
+        }
         // In a room of two (the lifter and Spotter) every message is for Spotter.
         if memberCount.map({ $0 <= 2 }) == true || addressed || mentioned {
             let cleaned = text.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -131,6 +141,20 @@ public enum ReplyContent {
             ("m.relates_to", .object(relation)),
             ("m.mentions", .object([("user_ids", .array([.string(sender)]))])),
         ])
+    }
+
+    /// A scheduled post (prompt, reminder, summary): in a thread when `threadRoot` is set,
+    /// mentioning `mentions` (a reminder names who has not checked in).
+    public static func post(_ text: String, msgtype: String, threadRoot: String?, mentions: [String]) -> JSONValue {
+        var fields: [(key: String, value: JSONValue)] = [
+            ("msgtype", .string(msgtype)), ("body", .string(text)), ("format", "org.matrix.custom.html"),
+            ("formatted_body", .string(html(text))),
+            ("m.mentions", mentions.isEmpty ? .object([]) : .object([("user_ids", .array(mentions.map { .string($0) }))])),
+        ]
+        if let threadRoot {
+            fields.append(("m.relates_to", .object([("rel_type", "m.thread"), ("event_id", .string(threadRoot))])))
+        }
+        return .object(fields)
     }
 
     /// A notice without a reply relation (encrypted-room notice, scheduled prompts).

@@ -107,6 +107,8 @@ public struct MatrixSettings: Sendable {
     public var warnings: [String] = []
     /// The secret that signs requests to `POST /webhook`; the endpoint is off without one.
     public var webhookSecret: WebhookSecret?
+    /// Scheduled check-ins, summaries and outbound webhooks per room.
+    public var group = GroupSettings()
 
     public func msgtype(for room: String) -> String { roomMsgtypes[room] ?? defaultMsgtype }
 
@@ -126,6 +128,7 @@ public struct MatrixSettings: Sendable {
     ) throws(MatrixSettingsError) -> MatrixSettings {
         var section: Node?
         var webhookSecretFromConfig: String?
+        var group = GroupSettings()
         var configFolder = FileManager.default.currentDirectoryPath
         if let configFile {
             guard let data = FileManager.default.contents(atPath: configFile) else {
@@ -135,6 +138,9 @@ public struct MatrixSettings: Sendable {
                 let root = try Yams.compose(yaml: String(decoding: data, as: UTF8.self), .basic)
                 section = root?["matrix"]
                 webhookSecretFromConfig = root?["webhook"]?["secret"]?.string
+                group = try GroupSettings.load(root)
+            } catch let error as MatrixSettingsError {
+                throw error
             } catch {
                 throw MatrixSettingsError(setting: "--config", message: "\(configFile) is not valid YAML (\(error))")
             }
@@ -208,6 +214,11 @@ public struct MatrixSettings: Sendable {
             } catch {
                 throw MatrixSettingsError(setting: "webhook.secret", message: error.message)
             }
+        }
+        settings.group = group
+        for (room, config) in group.rooms where config.outbound != nil && config.outbound?.secret == nil && settings.webhookSecret == nil {
+            throw MatrixSettingsError(setting: "rooms.\(room).webhook.secret",
+                                      message: "outbound posts are signed: set webhook.secret, SPOTTER_WEBHOOK_SECRET or this room's secret")
         }
         settings.warnings = warnings
         return settings

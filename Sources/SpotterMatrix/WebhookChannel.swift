@@ -1,6 +1,7 @@
 import Foundation
 import SpotterApp
 import SpotterCore
+import SpotterGroup
 import SpotterStore
 import SpotterWebhook
 
@@ -29,19 +30,50 @@ extension MatrixBridge {
             return webhookError(400, "missing_field", "the body needs \"user\" and \"text\" strings")
         }
         let room = value["room"]?.string.flatMap { $0.isEmpty ? nil : $0 } ?? "direct"
+        let hook = settings.group.rooms[room]?.outbound
+        // A room command may come with or without the prefix: every webhook message is addressed.
+        var commandText = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        if commandText.lowercased().hasPrefix(bot.commandPrefix.lowercased()) { commandText = String(commandText.dropFirst(bot.commandPrefix.count)) }
+        let command = RoomCommand.parse(commandText)
         return webhookLock.withLock {
             do {
                 if let earlier = try runtime.database.read({ try $0.webhookResponse(id) }) {
                     metrics.increment("spotter_webhook_replays_total")
-                    return APIResponse(status: 200, contentType: "application/json", body: earlier)
+                    let accepted = (try? JSONValue.parse(Array(earlier.utf8)))?["status"]?.string == "accepted"
+                    return APIResponse(status: accepted ? 202 : 200, contentType: "application/json", body: earlier)
                 }
+                let now = clock()
+                let accepted = JSONValue.object([("status", "accepted"), ("webhook_id", .string(id))]).serialized()
                 var answer = ""
-                _ = try runtime.handle([IncomingMessage(user: user, room: room, text: text)]) { session, replies in
-                    answer = replies[0].json.serialized()
-                    try session.saveWebhookResponse(id, user: user, response: answer, at: self.clock())
+                if let command {
+                    try runtime.database.write { session in
+                        let reply = try self.apply(command, room: room, user: user, session: session, now: now)
+                        let line = JSONValue.object([
+                            ("user", .string(user)), ("room", .string(room)), ("reply", .string(reply)), ("intent", "room_command"),
+                            ("dialog", .null), ("readiness", .null), ("advice", .null),
+                        ])
+                        if hook != nil {
+                            try self.enqueueRoomPost(session, room: room, text: reply, dedupeKey: "webhook-reply:\(id)", now: now)
+                            answer = accepted
+                        } else {
+                            answer = line.serialized()
+                        }
+                        try session.saveWebhookResponse(id, user: user, response: answer, at: now)
+                    }
+                } else {
+                    _ = try runtime.handle([IncomingMessage(user: user, room: room, text: text)]) { session, replies in
+                        if hook != nil {
+                            try self.enqueueRoomPost(session, room: room, text: replies[0].reply, dedupeKey: "webhook-reply:\(id)", now: now)
+                            answer = accepted
+                        } else {
+                            answer = replies[0].json.serialized()
+                        }
+                        try session.saveWebhookResponse(id, user: user, response: answer, at: now)
+                    }
                 }
                 metrics.increment("spotter_webhook_requests_total")
-                return APIResponse(status: 200, contentType: "application/json", body: answer)
+                if hook != nil { wake.signal() }
+                return APIResponse(status: hook == nil ? 200 : 202, contentType: "application/json", body: answer)
             } catch {
                 return webhookError(500, "storage", "could not store the message; send it again")
             }

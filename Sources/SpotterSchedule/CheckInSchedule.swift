@@ -42,6 +42,36 @@ public struct CheckInSchedule: Sendable, Hashable {
         return (calendar.date(byAdding: .day, value: 1, to: today) ?? today.addingTimeInterval(86400)).timeIntervalSince1970
     }
 
+    /// An instant on the local day before the one containing `instant` (its noon).
+    public func previousDayInstant(before instant: Timestamp) -> Timestamp {
+        let calendar = self.calendar
+        let today = calendar.startOfDay(for: Date(timeIntervalSince1970: instant))
+        let yesterday = calendar.date(byAdding: .day, value: -1, to: today) ?? today.addingTimeInterval(-86400)
+        return yesterday.timeIntervalSince1970 + 12 * 3600
+    }
+
+    /// The first instant of the local day containing `instant`.
+    public func dayStart(of instant: Timestamp) -> Timestamp {
+        calendar.startOfDay(for: Date(timeIntervalSince1970: instant)).timeIntervalSince1970
+    }
+
+    /// The local weekday of an instant, 1 = Sunday … 7 = Saturday.
+    public func weekday(of instant: Timestamp) -> Int {
+        calendar.component(.weekday, from: Date(timeIntervalSince1970: instant))
+    }
+
+    /// "Monday 23 November", for titles.
+    public func title(of instant: Timestamp) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_GB")
+        formatter.timeZone = timeZone
+        formatter.dateFormat = "EEEE d MMMM"
+        return formatter.string(from: Date(timeIntervalSince1970: instant))
+    }
+
+    /// The local time as written, "07:30".
+    public var timeText: String { String(format: "%02d:%02d", hour, minute) }
+
     /// When the prompt is due on the local day of `instant`. On a day when the local time does
     /// not exist (clocks jump forward over it) the prompt is due at the first moment after the
     /// jump; when it happens twice (clocks go back) it is due the first time.
@@ -101,6 +131,24 @@ public enum CheckInScheduler {
             return .post(day: today, scheduledAt: dueToday, late: now - dueToday > 60)
         }
         return .skip(day: today, scheduledAt: dueToday)
+    }
+
+    /// Local days strictly between the last handled day and the day of `now` whose prompt time
+    /// passed while nothing ran (a long outage): they are recorded as skipped and logged, never
+    /// posted. At most `limit` of the most recent are listed.
+    public static func missedDays(
+        _ schedule: CheckInSchedule, lastHandledDay: String?, now: Timestamp, limit: Int = 31
+    ) -> [(day: String, scheduledAt: Timestamp)] {
+        guard let lastHandledDay else { return [] }
+        var missed: [(day: String, scheduledAt: Timestamp)] = []
+        var probe = schedule.previousDayInstant(before: now)
+        while missed.count < limit {
+            let day = schedule.day(of: probe)
+            if day <= lastHandledDay { break }
+            missed.insert((day, schedule.promptTime(onDayOf: probe)), at: 0)
+            probe = schedule.previousDayInstant(before: probe)
+        }
+        return missed
     }
 
 }

@@ -15,7 +15,16 @@ public struct JournalEntry: Sendable, Hashable {
 
 /// A reply or action owed to the homeserver, stored before it is attempted.
 public struct OutboxItem: Sendable, Hashable {
-    public enum Kind: String, Sendable { case message, join }
+    public enum Kind: String, Sendable {
+        /// A message to a Matrix room.
+        case message
+        /// Joining a Matrix room (an invite).
+        case join
+        /// A message to a lifter's direct room, created first when there is none (`recipient`).
+        case direct
+        /// A payload POSTed to a room's outbound webhook (`target` is the URL).
+        case webhook
+    }
 
     public var id: Int64
     public var kind: Kind
@@ -23,6 +32,13 @@ public struct OutboxItem: Sendable, Hashable {
     public var transactionID: String?
     public var contentJSON: String?
     public var attempts: Int
+    /// Who a direct message is for.
+    public var recipient: String? = nil
+    /// The URL of an outbound webhook.
+    public var target: String? = nil
+    /// Why it was queued when the sender needs to know what came of it, such as
+    /// `prompt:2026-03-29` (the sent event becomes the check-in thread's root).
+    public var purpose: String? = nil
 }
 
 /// What the bot knows of a room.
@@ -81,25 +97,27 @@ extension StoreSession {
     @discardableResult
     public func enqueue(
         kind: OutboxItem.Kind, dedupeKey: String, roomID: String, transactionID: String?, content: String?, recipient: String?,
-        at time: Timestamp
+        target: String? = nil, purpose: String? = nil, at time: Timestamp
     ) throws -> Bool {
         let statement = try db.cachedStatement(sql: """
-            INSERT INTO outbox (kind, dedupe_key, room_id, txn_id, content_json, recipient, status, next_attempt_at, created_at)
-            VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?) ON CONFLICT (dedupe_key) DO NOTHING
+            INSERT INTO outbox (kind, dedupe_key, room_id, txn_id, content_json, recipient, target, purpose, status,
+                                next_attempt_at, created_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?) ON CONFLICT (dedupe_key) DO NOTHING
             """)
-        try statement.execute(arguments: [kind.rawValue, dedupeKey, roomID, transactionID, content, recipient, time, time])
+        try statement.execute(arguments: [kind.rawValue, dedupeKey, roomID, transactionID, content, recipient, target, purpose,
+                                          time, time])
         return db.changesCount > 0
     }
 
     /// Pending actions due at `now`, oldest first.
     public func dueOutbox(now: Timestamp, limit: Int) throws -> [OutboxItem] {
         let statement = try db.cachedStatement(sql: """
-            SELECT id, kind, room_id, txn_id, content_json, attempts FROM outbox
+            SELECT id, kind, room_id, txn_id, content_json, attempts, recipient, target, purpose FROM outbox
             WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY id LIMIT ?
             """)
         return try Row.fetchAll(statement, arguments: [now, limit]).map { row in
             OutboxItem(id: row[0], kind: OutboxItem.Kind(rawValue: row[1]) ?? .message, roomID: row[2], transactionID: row[3],
-                       contentJSON: row[4], attempts: row[5])
+                       contentJSON: row[4], attempts: row[5], recipient: row[6], target: row[7], purpose: row[8])
         }
     }
 

@@ -114,6 +114,29 @@ public final class SpotterDatabase: Sendable {
                     response TEXT NOT NULL, received_at REAL NOT NULL) WITHOUT ROWID;
                 """)
         }
+        migrator.registerMigration("v4-groups") { db in
+            // Group coaching: room schedules set by room commands (they override Config/),
+            // who opted in, what the scheduler did each local day, lifters' direct rooms, and
+            // where an outbound item goes when it is not the homeserver (a webhook URL).
+            try db.execute(sql: """
+                CREATE TABLE room_settings (
+                    room_id TEXT PRIMARY KEY NOT NULL, checkin TEXT, zone TEXT, reminder TEXT, summary TEXT,
+                    updated_by TEXT, updated_at REAL NOT NULL) WITHOUT ROWID;
+                CREATE TABLE room_members (
+                    room_id TEXT NOT NULL, user_id TEXT NOT NULL, status TEXT NOT NULL, updated_at REAL NOT NULL,
+                    PRIMARY KEY (room_id, user_id)) WITHOUT ROWID;
+                CREATE INDEX room_members_user ON room_members(user_id);
+                CREATE TABLE schedule_log (
+                    room_id TEXT NOT NULL, kind TEXT NOT NULL, day TEXT NOT NULL, status TEXT NOT NULL,
+                    scheduled_at REAL NOT NULL, recorded_at REAL NOT NULL, event_id TEXT,
+                    PRIMARY KEY (room_id, kind, day)) WITHOUT ROWID;
+                CREATE TABLE direct_rooms (
+                    user_id TEXT PRIMARY KEY NOT NULL, room_id TEXT NOT NULL, created_by_bot INTEGER NOT NULL) WITHOUT ROWID;
+                ALTER TABLE outbox ADD COLUMN target TEXT;
+                ALTER TABLE outbox ADD COLUMN purpose TEXT;
+                CREATE INDEX checkins_time ON checkins(completed_at);
+                """)
+        }
         return migrator
     }
 
@@ -279,14 +302,16 @@ public struct StoreSession {
         let statement = try db.cachedStatement(sql: """
             SELECT * FROM checkins WHERE user_id = ? AND completed_at >= ? ORDER BY completed_at DESC, id DESC LIMIT ?
             """)
-        return try Row.fetchAll(statement, arguments: [user, since, limit]).map { row in
-            CheckInRecord(
-                userID: row["user_id"], roomID: row["room_id"], completedAt: row["completed_at"],
-                answers: CheckInAnswers(
-                    sleepHours: row["sleep_hours"], soreness: row["soreness"], energy: row["energy"], stress: row["stress"],
-                    motivation: row["motivation"], pain: (row["pain"] as Int?).map { $0 != 0 }),
-                readiness: Readiness(rawValue: row["readiness"]) ?? .green)
-        }
+        return try Row.fetchAll(statement, arguments: [user, since, limit]).map(checkInRecord)
+    }
+
+    func checkInRecord(_ row: Row) -> CheckInRecord {
+        CheckInRecord(
+            userID: row["user_id"], roomID: row["room_id"], completedAt: row["completed_at"],
+            answers: CheckInAnswers(
+                sleepHours: row["sleep_hours"], soreness: row["soreness"], energy: row["energy"], stress: row["stress"],
+                motivation: row["motivation"], pain: (row["pain"] as Int?).map { $0 != 0 }),
+            readiness: Readiness(rawValue: row["readiness"]) ?? .green)
     }
 
     // MARK: Sets
@@ -334,7 +359,7 @@ public struct StoreSession {
 
     /// Deletes everything stored about a user, in every room.
     public func forget(user: String) throws {
-        for table in ["profiles", "conversations", "checkins", "sets"] {
+        for table in ["profiles", "conversations", "checkins", "sets", "room_members", "direct_rooms"] {
             try db.execute(sql: "DELETE FROM \(table) WHERE user_id = ?", arguments: [user])
         }
         // Messages received from the user (handled ones; pending ones are still owed an answer).
@@ -349,7 +374,8 @@ public struct StoreSession {
         let tables = [("profiles", "user_id", "user_id"), ("conversations", "user_id", "room_id"),
                       ("checkins", "user_id", "completed_at"), ("sets", "user_id", "logged_at"),
                       ("journal", "sender", "seq"), ("outbox", "recipient", "id"),
-                      ("webhook_deliveries", "user_id", "received_at")]
+                      ("webhook_deliveries", "user_id", "received_at"), ("room_members", "user_id", "room_id"),
+                      ("direct_rooms", "user_id", "room_id")]
         for (table, owner, order) in tables {
             let rows = try Row.fetchAll(db, sql: "SELECT * FROM \(table) WHERE \(owner) = ? ORDER BY \(order)", arguments: [user])
             result.append((table, rows.map { row in

@@ -15,10 +15,14 @@ public struct ConversationContext: Sendable, Hashable {
     public var checkInPending: CheckInItem?
     /// A yes/no question is open ("forget me" confirmation).
     public var awaitingConfirmation: Bool
+    /// The message answers a scheduled check-in prompt (it was sent in the prompt's thread):
+    /// anything that is not a question or command starts the check-in with what it says.
+    public var answersCheckInPrompt: Bool
 
-    public init(checkInPending: CheckInItem? = nil, awaitingConfirmation: Bool = false) {
+    public init(checkInPending: CheckInItem? = nil, awaitingConfirmation: Bool = false, answersCheckInPrompt: Bool = false) {
         self.checkInPending = checkInPending
         self.awaitingConfirmation = awaitingConfirmation
+        self.answersCheckInPrompt = answersCheckInPrompt
     }
 }
 
@@ -114,7 +118,17 @@ public struct MessageUnderstanding: Sendable {
         } else if intent == .logSet {
             intent = .unknown
         }
+        if context.answersCheckInPrompt, context.checkInPending == nil, !isQuestion,
+           intent == .unknown || intent == .confirm || intent == .checkInAnswer {
+            intent = .checkIn
+        }
         var checkIn: CheckInReading?
+        if intent == .unknown, !isQuestion, context.checkInPending == nil, exercise == nil {
+            // Check-in answers sent without "check in" (a reply to the morning prompt in a direct
+            // message, say): two or more items answered make it a check-in.
+            let reading = CheckInParser.read(tokens, ids: ids, compiled: checkInPhrases, expecting: nil, painHint: hints.pain)
+            if CheckInItem.allCases.count - reading.answers.missing.count >= 2 { intent = .checkIn }
+        }
         if context.checkInPending != nil || intent == .checkIn {
             let reading = CheckInParser.read(tokens, ids: ids, compiled: checkInPhrases, expecting: context.checkInPending,
                                              painHint: hints.pain)

@@ -57,7 +57,8 @@ struct Serve: AsyncParsableCommand {
         let coach = try loadCoach(rules, settings: settings)
         let database = try openDatabase(db, settings: settings)
         try database.startBackgroundCheckpoints()
-        let runtime = ChatRuntime(coach: coach, database: database, settings: settings.dialog, clock: ChatRuntime.systemClock)
+        let clock = try Self.clock(logger: logger)
+        let runtime = ChatRuntime(coach: coach, database: database, settings: settings.dialog, clock: clock)
         let control = HomeserverClient(base: matrix.homeserver, asToken: matrix.registration.asToken, client: try CurlClient())
         let botUserID: String
         if let configured = matrix.botUserID {
@@ -68,7 +69,7 @@ struct Serve: AsyncParsableCommand {
         let bridge = MatrixBridge(
             settings: matrix, runtime: runtime,
             homeserver: HomeserverClient(base: matrix.homeserver, asToken: matrix.registration.asToken, client: try CurlClient()),
-            botUserID: botUserID, metrics: MatrixMetrics(), logger: logger)
+            botUserID: botUserID, metrics: MatrixMetrics(), logger: logger, clock: clock)
         logger.info("spotter serve: \(botUserID) on \(matrix.listenHost):\(matrix.listenPort), homeserver \(matrix.homeserver)")
         let appserviceID = matrix.registration.id
         let pingLogger = logger
@@ -87,6 +88,21 @@ struct Serve: AsyncParsableCommand {
             },
             logger: logger)
         try await app.runService()
+    }
+
+    /// The system clock, or for end-to-end tests of schedules, a clock that starts at
+    /// `SPOTTER_CLOCK_START` (ISO 8601, such as 2026-03-29T07:29:50+02:00) and runs at real speed.
+    static func clock(logger: Logger) throws -> @Sendable () -> Timestamp {
+        guard let text = ProcessInfo.processInfo.environment["SPOTTER_CLOCK_START"], !text.isEmpty else {
+            return ChatRuntime.systemClock
+        }
+        guard let start = ISO8601DateFormatter().date(from: text) else {
+            FileHandle.standardError.write(Data("spotter: SPOTTER_CLOCK_START '\(text)' is not an ISO 8601 time like 2026-03-29T07:29:50+02:00\n".utf8))
+            throw ExitCode(2)
+        }
+        logger.warning("SPOTTER_CLOCK_START is set: Spotter's clock starts at \(text) (for tests only)")
+        let offset = start.timeIntervalSince1970 - Date().timeIntervalSince1970
+        return { Date().timeIntervalSince1970 + offset }
     }
 
     /// The bot's user id from the homeserver (whoami), retried for up to 30 seconds.

@@ -13,6 +13,8 @@ final class FakeHomeserver: @unchecked Sendable {
         var path: String
         var body: String
         var authorization: String?
+        /// Every header, names lowercased.
+        var headers: [String: String] = [:]
     }
 
     enum Scripted: Sendable {
@@ -31,6 +33,10 @@ final class FakeHomeserver: @unchecked Sendable {
 
     var requests: [Recorded] { lock.withLock { recorded } }
     var sends: [Recorded] { requests.filter { $0.method == "PUT" && $0.path.contains("/send/") } }
+    /// POSTs to `/hooks/…` (a chat system's incoming webhook).
+    var hookPosts: [Recorded] { requests.filter { $0.method == "POST" && $0.path.hasPrefix("/hooks/") } }
+    /// Direct rooms created, by invited user.
+    var createdRooms: [Recorded] { requests.filter { $0.path.hasSuffix("/createRoom") } }
 
     /// Answers for the next sends, in order; after them sends get 200.
     func script(_ answers: [Scripted]) { lock.withLock { sendScript = answers } }
@@ -67,9 +73,11 @@ final class FakeHomeserver: @unchecked Sendable {
         let body = try await request.collectBody(upTo: 1 << 20)
         let path = request.uri.path
         let method = request.method.rawValue
+        var headers: [String: String] = [:]
+        for field in request.headers { headers[field.name.canonicalName.lowercased()] = field.value }
         lock.withLock {
             recorded.append(Recorded(method: method, path: path, body: String(buffer: body),
-                                     authorization: request.headers[.authorization]))
+                                     authorization: request.headers[.authorization], headers: headers))
         }
         func json(_ status: Int, _ text: String, retryAfter: String? = nil) -> Response {
             var headers: HTTPFields = [.contentType: "application/json"]
@@ -79,6 +87,11 @@ final class FakeHomeserver: @unchecked Sendable {
         if path.hasSuffix("/account/whoami") { return json(200, "{\"user_id\": \"@coach:test\"}") }
         if path.contains("/appservice/") && path.hasSuffix("/ping") { return json(200, "{\"duration_ms\": 1}") }
         if path.contains("/join/") { return json(200, "{\"room_id\": \"!room:test\"}") }
+        if path.hasSuffix("/createRoom") {
+            let invited = (try? JSONValue.parse(String(buffer: body)))?["invite"]?.array?.first?.string ?? "nobody"
+            return json(200, "{\"room_id\": \"!dm-\(invited.dropFirst().prefix { $0 != ":" }):test\"}")
+        }
+        if path.hasPrefix("/hooks/") { return json(200, "{}") }
         if path.hasSuffix("/joined_members") {
             let members = (0..<memberCount).map { "\"@user\($0):test\": {}" }.joined(separator: ", ")
             return json(200, "{\"joined\": {\(members)}}")

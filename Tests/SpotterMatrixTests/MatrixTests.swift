@@ -18,13 +18,15 @@ struct BridgeFixture {
 
     static let hsToken = "hs_test_token_0123456789"
 
+    /// `folder` and `clock` from an earlier fixture make a restart on the same database.
     init(
-        homeserver: String, requestTimeoutMilliseconds: Int = 10_000, settingsChange: (inout MatrixSettings) -> Void = { _ in }
+        homeserver: String, requestTimeoutMilliseconds: Int = 10_000, folder: URL? = nil, clock: MockClock? = nil,
+        settingsChange: (inout MatrixSettings) -> Void = { _ in }
     ) throws {
-        folder = try temporaryFolder("spotter-matrix")
-        clock = MockClock(1_795_420_800)
-        database = try SpotterDatabase(path: folder.appendingPathComponent("s.sqlite").path)
-        let clock = self.clock
+        self.folder = try folder ?? temporaryFolder("spotter-matrix")
+        self.clock = clock ?? MockClock(1_795_420_800)
+        database = try SpotterDatabase(path: self.folder.appendingPathComponent("s.sqlite").path)
+        let clock: MockClock = self.clock
         let runtime = ChatRuntime(coach: ProjectFixtures.coach, database: database, settings: CoachingSettings().dialog,
                                   clock: { clock.now })
         var settings = MatrixSettings(

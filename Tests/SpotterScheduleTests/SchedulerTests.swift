@@ -1,18 +1,8 @@
 import Foundation
 import SpotterCore
 import SpotterSchedule
+import SpotterTesting
 import Testing
-
-private func instant(_ text: String) -> Timestamp {
-    ISO8601DateFormatter().date(from: text)!.timeIntervalSince1970
-}
-
-private func local(_ time: Timestamp, _ zone: String) -> String {
-    let formatter = DateFormatter()
-    formatter.timeZone = TimeZone(identifier: zone)
-    formatter.dateFormat = "yyyy-MM-dd HH:mm"
-    return formatter.string(from: Date(timeIntervalSince1970: time))
-}
 
 /// Drives the scheduler with a mock clock, minute by minute, recording what it posts and skips,
 /// and the "store" of the last handled day, which survives restarts.
@@ -47,7 +37,7 @@ struct SchedulerTests {
     func normalDay() throws {
         var simulation = Simulation(schedule: try CheckInSchedule(time: "07:30", zone: "Europe/Berlin"), lateWindow: 3600)
         simulation.run(from: instant("2026-11-23T00:00:00Z"), to: instant("2026-11-24T23:59:00Z"))
-        #expect(simulation.posted.map { local($0.at, "Europe/Berlin") } == ["2026-11-23 07:30", "2026-11-24 07:30"])
+        #expect(simulation.posted.map { localTime($0.at, "Europe/Berlin") } == ["2026-11-23 07:30", "2026-11-24 07:30"])
         #expect(simulation.posted.allSatisfy { !$0.late })
         #expect(simulation.skipped.isEmpty)
     }
@@ -61,7 +51,7 @@ struct SchedulerTests {
         var simulation = Simulation(schedule: try CheckInSchedule(time: "07:30", zone: `case`.0), lateWindow: 3600)
         simulation.run(from: instant(`case`.1), to: instant(`case`.2))
         #expect(simulation.posted.count == 3)
-        #expect(simulation.posted.allSatisfy { local($0.at, `case`.0).hasSuffix("07:30") })
+        #expect(simulation.posted.allSatisfy { localTime($0.at, `case`.0).hasSuffix("07:30") })
         let gaps = zip(simulation.posted.dropFirst(), simulation.posted).map { ($0.at - $1.at) / 3600 }
         #expect(gaps.contains { $0 != 24 }, "one of the days is 23 or 25 hours long")
     }
@@ -70,7 +60,7 @@ struct SchedulerTests {
     func skippedLocalTime() throws {
         let schedule = try CheckInSchedule(time: "02:30", zone: "Europe/Berlin")
         let due = schedule.promptTime(onDayOf: instant("2026-03-29T12:00:00Z"))
-        #expect(local(due, "Europe/Berlin") == "2026-03-29 03:00")
+        #expect(localTime(due, "Europe/Berlin") == "2026-03-29 03:00")
     }
 
     @Test("a restart just before the prompt posts on time; just after, it posts late once")
@@ -88,7 +78,7 @@ struct SchedulerTests {
         after.run(from: instant("2026-11-23T07:05:00Z"), to: instant("2026-11-23T09:00:00Z"))
         #expect(after.posted.count == 1)
         #expect(after.posted[0].late)
-        #expect(local(after.posted[0].at, "Europe/Berlin") == "2026-11-23 07:45")
+        #expect(localTime(after.posted[0].at, "Europe/Berlin") == "2026-11-23 07:45")
     }
 
     @Test("a long outage skips and logs the missed prompt instead of flooding the room")
@@ -99,6 +89,11 @@ struct SchedulerTests {
         simulation.run(from: instant("2026-11-23T11:00:00Z"), to: instant("2026-11-24T08:00:00Z"))
         #expect(simulation.skipped == ["2026-11-23"])
         #expect(simulation.posted.map(\.day) == ["2026-11-24"])
+        // The days in between are listed to be recorded as skipped (and logged), never posted.
+        let missed = CheckInScheduler.missedDays(simulation.schedule, lastHandledDay: "2026-11-20", now: instant("2026-11-23T11:00:00Z"))
+        #expect(missed.map(\.day) == ["2026-11-21", "2026-11-22"])
+        #expect(CheckInScheduler.missedDays(simulation.schedule, lastHandledDay: "2026-11-22", now: instant("2026-11-23T11:00:00Z")).isEmpty)
+        #expect(CheckInScheduler.missedDays(simulation.schedule, lastHandledDay: nil, now: instant("2026-11-23T11:00:00Z")).isEmpty)
     }
 
     @Test("bad schedules name what is wrong")

@@ -104,3 +104,16 @@ public func offPool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) asy
         }
     }
 }
+
+/// An instant from ISO 8601 text ("2026-11-23T06:30:00Z"), for clocks in tests.
+public func instant(_ text: String) -> Timestamp {
+    ISO8601DateFormatter().date(from: text)!.timeIntervalSince1970
+}
+
+/// An instant as local wall-clock time in a zone, "2026-11-23 07:30".
+public func localTime(_ time: Timestamp, _ zone: String) -> String {
+    let formatter = DateFormatter()
+    formatter.timeZone = TimeZone(identifier: zone)
+    formatter.dateFormat = "yyyy-MM-dd HH:mm"
+    return formatter.string(from: Date(timeIntervalSince1970: time))
+}

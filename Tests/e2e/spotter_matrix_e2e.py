@@ -11,7 +11,10 @@ users, starts `spotter serve`, and checks, through the homeserver as a person wo
      !coach) does;
   c. a check-in completes over Matrix;
   d. Spotter stopped, a question sent, Spotter started: answered exactly once;
-  e. Spotter killed between acknowledging and replying: the reply is sent once after restart.
+  e. Spotter killed between acknowledging and replying: the reply is sent once after restart;
+  f. a scheduled check-in in the group room (Spotter's clock set to 07:29:40 Berlin time with
+     SPOTTER_CLOCK_START): `!coach checkin at 07:30 Europe/Berlin`, the prompt appears, alice and
+     bob answer in its thread, `!coach summary` shows counts only, bob's details (pain) come by DM.
 Prints `e2e: N passed, M failed` and exits non-zero when anything failed.
 Only 127.0.0.1 is contacted.
 """
@@ -126,8 +129,27 @@ class User:
                 if event.get("sender") == BOT and event.get("type") == "m.room.message"
                 and event.get("content", {}).get("m.relates_to", {}).get("m.in_reply_to", {}).get("event_id") == event_id]
 
+    def invites(self):
+        status, answer = http("GET", SYNAPSE + "/_matrix/client/v3/sync?timeout=0", self.token)
+        return list(answer.get("rooms", {}).get("invite", {}).keys()) if status == 200 else []
+
     def bot_messages(self, room):
         return [e for e in self.events(room) if e.get("sender") == BOT and e.get("type") == "m.room.message"]
+
+
+def berlin_just_before(hhmm):
+    """The latest instant that is 20 s before HH:MM in Berlin and at least an hour ago, as ISO 8601."""
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+    zone = ZoneInfo("Europe/Berlin")
+    hour, minute = map(int, hhmm.split(":"))
+    day = datetime.now(zone)
+    for _ in range(3):
+        candidate = day.replace(hour=hour, minute=minute, second=0, microsecond=0) - timedelta(seconds=20)
+        if candidate <= datetime.now(zone) - timedelta(hours=1):
+            return candidate.isoformat()
+        day -= timedelta(days=1)
+    raise RuntimeError("no suitable clock start")
 
 
 class Spotter:
@@ -250,6 +272,43 @@ def main():
         results.check("e. the reply is sent after the restart", wait_for(lambda: alice.replies(dm, crash_question), 30))
         time.sleep(6)
         results.check("e. exactly once", len(alice.replies(dm, crash_question)) == 1, str(len(alice.replies(dm, crash_question))))
+        # f. A scheduled check-in in the group room, with Spotter's clock set just before 07:30 Berlin time.
+        spotter.stop(signal.SIGTERM)
+        spotter.start({"SPOTTER_CLOCK_START": berlin_just_before("07:30")})
+        command = alice.send(group, "!coach checkin at 07:30 Europe/Berlin")
+        confirmed = wait_for(lambda: alice.replies(group, command), 20)
+        results.check("f. the room command sets the schedule",
+                      confirmed and "Daily check-in set for 07:30 Europe/Berlin" in confirmed[0]["content"]["body"],
+                      json.dumps(confirmed)[:300] if confirmed else "no reply")
+        prompt = wait_for(lambda: [e for e in alice.bot_messages(group)
+                                   if e["content"].get("body", "").startswith("Good morning! Time for today's check-in")], 40)
+        results.check("f. the prompt appears at the configured time", bool(prompt))
+        root = prompt[0]["event_id"]
+        thread = {"m.relates_to": {"rel_type": "m.thread", "event_id": root}}
+        answer_a = alice.send(group, "slept 8h, soreness 1, energy 5, stress 1, motivation 5, no pain", thread)
+        answer_b = bob.send(group, "slept 5 hours, soreness 4, energy 2, stress 4, motivation 2, sharp pain in my knee", thread)
+        acks = [wait_for(lambda e=e, u=u: u.replies(group, e), 20) for e, u in ((answer_a, alice), (answer_b, bob))]
+        results.check("f. both answers in the thread are acknowledged in the thread, without their details",
+                      all(a and "check-in recorded" in a[0]["content"]["body"]
+                          and a[0]["content"].get("m.relates_to", {}).get("event_id") == root
+                          and "Readiness" not in a[0]["content"]["body"] for a in acks), json.dumps(acks)[:400])
+        summary_request = alice.send(group, "!coach summary")
+        summary = wait_for(lambda: alice.replies(group, summary_request), 20)
+        body = summary[0]["content"]["body"] if summary else ""
+        results.check("f. the summary has counts: 2 of 2 checked in, 1 green, 1 red",
+                      "2 of 2 lifters checked in" in body and "1 green, 0 amber, 1 red" in body, body[:300])
+        results.check("f. the summary has no individual answers or pain",
+                      body and not any(word in body.lower() for word in ("pain", "knee", "slept", "alice", "bob", "8h"))
+                      and "Readiness" not in body.replace("Readiness:", "", 1), body[:300])
+        invited = wait_for(lambda: bob.invites(), 20)
+        details = ""
+        if invited:
+            bob.join(invited[0])
+            found = wait_for(lambda: [e["content"]["body"] for e in bob.bot_messages(invited[0])
+                                      if "Readiness" in e["content"].get("body", "")], 20)
+            details = found[0] if found else ""
+        results.check("f. bob's readiness and the pain follow-up come by direct message",
+                      "Readiness: red" in details and "qualified professional" in details, details[:300])
     except Exception as error:  # a broken step fails the run, with its reason
         results.check("run", False, repr(error))
     finally:

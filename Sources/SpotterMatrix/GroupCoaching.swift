@@ -1,0 +1,263 @@
+import Foundation
+import Logging
+import SpotterApp
+import SpotterCore
+import SpotterGroup
+import SpotterSchedule
+import SpotterStore
+import SpotterWebhook
+
+/// A room's effective group-coaching schedule: Config/ with what room commands changed on top.
+struct RoomPlan {
+    var zone: String
+    var checkIn: CheckInSchedule?
+    var reminder: CheckInSchedule?
+    var summary: CheckInSchedule?
+    var weekly: (weekday: Int, schedule: CheckInSchedule)?
+    var outbound: OutboundHook?
+
+    /// The schedule the room's days are counted in (its check-in zone).
+    var days: CheckInSchedule { checkIn ?? summary ?? reminder ?? (try? CheckInSchedule(time: "00:00", zone: zone))! }
+
+    /// A summary is posted at 20:00 when a room has check-ins and no summary time of its own.
+    static let defaultSummary = "20:00"
+
+    init(config: RoomConfig?, overrides: RoomSettingsRow?) {
+        zone = overrides?.zone ?? config?.checkIn?.timeZone.identifier ?? "UTC"
+        let zone = self.zone
+        func schedule(_ override: String?, _ configured: String?) -> CheckInSchedule? {
+            if override == "off" { return nil }
+            guard let time = override ?? configured else { return nil }
+            return try? CheckInSchedule(time: time, zone: zone)
+        }
+        checkIn = schedule(overrides?.checkIn, config?.checkIn?.timeText)
+        reminder = schedule(overrides?.reminder, config?.reminder)
+        summary = schedule(overrides?.summary, config?.summary ?? (checkIn == nil ? nil : Self.defaultSummary))
+        if let weekly = config?.weeklyReport, let at = try? CheckInSchedule(time: weekly.time, zone: zone) {
+            self.weekly = (weekly.weekday, at)
+        }
+        outbound = config?.outbound
+    }
+
+    var description: String {
+        var parts: [String] = []
+        parts.append(checkIn.map { "check-in prompt at \($0.timeText)" } ?? "no check-in prompt")
+        parts.append(reminder.map { "reminder at \($0.timeText)" } ?? "no reminder")
+        parts.append(summary.map { "summary at \($0.timeText)" } ?? "no scheduled summary")
+        if let weekly { parts.append("weekly reports \(GroupSettings.weekdays[weekly.weekday - 1].capitalized)s at \(weekly.schedule.timeText)") }
+        return parts.joined(separator: ", ") + " (\(zone))"
+    }
+}
+
+extension MatrixBridge {
+    // MARK: Plans
+
+    func plan(for room: String, _ session: StoreSession) throws -> RoomPlan {
+        RoomPlan(config: settings.group.rooms[room], overrides: try session.roomSettings(room))
+    }
+
+    /// Whether a room is a group (three or more members, or not known): check-in details go
+    /// to the lifter directly there, never to the room.
+    func isGroup(_ room: RoomInfo) -> Bool { room.memberCount.map { $0 >= 3 } ?? true }
+
+    // MARK: Posting to a room, whichever channel it is
+
+    /// Queues a post to a room: a Matrix message, or a POST to the room's outbound webhook.
+    func enqueueRoomPost(
+        _ session: StoreSession, room: String, text: String, dedupeKey: String, purpose: String? = nil, threadRoot: String? = nil,
+        mentions: [String] = [], now: Timestamp
+    ) throws {
+        let transactionID = ReplyContent.transactionID(replyingTo: dedupeKey)
+        if let hook = settings.group.rooms[room]?.outbound {
+            try session.enqueue(kind: .webhook, dedupeKey: dedupeKey, roomID: room, transactionID: transactionID,
+                                content: hook.template.payload(text: text, html: ReplyContent.html(text)), recipient: nil,
+                                target: hook.url, purpose: purpose, at: now)
+        } else {
+            let content = ReplyContent.post(text, msgtype: settings.msgtype(for: room), threadRoot: threadRoot, mentions: mentions)
+            try session.enqueue(kind: .message, dedupeKey: dedupeKey, roomID: room, transactionID: transactionID,
+                                content: content.serialized(), recipient: nil, purpose: purpose, at: now)
+        }
+    }
+
+    /// Queues a direct message to a lifter (their direct room is created when there is none).
+    func enqueueDirect(_ session: StoreSession, user: String, text: String, dedupeKey: String, now: Timestamp) throws {
+        let content = ReplyContent.post(text, msgtype: settings.defaultMsgtype, threadRoot: nil, mentions: [])
+        try session.enqueue(kind: .direct, dedupeKey: dedupeKey, roomID: "", transactionID: ReplyContent.transactionID(replyingTo: dedupeKey),
+                            content: content.serialized(), recipient: user, at: now)
+    }
+
+    // MARK: Room commands
+
+    /// Applies a room command inside the caller's transaction; returns the reply.
+    func apply(_ command: RoomCommand, room: String, user: String, session: StoreSession, now: Timestamp) throws -> String {
+        var overrides = try session.roomSettings(room) ?? RoomSettingsRow()
+        let plan = try self.plan(for: room, session)
+        func save() throws { try session.saveRoomSettings(room, overrides, by: user, at: now) }
+        func checkTime(_ time: String, zone: String) -> String? {
+            do {
+                _ = try CheckInSchedule(time: time, zone: zone)
+                return nil
+            } catch {
+                return "I couldn't set that: \(error.message)."
+            }
+        }
+        switch command {
+        case let .checkInAt(time, zone):
+            let zoneName = zone ?? plan.zone
+            if let problem = checkTime(time, zone: zoneName) { return problem }
+            overrides.checkIn = time
+            overrides.zone = zoneName
+            try save()
+            let updated = try self.plan(for: room, session)
+            var text = "Daily check-in set for \(time) \(zoneName)."
+            if zone == nil && zoneName == "UTC" { text += " (Add a time zone, like \"checkin at \(time) Europe/Berlin\", for local time.)" }
+            if let schedule = updated.checkIn {
+                let next = Self.nextPrompt(schedule, after: now)
+                text += " Next prompt: \(schedule.title(of: next)) at \(schedule.timeText)."
+            }
+            if let summary = updated.summary { text += " Room summary at \(summary.timeText)." }
+            return text + " Lifters: \(bot.commandPrefix) join to take part."
+        case .checkInOff:
+            overrides.checkIn = "off"
+            try save()
+            return "Daily check-in prompts are off for this room. Lifters can still check in any time by saying \"check in\"."
+        case let .reminderAt(time):
+            if let problem = checkTime(time, zone: plan.zone) { return problem }
+            overrides.reminder = time
+            try save()
+            return "I'll remind those who haven't checked in by \(time) (\(plan.zone))."
+        case .reminderOff:
+            overrides.reminder = "off"
+            try save()
+            return "Reminders are off for this room."
+        case let .summaryAt(time):
+            if let problem = checkTime(time, zone: plan.zone) { return problem }
+            overrides.summary = time
+            try save()
+            return "I'll post the group summary every day at \(time) (\(plan.zone))."
+        case .summaryOff:
+            overrides.summary = "off"
+            try save()
+            return "Scheduled summaries are off for this room; \(bot.commandPrefix) summary still posts one."
+        case .summaryNow:
+            return try summaryText(room: room, plan: plan, session: session, now: now)
+        case .join:
+            try session.setMembership(room: room, user: user, .joined, at: now)
+            return "You're in: your check-ins count in this room's summary (as numbers only; your answers stay private)."
+        case .leave:
+            try session.setMembership(room: room, user: user, .left, at: now)
+            return "You're out of this room's check-ins: no reminders, and you're not counted. \(bot.commandPrefix) join to come back."
+        case .schedule:
+            let members = try session.joinedMembers(room: room).count
+            return "This room: \(plan.description). \(members) lifter\(members == 1 ? "" : "s") taking part."
+        }
+    }
+
+    static func nextPrompt(_ schedule: CheckInSchedule, after now: Timestamp) -> Timestamp {
+        let today = schedule.promptTime(onDayOf: now)
+        return today > now ? today : schedule.promptTime(onDayOf: schedule.nextDayStart(after: now))
+    }
+
+    /// The room summary for the local day of `now`: counts only.
+    func summaryText(room: String, plan: RoomPlan, session: StoreSession, now: Timestamp) throws -> String {
+        let days = plan.days
+        let members = try session.joinedMembers(room: room)
+        var weekStart = now
+        for _ in 0..<6 { weekStart = days.previousDayInstant(before: weekStart) }
+        let checkIns = try session.checkIns(users: members, from: days.dayStart(of: weekStart), to: days.nextDayStart(after: now))
+        let summary = GroupSummary(members: members, checkIns: checkIns, now: now, schedule: days)
+        if members.isEmpty {
+            return "Nobody in this room takes part in check-ins yet: \(bot.commandPrefix) join to be counted."
+        }
+        return summary.text(title: days.title(of: now), deloadSources: runtime.coach.deloadCitation)
+    }
+
+    // MARK: The scheduler
+
+    /// Posts what is due in every room with a schedule. Each kind of post is recorded per local
+    /// day in the same transaction that queues it, so a restart neither posts twice nor
+    /// forgets a day; a post missed by more than the late window is skipped and logged.
+    public func runSchedules() throws {
+        let now = clock()
+        let rooms = try database.read { session in Set(settings.group.rooms.keys).union(try session.roomsWithSettings()) }
+        for room in rooms.sorted() {
+            let plan = try database.read { try self.plan(for: room, $0) }
+            if let schedule = plan.checkIn {
+                try run("prompt", room: room, schedule: schedule, now: now) { session, day, _ in
+                    try self.enqueueRoomPost(session, room: room, text: GroupPrompts.checkIn(prefix: self.bot.commandPrefix),
+                                             dedupeKey: "prompt:\(room):\(day)", purpose: "prompt:\(day)", now: now)
+                    return "posted"
+                }
+            }
+            if let schedule = plan.reminder {
+                try run("reminder", room: room, schedule: schedule, now: now) { session, day, _ in
+                    let members = try session.joinedMembers(room: room)
+                    let days = plan.days
+                    let done = Set(try session.checkIns(users: members, from: days.dayStart(of: now), to: days.nextDayStart(after: now))
+                        .map(\.userID))
+                    let missing = members.filter { !done.contains($0) }
+                    guard !missing.isEmpty else { return "nothing_to_post" }
+                    let root = try session.scheduleEntry(room: room, kind: "prompt", day: day)?.eventID
+                    try self.enqueueRoomPost(session, room: room, text: GroupPrompts.reminder(names: missing),
+                                             dedupeKey: "reminder:\(room):\(day)", threadRoot: root, mentions: missing, now: now)
+                    return "posted"
+                }
+            }
+            if let schedule = plan.summary {
+                try run("summary", room: room, schedule: schedule, now: now) { session, day, _ in
+                    let text = try self.summaryText(room: room, plan: plan, session: session, now: now)
+                    try self.enqueueRoomPost(session, room: room, text: text, dedupeKey: "summary:\(room):\(day)", now: now)
+                    return "posted"
+                }
+            }
+            if let weekly = plan.weekly, weekly.schedule.weekday(of: now) == weekly.weekday, plan.outbound == nil {
+                try run("weekly", room: room, schedule: weekly.schedule, now: now) { session, day, _ in
+                    for user in try session.joinedMembers(room: room) {
+                        let report = try self.runtime.weeklyReport(user: user, session: session)
+                        try self.enqueueDirect(session, user: user, text: "Your weekly report.\n" + report,
+                                               dedupeKey: "weekly:\(user):\(day)", now: now)
+                    }
+                    return "posted"
+                }
+            }
+        }
+    }
+
+    /// One kind of daily post in one room: decides, and records the decision with what it queued.
+    private func run(
+        _ kind: String, room: String, schedule: CheckInSchedule, now: Timestamp,
+        post: @escaping (StoreSession, String, Timestamp) throws -> String
+    ) throws {
+        let last = try database.read { try $0.lastScheduledDay(room: room, kind: kind) }
+        let missed = CheckInScheduler.missedDays(schedule, lastHandledDay: last, now: now)
+        if !missed.isEmpty {
+            try database.write { session in
+                for day in missed {
+                    try session.recordSchedule(room: room, kind: kind, day: day.day, status: "skipped", scheduledAt: day.scheduledAt, at: now)
+                }
+            }
+            logger.warning("\(kind) for \(room): skipped \(missed.count) day(s) missed while Spotter was not running: \(missed.map(\.day).joined(separator: ", "))")
+        }
+        switch CheckInScheduler.decide(schedule, lastHandledDay: missed.last?.day ?? last, now: now,
+                                       lateWindow: settings.group.lateWindowSeconds) {
+        case let .post(day, scheduledAt, late):
+            let status = try database.write { session -> String in
+                let outcome = try post(session, day, scheduledAt)
+                try session.recordSchedule(room: room, kind: kind, day: day, status: outcome == "posted" && late ? "late" : outcome,
+                                           scheduledAt: scheduledAt, at: now)
+                return outcome
+            }
+            metrics.increment("spotter_scheduled_posts_total")
+            if late { logger.info("\(kind) for \(room) on \(day): posted late (due \(Int(now - scheduledAt)) s ago)") }
+            logger.debug("\(kind) for \(room) on \(day): \(status)")
+        case let .skip(day, scheduledAt):
+            try database.write { session in
+                try session.recordSchedule(room: room, kind: kind, day: day, status: "skipped", scheduledAt: scheduledAt, at: now)
+            }
+            metrics.increment("spotter_scheduled_skipped_total")
+            logger.warning("\(kind) for \(room) on \(day): skipped, it was due \(Int((now - scheduledAt) / 60)) min ago (late window \(Int(settings.group.lateWindowSeconds / 60)) min)")
+        case .wait:
+            break
+        }
+    }
+}

@@ -1,0 +1,161 @@
+import Foundation
+import GRDB
+import SpotterCore
+
+/// A room's group-coaching settings as changed by room commands. `nil` means "as configured";
+/// the text `off` means switched off by a command.
+public struct RoomSettingsRow: Sendable, Hashable {
+    public var checkIn: String?
+    public var zone: String?
+    public var reminder: String?
+    public var summary: String?
+
+    public init(checkIn: String? = nil, zone: String? = nil, reminder: String? = nil, summary: String? = nil) {
+        self.checkIn = checkIn
+        self.zone = zone
+        self.reminder = reminder
+        self.summary = summary
+    }
+}
+
+/// Whether a lifter takes part in a room's check-ins.
+public enum Membership: String, Sendable {
+    case joined, left
+}
+
+/// What the scheduler did about one kind of post on one local day.
+public struct ScheduleLogEntry: Sendable, Hashable {
+    public var kind: String
+    public var day: String
+    /// `posted`, `late` or `skipped`.
+    public var status: String
+    public var scheduledAt: Timestamp
+    public var eventID: String?
+}
+
+extension StoreSession {
+    // MARK: Room settings
+
+    public func roomSettings(_ roomID: String) throws -> RoomSettingsRow? {
+        guard let row = try Row.fetchOne(db, sql: "SELECT checkin, zone, reminder, summary FROM room_settings WHERE room_id = ?",
+                                         arguments: [roomID]) else { return nil }
+        return RoomSettingsRow(checkIn: row[0], zone: row[1], reminder: row[2], summary: row[3])
+    }
+
+    /// Rooms whose settings were changed by a command.
+    public func roomsWithSettings() throws -> [String] {
+        try String.fetchAll(db, sql: "SELECT room_id FROM room_settings ORDER BY room_id")
+    }
+
+    public func saveRoomSettings(_ roomID: String, _ settings: RoomSettingsRow, by user: String, at time: Timestamp) throws {
+        try db.execute(sql: """
+            INSERT INTO room_settings (room_id, checkin, zone, reminder, summary, updated_by, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (room_id) DO UPDATE SET checkin = excluded.checkin, zone = excluded.zone, reminder = excluded.reminder,
+                summary = excluded.summary, updated_by = excluded.updated_by, updated_at = excluded.updated_at
+            """, arguments: [roomID, settings.checkIn, settings.zone, settings.reminder, settings.summary, user, time])
+    }
+
+    // MARK: Members
+
+    public func membership(room roomID: String, user: String) throws -> Membership? {
+        try String.fetchOne(db, sql: "SELECT status FROM room_members WHERE room_id = ? AND user_id = ?", arguments: [roomID, user])
+            .flatMap(Membership.init(rawValue:))
+    }
+
+    public func setMembership(room roomID: String, user: String, _ status: Membership, at time: Timestamp) throws {
+        try db.execute(sql: """
+            INSERT INTO room_members (room_id, user_id, status, updated_at) VALUES (?, ?, ?, ?)
+            ON CONFLICT (room_id, user_id) DO UPDATE SET status = excluded.status, updated_at = excluded.updated_at
+            """, arguments: [roomID, user, status.rawValue, time])
+    }
+
+    /// Lifters who opted in to a room's check-ins, in a stable order.
+    public func joinedMembers(room roomID: String) throws -> [String] {
+        try String.fetchAll(db, sql: "SELECT user_id FROM room_members WHERE room_id = ? AND status = 'joined' ORDER BY user_id",
+                            arguments: [roomID])
+    }
+
+    // MARK: Schedule log
+
+    /// The latest local day on which this kind of post was handled (posted or skipped).
+    public func lastScheduledDay(room roomID: String, kind: String) throws -> String? {
+        try String.fetchOne(db, sql: "SELECT MAX(day) FROM schedule_log WHERE room_id = ? AND kind = ?", arguments: [roomID, kind])
+    }
+
+    public func scheduleEntry(room roomID: String, kind: String, day: String) throws -> ScheduleLogEntry? {
+        guard let row = try Row.fetchOne(db, sql: """
+            SELECT kind, day, status, scheduled_at, event_id FROM schedule_log WHERE room_id = ? AND kind = ? AND day = ?
+            """, arguments: [roomID, kind, day]) else { return nil }
+        return ScheduleLogEntry(kind: row[0], day: row[1], status: row[2], scheduledAt: row[3], eventID: row[4])
+    }
+
+    /// Everything the scheduler recorded for a room, oldest first (tests, diagnostics).
+    public func scheduleLog(room roomID: String) throws -> [ScheduleLogEntry] {
+        try Row.fetchAll(db, sql: """
+            SELECT kind, day, status, scheduled_at, event_id FROM schedule_log WHERE room_id = ? ORDER BY day, kind
+            """, arguments: [roomID]).map { row in
+            ScheduleLogEntry(kind: row[0], day: row[1], status: row[2], scheduledAt: row[3], eventID: row[4])
+        }
+    }
+
+    /// Records a day as handled; a day already recorded keeps its first record.
+    public func recordSchedule(
+        room roomID: String, kind: String, day: String, status: String, scheduledAt: Timestamp, at time: Timestamp
+    ) throws {
+        try db.execute(sql: """
+            INSERT INTO schedule_log (room_id, kind, day, status, scheduled_at, recorded_at) VALUES (?, ?, ?, ?, ?, ?)
+            ON CONFLICT (room_id, kind, day) DO NOTHING
+            """, arguments: [roomID, kind, day, status, scheduledAt, time])
+    }
+
+    /// Remembers the event a scheduled post became (the check-in prompt is a thread root).
+    public func setScheduleEvent(room roomID: String, kind: String, day: String, eventID: String) throws {
+        try db.execute(sql: "UPDATE schedule_log SET event_id = ? WHERE room_id = ? AND kind = ? AND day = ?",
+                       arguments: [eventID, roomID, kind, day])
+    }
+
+    /// Whether an event is one of the check-in prompts Spotter posted.
+    public func isCheckInPrompt(_ eventID: String) throws -> Bool {
+        try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM schedule_log WHERE kind = 'prompt' AND event_id = ?)",
+                          arguments: [eventID]) ?? false
+    }
+
+    // MARK: Direct rooms
+
+    public func directRoom(user: String) throws -> String? {
+        try String.fetchOne(db, sql: "SELECT room_id FROM direct_rooms WHERE user_id = ?", arguments: [user])
+    }
+
+    /// Remembers a lifter's direct room; a room learned from the lifter's own message replaces
+    /// one the bot created, never the other way round.
+    public func saveDirectRoom(user: String, room roomID: String, createdByBot: Bool) throws {
+        if createdByBot {
+            try db.execute(sql: "INSERT INTO direct_rooms (user_id, room_id, created_by_bot) VALUES (?, ?, 1) ON CONFLICT DO NOTHING",
+                           arguments: [user, roomID])
+        } else {
+            try db.execute(sql: """
+                INSERT INTO direct_rooms (user_id, room_id, created_by_bot) VALUES (?, ?, 0)
+                ON CONFLICT (user_id) DO UPDATE SET room_id = excluded.room_id, created_by_bot = 0
+                """, arguments: [user, roomID])
+        }
+    }
+
+    // MARK: Check-ins of a group
+
+    /// Check-ins of these lifters completed in [from, to), oldest first.
+    public func checkIns(users: [String], from: Timestamp, to: Timestamp) throws -> [CheckInRecord] {
+        guard !users.isEmpty else { return [] }
+        var result: [CheckInRecord] = []
+        // Bounded chunks keep within SQLite's limit on bound parameters.
+        for start in stride(from: 0, to: users.count, by: 500) {
+            let chunk = Array(users[start..<min(users.count, start + 500)])
+            let marks = Array(repeating: "?", count: chunk.count).joined(separator: ", ")
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT * FROM checkins WHERE completed_at >= ? AND completed_at < ? AND user_id IN (\(marks))
+                ORDER BY completed_at, id
+                """, arguments: StatementArguments([from, to] as [any DatabaseValueConvertible] + chunk))
+            result += rows.map(checkInRecord)
+        }
+        return result.sorted { $0.completedAt < $1.completedAt }
+    }
+}

@@ -1,0 +1,93 @@
+import Foundation
+import SpotterCore
+import SpotterGroup
+import SpotterSchedule
+import SpotterTesting
+import Testing
+
+@Suite("Room commands")
+struct RoomCommandTests {
+    @Test("the documented forms are read; a lifter's own check-in and other text are not commands")
+    func parse() {
+        #expect(RoomCommand.parse("checkin at 07:30 Europe/Berlin") == .checkInAt(time: "07:30", zone: "Europe/Berlin"))
+        #expect(RoomCommand.parse(" Check-in at 06:15 America/New_York") == .checkInAt(time: "06:15", zone: "America/New_York"))
+        #expect(RoomCommand.parse("checkin at 07:30") == .checkInAt(time: "07:30", zone: nil))
+        #expect(RoomCommand.parse("checkin off") == .checkInOff)
+        #expect(RoomCommand.parse("reminder at 10:00") == .reminderAt(time: "10:00"))
+        #expect(RoomCommand.parse("reminder off") == .reminderOff)
+        #expect(RoomCommand.parse("summary") == .summaryNow)
+        #expect(RoomCommand.parse("summary at 20:00") == .summaryAt(time: "20:00"))
+        #expect(RoomCommand.parse("join") == .join)
+        #expect(RoomCommand.parse("leave") == .leave)
+        #expect(RoomCommand.parse("schedule") == .schedule)
+        for text in ["check in", "checkin", "should I go to failure on squats?", "join the gym?", "summary of my week please now",
+                     "checkin at noon", "leave it"] {
+            #expect(RoomCommand.parse(text) == nil, "\(text)")
+        }
+    }
+}
+
+@Suite("Room summary")
+struct GroupSummaryTests {
+    static let schedule = try! CheckInSchedule(time: "07:30", zone: "Europe/Berlin")
+
+    static func checkIn(_ user: String, _ time: String, _ readiness: Readiness, pain: Bool = false) -> CheckInRecord {
+        CheckInRecord(userID: user, roomID: "!gym", completedAt: instant(time),
+                      answers: CheckInAnswers(sleepHours: 4.5, soreness: 5, energy: 1, stress: 5, motivation: 1, pain: pain),
+                      readiness: readiness)
+    }
+
+    @Test("counts today's latest check-in per member; never names, answers or pain")
+    func countsOnly() {
+        let records = [
+            Self.checkIn("@ann:t", "2026-11-23T06:40:00Z", .amber),
+            Self.checkIn("@ann:t", "2026-11-23T08:00:00Z", .green),  // a later check-in the same day replaces the first
+            Self.checkIn("@bob:t", "2026-11-23T07:00:00Z", .red, pain: true),
+            Self.checkIn("@outsider:t", "2026-11-23T07:00:00Z", .red),  // not a member: not counted
+            Self.checkIn("@bob:t", "2026-11-21T07:00:00Z", .amber),
+        ]
+        let summary = GroupSummary(members: ["@ann:t", "@bob:t", "@cy:t"], checkIns: records, now: instant("2026-11-23T19:00:00Z"),
+                                   schedule: Self.schedule)
+        #expect(summary.today.checkedIn == 2)
+        #expect(summary.today.green == 1 && summary.today.red == 1 && summary.today.amber == 0)
+        #expect(summary.days.map(\.checkedIn) == [0, 0, 0, 0, 1, 0, 2])
+        let text = summary.text(title: "Monday 23 November", deloadSources: "Bell 2023")
+        #expect(text.contains("2 of 3 lifters checked in"))
+        #expect(text.contains("1 green, 0 amber, 1 red"))
+        for secret in ["ann", "bob", "outsider", "pain", "4.5", "sleep", "sore", "energy"] {
+            #expect(!text.lowercased().contains(secret), "\(secret)")
+        }
+    }
+
+    @Test("a deload hint when half or more of the group is amber or red, with its sources; none otherwise")
+    func deloadHint() {
+        let strained = GroupSummary(
+            members: ["@a", "@b", "@c"],
+            checkIns: [Self.checkIn("@a", "2026-11-23T07:00:00Z", .red), Self.checkIn("@b", "2026-11-23T07:00:00Z", .amber),
+                       Self.checkIn("@c", "2026-11-23T07:00:00Z", .green)],
+            now: instant("2026-11-23T19:00:00Z"), schedule: Self.schedule)
+        #expect(strained.suggestsDeload)
+        #expect(strained.text(title: "Monday", deloadSources: "Bell 2023").contains("lighter week for the group"))
+        #expect(strained.text(title: "Monday", deloadSources: "Bell 2023").contains("Bell 2023"))
+        let fresh = GroupSummary(
+            members: ["@a", "@b", "@c"],
+            checkIns: [Self.checkIn("@a", "2026-11-23T07:00:00Z", .green), Self.checkIn("@b", "2026-11-23T07:00:00Z", .amber),
+                       Self.checkIn("@c", "2026-11-23T07:00:00Z", .green)],
+            now: instant("2026-11-23T19:00:00Z"), schedule: Self.schedule)
+        #expect(!fresh.suggestsDeload)
+        #expect(!fresh.text(title: "Monday", deloadSources: "Bell 2023").contains("lighter week"))
+    }
+
+    @Test("the week's trend: more strain lately when the last days are worse")
+    func trend() {
+        var records: [CheckInRecord] = []
+        for (day, readiness) in [("17", Readiness.green), ("18", .green), ("19", .green), ("20", .green), ("21", .red), ("22", .red),
+                                 ("23", .amber)] {
+            records.append(Self.checkIn("@a", "2026-11-\(day)T07:00:00Z", readiness))
+        }
+        let summary = GroupSummary(members: ["@a"], checkIns: records, now: instant("2026-11-23T19:00:00Z"), schedule: Self.schedule)
+        let text = summary.text(title: "Monday", deloadSources: "")
+        #expect(text.contains("▁▁▁▁███"))
+        #expect(text.contains("more strain lately"))
+    }
+}
