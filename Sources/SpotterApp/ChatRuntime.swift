@@ -21,6 +21,12 @@ public struct IncomingMessage: Sendable, Hashable {
     }
 }
 
+/// A conversation is per (room, user); a struct key, so no user or room text can collide.
+struct ConversationKey: Hashable {
+    var room: String
+    var user: String
+}
+
 /// One answer out: the fields of a `spotter chat --jsonl` output line.
 public struct ChatReply: Sendable {
     public var user: String
@@ -59,7 +65,7 @@ public final class ChatRuntime: @unchecked Sendable {
     /// Write-through caches of what this process stored, so a message does not re-read its own
     /// conversation and profile. Spotter expects to be the only writer of its database; entries
     /// are added only after their transaction committed.
-    private var conversationCache: [String: Conversation] = [:]
+    private var conversationCache: [ConversationKey: Conversation] = [:]
     private var profileCache: [String: LifterProfile?] = [:]
     static let cacheLimit = 50_000
 
@@ -67,7 +73,7 @@ public final class ChatRuntime: @unchecked Sendable {
 
     /// What one batch changed, applied to the caches once it committed.
     final class Staged {
-        var conversations: [String: Conversation?] = [:]
+        var conversations: [ConversationKey: Conversation?] = [:]
         var profiles: [String: LifterProfile?] = [:]
     }
 
@@ -113,7 +119,7 @@ public final class ChatRuntime: @unchecked Sendable {
 
     private func handle(_ message: IncomingMessage, _ session: StoreSession, _ staged: Staged) throws -> ChatReply {
         let now = clock()
-        let key = message.room + "\u{0}" + message.user
+        let key = ConversationKey(room: message.room, user: message.user)
         let stored: Conversation?
         if let cached = staged.conversations[key] {
             stored = cached
@@ -156,10 +162,10 @@ public final class ChatRuntime: @unchecked Sendable {
                 forgotten = true
                 staged.profiles[message.user] = .some(nil)
                 // Every room's conversation of this user is gone.
-                for cachedKey in conversationCache.keys where cachedKey.hasSuffix("\u{0}" + message.user) {
+                for cachedKey in conversationCache.keys where cachedKey.user == message.user {
                     staged.conversations[cachedKey] = .some(nil)
                 }
-                for cachedKey in staged.conversations.keys where cachedKey.hasSuffix("\u{0}" + message.user) {
+                for cachedKey in staged.conversations.keys where cachedKey.user == message.user {
                     staged.conversations[cachedKey] = .some(nil)
                 }
             }
