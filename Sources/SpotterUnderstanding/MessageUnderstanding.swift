@@ -123,7 +123,9 @@ public struct MessageUnderstanding: Sendable {
         planned.toFailure = (intent == .askRest || intent == .askRecovery) && matched.contains(.afterFailure)
 
         var logged: LoggedSet?
-        if intent == .logSet, let reps = numbers.reps {
+        // A set log with a number too large to read is not logged at all rather than logged without it.
+        let unreadable = tokens.contains { $0.kind == .number && $0.number == nil }
+        if intent == .logSet, let reps = numbers.reps, !unreadable {
             logged = LoggedSet(
                 exerciseID: exercise?.id ?? "", load: numbers.load, unit: numbers.load == nil ? nil : numbers.unit ?? .kilograms,
                 reps: reps, sets: numbers.sets ?? 1, rir: numbers.rir, rpe: numbers.rpe, toFailure: numbers.toFailure)

@@ -10,6 +10,9 @@ struct Token: Hashable, Sendable {
 }
 
 enum Tokenizer {
+    /// The largest number read as one; loads, reps, hours and percentages stay far below it.
+    static let largestNumber: Double = 100_000
+
     /// Splits a message into words, numbers and the symbols that carry meaning (`%`, `@`, `/`, `?`, `#`).
     ///
     /// Letters are lowercased and stripped of accents; hyphens, apostrophes and other
@@ -34,7 +37,9 @@ enum Tokenizer {
             while digits.last == UInt8(ascii: ".") { digits.removeLast() }
             let text = String(decoding: digits, as: UTF8.self)
             if let value = Double(text) {
-                tokens.append(Token(kind: .number, text: text, stem: text, number: value))
+                // Digits past any amount a lifter writes stay a number without a value: as an Int
+                // they would trap, and as a load or a count they would mean nothing.
+                tokens.append(Token(kind: .number, text: text, stem: text, number: value <= largestNumber ? value : nil))
             }
             digits.removeAll(keepingCapacity: true)
         }
