@@ -21,6 +21,12 @@ let package = Package(
         .library(name: "SpotterUnderstanding", targets: ["SpotterUnderstanding"]),
         .library(name: "SpotterAdvisor", targets: ["SpotterAdvisor"]),
         .library(name: "SpotterDialog", targets: ["SpotterDialog"]),
+        // For the fuzz targets in Fuzz/, which depend on this package by path.
+        .library(name: "SpotterStore", targets: ["SpotterStore"]),
+        .library(name: "SpotterHTTP", targets: ["SpotterHTTP"]),
+        .library(name: "SpotterWebhook", targets: ["SpotterWebhook"]),
+        .library(name: "SpotterApp", targets: ["SpotterApp"]),
+        .library(name: "SpotterMatrix", targets: ["SpotterMatrix"]),
     ],
     dependencies: [
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),

@@ -124,7 +124,8 @@ enum CheckInParser {
             let next = i + 1 < tokens.count ? tokens[i + 1].stem : ""
             if ["h", "hr", "hour", "hrs"].contains(next) {
                 consumed.insert(i)
-                assign(.sleep, tokens[i].number ?? 0, written: tokens[i].text + " h")
+                // A number too large to read is out of range, not zero hours.
+                assign(.sleep, tokens[i].number ?? .infinity, written: tokens[i].text + " h")
             }
         }
         // 2. Keywords with a number or a level word nearby: "legs 4/5 sore", "energy 2", "stress high".

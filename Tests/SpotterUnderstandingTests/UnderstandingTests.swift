@@ -159,3 +159,41 @@ struct SetLogTests {
         #expect(set.estimatedOneRepMax == nil)
     }
 }
+
+/// Found by fuzzing (Fuzz/): digits longer than any amount trapped converting to Int, so one
+/// message could stop `spotter ask`, the chat or the Matrix bridge.
+@Suite("Numbers too large to be amounts")
+struct HugeNumberTests {
+    @Test("a set log with a count past Int.max is not logged", arguments: [
+        "1 x 66666666666666666668", "squat 3 x 66666666666666666668", "22222222222222220222222 sets of 3",
+        "bench 100kg 3 sets of 99999999999999999999", "curls 20kg x 99999999999999999999 reps",
+    ])
+    func hugeCount(_ text: String) {
+        let utterance = understand(text)
+        #expect(utterance.loggedSet == nil)
+        #expect(utterance.intent != .logSet)
+    }
+
+    @Test("a load past Int.max gets an answer, and nothing is logged")
+    func hugeLoad() {
+        let text = "bench 99999999999999999999kg x 5"
+        #expect(understand(text).loggedSet == nil)
+        #expect(understand(text).intent == .unknown)
+        let reply = ProjectFixtures.coach.ask(text, profile: ResolvedProfile(profile: .assumed)).1
+        #expect(reply.contains("can't be a real set"), "the reply says why nothing was logged")
+    }
+
+    @Test("real loads and counts are still read")
+    func plausibleNumbers() throws {
+        let set = try #require(understand("leg press 1200 lbs x 10").loggedSet)
+        #expect(set.load == 1200 && set.unit == .pounds && set.reps == 10)
+    }
+
+    @Test("sleep hours too large to read are out of range, not zero")
+    func hugeSleep() {
+        let reading = understanding.understand(
+            "slept 99999999999999999999 hours", context: ConversationContext(checkInPending: .sleep)).checkIn
+        #expect(reading?.answers.sleepHours == nil)
+        #expect(reading?.outOfRange[.sleep] != nil)
+    }
+}

@@ -1,0 +1,62 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+// libFuzzer targets for Spotter. A package of its own so that `swift build` of the project is
+// unaffected; build and run them with `scripts/fuzz.sh`, which adds `-sanitize=fuzzer,address`.
+// Each target's @main hands the process to libFuzzer's driver (`LLVMFuzzerRunDriver`).
+
+let package = Package(
+    name: "SpotterFuzz",
+    platforms: [.macOS(.v14)],
+    dependencies: [
+        .package(name: "Spotter", path: ".."),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+    ],
+    targets: [
+        .target(name: "CLibFuzzer"),
+        .target(
+            name: "FuzzSupport",
+            dependencies: [
+                "CLibFuzzer",
+                .product(name: "SpotterCore", package: "Spotter"),
+                .product(name: "SpotterApp", package: "Spotter"),
+                .product(name: "SpotterStore", package: "Spotter"),
+                .product(name: "SpotterHTTP", package: "Spotter"),
+                .product(name: "SpotterMatrix", package: "Spotter"),
+                .product(name: "SpotterWebhook", package: "Spotter"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+        .executableTarget(
+            name: "FuzzUnderstanding",
+            dependencies: ["FuzzSupport", .product(name: "SpotterCore", package: "Spotter"),
+                           .product(name: "SpotterApp", package: "Spotter"),
+                           .product(name: "SpotterAdvisor", package: "Spotter"),
+                           .product(name: "SpotterUnderstanding", package: "Spotter")]),
+        .executableTarget(
+            name: "FuzzCheckIn",
+            dependencies: ["FuzzSupport", .product(name: "SpotterCore", package: "Spotter"),
+                           .product(name: "SpotterDialog", package: "Spotter"),
+                           .product(name: "SpotterUnderstanding", package: "Spotter")]),
+        .executableTarget(
+            name: "FuzzSetLog",
+            dependencies: ["FuzzSupport", .product(name: "SpotterCore", package: "Spotter"),
+                           .product(name: "SpotterApp", package: "Spotter"),
+                           .product(name: "SpotterDialog", package: "Spotter"),
+                           .product(name: "SpotterUnderstanding", package: "Spotter")]),
+        .executableTarget(
+            name: "FuzzRules",
+            dependencies: ["FuzzSupport", .product(name: "SpotterCore", package: "Spotter"),
+                           .product(name: "SpotterRules", package: "Spotter"),
+                           .product(name: "SpotterAdvisor", package: "Spotter"),
+                           .product(name: "SpotterApp", package: "Spotter")]),
+        .executableTarget(
+            name: "FuzzTransaction",
+            dependencies: ["FuzzSupport", .product(name: "SpotterCore", package: "Spotter"),
+                           .product(name: "SpotterMatrix", package: "Spotter")]),
+        .executableTarget(
+            name: "FuzzWebhook",
+            dependencies: ["FuzzSupport", .product(name: "SpotterCore", package: "Spotter"),
+                           .product(name: "SpotterMatrix", package: "Spotter"),
+                           .product(name: "SpotterWebhook", package: "Spotter")]),
+    ]
+)
