@@ -12,6 +12,7 @@ enum Target {
     static func main() { runFuzzer(test) }
 }
 
+@_cdecl("LLVMFuzzerTestOneInput")
 func test(_ pointer: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     let data = input(pointer)
     let message = text(data, size)

@@ -16,6 +16,7 @@ enum Target {
     static func main() { runFuzzer(test) }
 }
 
+@_cdecl("LLVMFuzzerTestOneInput")
 func test(_ pointer: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     let data = input(pointer)
     guard size >= 1 else { return 0 }

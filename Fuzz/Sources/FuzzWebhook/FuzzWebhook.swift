@@ -15,6 +15,7 @@ enum Target {
     static func main() { runFuzzer(test) }
 }
 
+@_cdecl("LLVMFuzzerTestOneInput")
 func test(_ pointer: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     let data = input(pointer)
     let input = bytes(data, size)
