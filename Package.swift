@@ -36,6 +36,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
     ],
     targets: [
         .target(name: "SpotterCore", swiftSettings: strictSettings),
@@ -86,13 +87,14 @@ let package = Package(
             swiftSettings: strictSettings),
         .executableTarget(
             name: "spotter",
-            dependencies: ["SpotterApp", "SpotterCommands", "SpotterCore", "SpotterStore",
+            dependencies: ["SpotterApp", "SpotterAdvisor", "SpotterCommands", "SpotterCore", "SpotterStore",
                            .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strictSettings),
         .executableTarget(
             name: "spotter-server",
             dependencies: ["SpotterApp", "SpotterCommands", "SpotterCore", "SpotterStore", "SpotterMatrix", "SpotterHTTP",
                            .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Logging", package: "swift-log"),
+                           .product(name: "NIOCore", package: "swift-nio"),
                            .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strictSettings),
         .target(

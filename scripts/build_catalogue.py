@@ -2,7 +2,7 @@
 """Build Spotter's exercise catalogue, Rules/exercises.json.
 
 Inputs:
-  * free-exercise-db's exercises.json (public domain), --source
+  * free-exercise-db's exercises.json (public domain), Data/free-exercise-db/ or --source
   * Rules/catalogue/overrides.yml   reviewed corrections to the source's labels
   * Rules/catalogue/aliases.yml     the names lifters actually use
 
@@ -33,7 +33,8 @@ except ImportError:  # pragma: no cover - environment problem, not data
 
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_SOURCE = REPO_ROOT.parent / "shared" / "data" / "free-exercise-db" / "exercises.json"
+# The source is kept in the repository (public domain, its licence beside it), so a plain clone builds.
+DEFAULT_SOURCE = REPO_ROOT / "Data" / "free-exercise-db" / "exercises.json"
 OVERRIDES_PATH = REPO_ROOT / "Rules" / "catalogue" / "overrides.yml"
 ALIASES_PATH = REPO_ROOT / "Rules" / "catalogue" / "aliases.yml"
 OUTPUT_PATH = REPO_ROOT / "Rules" / "exercises.json"

@@ -1,14 +1,41 @@
 #!/usr/bin/env bash
 # Runs every test: the catalogue is current with its sources, the Swift test suite, and the
 # Matrix end-to-end suite against a real Synapse (from PyPI) on loopback.
+#
+#   bash scripts/test.sh                 every stage, in order
+#   bash scripts/test.sh catalogue swift one or more stages: catalogue, swift, e2e
+#
+# Everything it needs is in the repository (the catalogue's source is Data/free-exercise-db/);
+# it installs the system packages it builds against and PyYAML when they are missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/install-system-packages.sh
-python3 -c "import yaml" 2>/dev/null || python3 -m pip install --quiet pyyaml
-echo "== exercise catalogue is up to date with scripts/build_catalogue.py"
-python3 scripts/build_catalogue.py --check
-echo "== swift test"
-swift build --build-tests
-swift test
-echo "== end to end against a real Synapse on loopback (installed into .tools/)"
-python3 Tests/e2e/spotter_matrix_e2e.py --spotter .build/debug/spotter
+stages=("$@")
+[ ${#stages[@]} -gt 0 ] || stages=(catalogue swift e2e)
+SECONDS=0
+for stage in "${stages[@]}"; do
+  case "$stage" in
+    catalogue)
+      echo "== [test.sh ${SECONDS}s] exercise catalogue is up to date with scripts/build_catalogue.py"
+      bash scripts/install-system-packages.sh
+      python3 -c "import yaml" 2>/dev/null || python3 -m pip install --quiet pyyaml
+      python3 scripts/build_catalogue.py --check
+      ;;
+    swift)
+      echo "== [test.sh ${SECONDS}s] swift test"
+      bash scripts/install-system-packages.sh
+      swift build --build-tests
+      swift test
+      ;;
+    e2e)
+      echo "== [test.sh ${SECONDS}s] end to end against a real Synapse on loopback (installed into .tools/)"
+      bash scripts/install-system-packages.sh
+      swift build
+      python3 Tests/e2e/spotter_matrix_e2e.py --spotter .build/debug/spotter
+      ;;
+    *)
+      echo "test.sh: unknown stage '$stage'; the stages are catalogue, swift, e2e" >&2
+      exit 64
+      ;;
+  esac
+done
+echo "== [test.sh ${SECONDS}s] done: ${stages[*]}"

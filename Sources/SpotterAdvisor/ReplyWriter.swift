@@ -5,8 +5,17 @@ import SpotterRules
 /// why, and short citations. Pure string building.
 public struct ReplyWriter: Sendable {
     public let book: RuleBook
+    /// Ends the sources line: how to see the full trace where the reply is read ("why" in a
+    /// chat; `spotter ask` sets its own, or nil when it prints the trace itself).
+    public var traceHint: String?
 
-    public init(book: RuleBook) { self.book = book }
+    /// The hint a chat reply ends its sources line with.
+    public static let chatTraceHint = "Say \"why\" for the full trace."
+
+    public init(book: RuleBook, traceHint: String? = ReplyWriter.chatTraceHint) {
+        self.book = book
+        self.traceHint = traceHint
+    }
 
     /// The reply to a consultation.
     public func reply(to consultation: Consultation) -> String {
@@ -123,7 +132,7 @@ public struct ReplyWriter: Sendable {
         var seen: [String] = []
         for id in ids where !seen.contains(id) { seen.append(id) }
         let cited = seen.compactMap { book.sources[$0] }.map { "\($0.short) [\($0.tier.rawValue)]" }
-        return cited.isEmpty ? nil : "Sources: " + cited.joined(separator: "; ") + ". Say \"why\" for the full trace."
+        return cited.isEmpty ? nil : "Sources: " + cited.joined(separator: "; ") + "." + (traceHint.map { " " + $0 } ?? "")
     }
 
     private func logged(_ utterance: Utterance) -> String {

@@ -7,7 +7,7 @@ import SpotterUnderstanding
 public struct Coach: Sendable {
     public let understanding: MessageUnderstanding
     public let advisor: Advisor
-    public let writer: ReplyWriter
+    public var writer: ReplyWriter
     public let settings: CoachingSettings
 
     public init(rules: LoadedRules, settings: CoachingSettings = CoachingSettings()) throws(RulesFolderError) {

@@ -18,13 +18,54 @@ public struct ThroughputReport: Sendable {
     }
 }
 
+/// Why a benchmark corpus cannot be read; each says what to pass instead.
+public enum CorpusError: Error, Sendable, CustomStringConvertible {
+    case notFound(String)
+    case notYAML(String, String)
+    case empty(String)
+
+    public var code: String {
+        switch self {
+        case .notFound: "corpus_missing"
+        case .notYAML: "corpus_invalid"
+        case .empty: "corpus_empty"
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case let .notFound(path):
+            "\(path): no such corpus file; run from the Spotter checkout or pass --corpus FILE (a YAML list of entries with `text`)."
+        case let .notYAML(path, detail):
+            "\(path): not valid YAML (\(detail)); pass --corpus FILE (a YAML list of entries with `text`)."
+        case let .empty(path):
+            "\(path): no messages (expected a YAML list of entries with `text`); pass --corpus FILE with some."
+        }
+    }
+}
+
 /// Measures (never asserts) how long understanding plus advice takes per message.
 public enum CoachBenchmark {
     /// The `text` of every entry in a corpus file (a YAML list of mappings with `text`).
-    public static func corpusMessages(_ path: String) throws -> [String] {
-        let text = try String(contentsOfFile: path, encoding: .utf8)
-        guard case let .sequence(items)? = try Yams.compose(yaml: text) else { return [] }
-        return items.compactMap { $0["text"]?.string }
+    public static func corpusMessages(_ path: String) throws(CorpusError) -> [String] {
+        guard let data = FileManager.default.contents(atPath: path) else { throw .notFound(path) }
+        let items: Node?
+        do {
+            items = try Yams.compose(yaml: String(decoding: data, as: UTF8.self))
+        } catch {
+            throw .notYAML(path, "\(error)".split(separator: "\n").first.map(String.init) ?? "")
+        }
+        guard case let .sequence(list)? = items else { throw .empty(path) }
+        let messages = list.compactMap { $0["text"]?.string }
+        if messages.isEmpty { throw .empty(path) }
+        return messages
+    }
+
+    /// The project's question corpus, found like the rules folder (from the working folder or
+    /// beside the executable), so `spotter bench` works from anywhere in a checkout.
+    public static var defaultCorpus: String {
+        ProjectPaths.find("Tests/Corpus").map { ($0 as NSString).appendingPathComponent("questions.yml") }
+            ?? "Tests/Corpus/questions.yml"
     }
 
     /// Times each message `rounds` times after one warm-up round; the reply text is not included.

@@ -29,10 +29,11 @@ public enum Startup {
         }
     }
 
-    /// The database at `--db`, Config, or the per-user default.
-    public static func database(_ flag: String?, settings: CoachingSettings) throws(StartupFailure) -> SpotterDatabase {
+    /// The database at `--db`, Config, or the per-user default. Only commands that keep a
+    /// conversation (`chat`, `serve`) pass `create`; the others refuse a path with no database.
+    public static func database(_ flag: String?, settings: CoachingSettings, create: Bool) throws(StartupFailure) -> SpotterDatabase {
         do {
-            return try SpotterDatabase(path: DatabaseLocation.resolve(flag: flag, settings: settings))
+            return try SpotterDatabase(path: DatabaseLocation.resolve(flag: flag, settings: settings), create: create)
         } catch {
             throw StartupFailure(message: "spotter: \(error.code): \(error)", status: 3)
         }

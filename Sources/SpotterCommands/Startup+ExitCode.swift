@@ -5,6 +5,18 @@ import SpotterStore
 
 // Start-up for both executables: each step prints why it failed and exits with its status.
 
+/// The exit codes, the same for every subcommand (README "Exit codes").
+public let exitCodesHelp = """
+    Exit codes:
+      0   done
+      1   a check found problems (`rules check`), or the command failed while running
+      2   a setting, the rules or the server set-up is wrong (the message names it)
+      3   the database cannot be used: database_missing, database_locked,
+          database_corrupt, database_too_new, database_not_spotter, database_unavailable
+      64  the command line is wrong (an unknown flag, a missing argument)
+    """
+
+
 /// Runs a start-up step, or prints why it failed and exits with its status.
 public func starting<T>(_ step: () throws(StartupFailure) -> T) throws -> T {
     do {
@@ -26,7 +38,13 @@ public func loadSettings(_ path: String? = nil) throws -> CoachingSettings {
     try starting { () throws(StartupFailure) in try Startup.settings(path) }
 }
 
-/// The database at `--db`, Config, or the per-user default.
-public func openDatabase(_ flag: String?, settings: CoachingSettings) throws -> SpotterDatabase {
-    try starting { () throws(StartupFailure) in try Startup.database(flag, settings: settings) }
+/// The database at `--db`, Config, or the per-user default. With `create` (chat and serve) a
+/// new one is made where none exists, and said once on standard error; without it an absent
+/// file is refused with `database_missing` (exit 3).
+public func openDatabase(_ flag: String?, settings: CoachingSettings, create: Bool = false) throws -> SpotterDatabase {
+    let database = try starting { () throws(StartupFailure) in try Startup.database(flag, settings: settings, create: create) }
+    if database.created {
+        FileHandle.standardError.write(Data("spotter: created a new database at \(database.path)\n".utf8))
+    }
+    return database
 }

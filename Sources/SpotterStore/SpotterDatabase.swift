@@ -11,6 +11,7 @@ public enum StoreError: Error, Sendable, CustomStringConvertible {
     case newerVersion(path: String, unknown: [String])
     case notSpotter(path: String)
     case cannotOpen(path: String, detail: String)
+    case missing(path: String)
     case failed(detail: String)
 
     /// A stable code for scripts.
@@ -21,6 +22,7 @@ public enum StoreError: Error, Sendable, CustomStringConvertible {
         case .newerVersion: "database_too_new"
         case .notSpotter: "database_not_spotter"
         case .cannotOpen: "database_unavailable"
+        case .missing: "database_missing"
         case .failed: "database_error"
         }
     }
@@ -39,6 +41,9 @@ public enum StoreError: Error, Sendable, CustomStringConvertible {
             "\(path): this SQLite file holds other data, not Spotter's; it was left untouched. Pass --db with another path."
         case let .cannotOpen(path, detail):
             "\(path): cannot open the database (\(detail)); check the folder exists and is writable, or pass --db."
+        case let .missing(path):
+            "\(path): there is no database here; check the path (--db or storage.database). "
+                + "Only `spotter chat` and `spotter serve` create one."
         case let .failed(detail):
             "database error: \(detail)"
         }
@@ -51,6 +56,8 @@ public enum StoreError: Error, Sendable, CustomStringConvertible {
 /// cut may lose the last transactions).
 public final class SpotterDatabase: Sendable {
     public let path: String
+    /// Whether opening this database created the file (so a command can say so once).
+    public let created: Bool
     private let queue: DatabaseQueue
 
     /// The schema versions this build knows, in order.
@@ -140,11 +147,15 @@ public final class SpotterDatabase: Sendable {
         return migrator
     }
 
-    /// Opens (creating when absent) the database at `path`. Refuses a damaged file, a file of
-    /// another application, and one from a newer Spotter, without changing them.
-    public init(path: String) throws(StoreError) {
+    /// Opens the database at `path`, creating it when absent unless `create` is false (then an
+    /// absent file is `missing`, so a mistyped path never becomes a new, empty database).
+    /// Refuses a damaged file, a file of another application, and one from a newer Spotter,
+    /// without changing them.
+    public init(path: String, create: Bool = true) throws(StoreError) {
         self.path = path
         let exists = FileManager.default.fileExists(atPath: path)
+        if !exists && !create { throw StoreError.missing(path: path) }
+        created = !exists
         if !exists {
             let folder = (path as NSString).deletingLastPathComponent
             if !folder.isEmpty {

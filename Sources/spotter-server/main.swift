@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Hummingbird
 import Logging
+import NIOCore
 import SpotterApp
 import SpotterCommands
 import SpotterCore
@@ -15,12 +16,15 @@ struct SpotterServer: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "spotter-server",
         abstract: "Spotter's server: the Matrix application service and the webhook channel.",
+        discussion: exitCodesHelp,
+        version: SpotterVersion.number,
         subcommands: [Serve.self, MatrixCommand.self, Bench.self])
 }
 
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Run Spotter as a Matrix application service (and later the webhook channel).")
+        abstract: "Run Spotter as a Matrix application service and signed-webhook endpoint.",
+        discussion: "Creates the database when none exists at the path (and says so once on standard error).\n\n" + exitCodesHelp)
 
     @Option(help: "The config file (default: Config/spotter.yml of the project).")
     var config: String?
@@ -34,7 +38,7 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Where to listen for the homeserver, HOST:PORT (default 127.0.0.1:29400).")
     var listen: String?
 
-    @Option(help: "The SQLite database.")
+    @Option(help: "The SQLite database (default: storage.database in Config/, else ~/.local/share/spotter/spotter.sqlite).")
     var db: String?
 
     @Option(help: "The rules folder (default: Rules/ of the project).")
@@ -55,7 +59,7 @@ struct Serve: AsyncParsableCommand {
         }
         for warning in matrix.warnings { logger.warning("\(warning)") }
         let coach = try loadCoach(rules, settings: settings)
-        let database = try openDatabase(db, settings: settings)
+        let database = try openDatabase(db, settings: settings, create: true)
         try database.startBackgroundCheckpoints()
         let clock = try Self.clock(logger: logger)
         let runtime = ChatRuntime(coach: coach, database: database, settings: settings.dialog, clock: clock)
@@ -70,7 +74,7 @@ struct Serve: AsyncParsableCommand {
             settings: matrix, runtime: runtime,
             homeserver: HomeserverClient(base: matrix.homeserver, asToken: matrix.registration.asToken, client: try CurlClient()),
             botUserID: botUserID, metrics: MatrixMetrics(), logger: logger, clock: clock)
-        logger.info("spotter serve: \(botUserID) on \(matrix.listenHost):\(matrix.listenPort), homeserver \(matrix.homeserver)")
+        logger.info("spotter serve \(SpotterVersion.number): \(botUserID) on \(matrix.listenHost):\(matrix.listenPort), homeserver \(matrix.homeserver)")
         let appserviceID = matrix.registration.id
         let pingLogger = logger
         let app = Application(
@@ -87,7 +91,20 @@ struct Serve: AsyncParsableCommand {
                 }
             },
             logger: logger)
-        try await app.runService()
+        do {
+            try await app.runService()
+        } catch let error as IOError {
+            // The listening socket is the one start-up failure a person causes here: say which address and what to do.
+            let address = "\(matrix.listenHost):\(matrix.listenPort)"
+            let message = switch error.errnoCode {
+            case EADDRINUSE: "\(address) is already in use; stop what listens there or pass --listen HOST:PORT"
+            case EACCES: "\(address) needs privileges to listen on; pick a port above 1023 with --listen HOST:PORT"
+            case EADDRNOTAVAIL: "\(address) is not an address of this machine; pass --listen HOST:PORT with one"
+            default: "cannot listen on \(address) (\(String(cString: strerror(error.errnoCode)))); pass --listen HOST:PORT"
+            }
+            FileHandle.standardError.write(Data("spotter: \(message)\n".utf8))
+            throw ExitCode(2)
+        }
     }
 
     /// The system clock, or for end-to-end tests of schedules, a clock that starts at

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SpotterAdvisor
 import SpotterApp
 import SpotterCommands
 import SpotterCore
@@ -10,6 +11,8 @@ struct Spotter: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "spotter",
         abstract: "An evidence-based strength-training coach: failure, reps in reserve, rest, recovery.",
+        discussion: exitCodesHelp,
+        version: SpotterVersion.number,
         subcommands: [Ask.self, Chat.self, ServeForwarder.self, MatrixForwarder.self, Export.self, Forget.self, RulesCommand.self, Bench.self])
 }
 
@@ -21,18 +24,21 @@ enum YesNo: String, ExpressibleByArgument, CaseIterable {
 }
 
 struct Ask: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Answer one question and exit.")
+    static let configuration = CommandConfiguration(abstract: "Answer one question and exit.", discussion: exitCodesHelp)
 
     @Flag(help: "Print one JSON object instead of text.")
     var json = false
 
-    @Option(help: "beginner, intermediate or advanced (default: intermediate).")
+    @Flag(help: "Also print the rules that decided the answer, the facts they read and their sources in full.")
+    var explain = false
+
+    @Option(help: "beginner, intermediate or advanced; intermediate when neither this nor the message says.")
     var experience: Experience?
 
-    @Option(help: "hypertrophy, strength, endurance or general (default: hypertrophy).")
+    @Option(help: "hypertrophy, strength, endurance or general; hypertrophy when neither this nor the message says.")
     var goal: TrainingGoal?
 
-    @Option(help: "yes if you have a spotter or a rack with safeties (default: no).")
+    @Option(help: "yes if you have a spotter or a rack with safeties; no when neither this nor the message says.")
     var spotter: YesNo?
 
     @Option(help: "The rules folder (default: Rules/ of the project).")
@@ -42,16 +48,22 @@ struct Ask: ParsableCommand {
     var message: [String]
 
     func run() throws {
-        let coach = try loadCoach(rules)
+        var coach = try loadCoach(rules)
+        // `ask` has no "why" to say afterwards: it points to --explain, or prints the trace itself.
+        coach.writer.traceHint = explain ? nil : "Add --explain for the rules and sources behind it."
         var profile = ResolvedProfile(profile: .assumed)
         if let experience { profile.profile.experience = experience; profile.experienceOrigin = .profile }
         if let goal { profile.profile.goal = goal; profile.goalOrigin = .profile }
         if let spotter { profile.profile.spotter = spotter == .yes; profile.spotterOrigin = .profile }
-        let (consultation, reply) = coach.ask(message.joined(separator: " "), profile: profile)
+        let (consultation, reply) = coach.ask(message.joined(separator: " "), profile: profile, tracing: explain)
+        let explanation = explain ? coach.writer.explain(consultation) : nil
         if json {
-            print(AnswerJSON.ask(consultation, reply: reply).serialized())
+            var answer = AnswerJSON.ask(consultation, reply: reply)
+            if let explanation, case let .object(fields) = answer { answer = .object(fields + [(key: "explanation", value: .string(explanation))]) }
+            print(answer.serialized())
         } else {
             print(reply)
+            if let explanation { print("\n" + explanation) }
         }
     }
 }
@@ -62,7 +74,8 @@ struct RulesCommand: ParsableCommand {
 
     struct Check: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Validate a rules folder; exits non-zero and lists every problem as file:line: rule-id: problem; fix.")
+            abstract: "Validate a rules folder; exits non-zero and lists every problem as file:line: rule-id: problem; fix.",
+            discussion: exitCodesHelp)
 
         @Argument(help: "The rules folder (default: Rules/ of the project).")
         var folder: String?
@@ -83,10 +96,11 @@ struct RulesCommand: ParsableCommand {
 
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Measure understanding plus advice per message over a corpus (figures only, never a pass/fail).")
+        abstract: "Measure understanding plus advice per message over a corpus (figures only, never a pass/fail).",
+        discussion: exitCodesHelp)
 
-    @Option(help: "A YAML list of messages with `text` (default: Tests/Corpus/questions.yml).")
-    var corpus = "Tests/Corpus/questions.yml"
+    @Option(help: "A YAML list of messages with `text` (default: Tests/Corpus/questions.yml of the project).")
+    var corpus: String?
 
     @Option(help: "How many timed rounds over the corpus.")
     var rounds = 20
@@ -96,15 +110,21 @@ struct Bench: ParsableCommand {
 
     func run() throws {
         let coach = try loadCoach(rules)
-        let messages = try CoachBenchmark.corpusMessages(corpus)
-        guard !messages.isEmpty else { throw ValidationError("no messages in \(corpus)") }
+        let messages: [String]
+        do {
+            messages = try CoachBenchmark.corpusMessages(corpus ?? CoachBenchmark.defaultCorpus)
+        } catch {
+            FileHandle.standardError.write(Data("spotter: \(error.code): \(error)\n".utf8))
+            throw ExitCode(2)
+        }
         print(CoachBenchmark.run(coach, messages: messages, rounds: max(1, rounds)).description)
     }
 }
 
 struct Chat: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Chat with Spotter: questions, the daily check-in, set logging, stats. Remembers you.")
+        abstract: "Chat with Spotter: questions, the daily check-in, set logging, stats. Remembers you.",
+        discussion: "Creates the database when none exists at the path (and says so once on standard error).\n\n" + exitCodesHelp)
 
     @Option(help: "The SQLite database (default: storage.database in Config/, else ~/.local/share/spotter/spotter.sqlite).")
     var db: String?
@@ -121,7 +141,7 @@ struct Chat: ParsableCommand {
     func run() throws {
         let settings = try loadSettings()
         let coach = try loadCoach(rules, settings: settings)
-        let database = try openDatabase(db, settings: settings)
+        let database = try openDatabase(db, settings: settings, create: true)
         let runtime = ChatRuntime(coach: coach, database: database, settings: settings.dialog, clock: ChatRuntime.systemClock)
         let mode: StdinChannel.Mode = jsonl ? .jsonLines : isatty(0) != 0 ? .interactive : .plain
         let defaultUser = user ?? ProcessInfo.processInfo.environment["USER"].flatMap { $0.isEmpty ? nil : $0 } ?? "local"
@@ -139,7 +159,9 @@ enum ExportFormat: String, ExpressibleByArgument, CaseIterable {
 }
 
 struct Export: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Write everything stored about a user (JSON or CSV) to stdout.")
+    static let configuration = CommandConfiguration(
+        abstract: "Write everything stored about a user (JSON or CSV) to stdout.",
+        discussion: "Refuses a path where no database exists (database_missing).\n\n" + exitCodesHelp)
 
     @Option(help: "The user id.")
     var user: String
@@ -147,7 +169,7 @@ struct Export: ParsableCommand {
     @Option(help: "json or csv.")
     var format: ExportFormat = .json
 
-    @Option(help: "The SQLite database.")
+    @Option(help: "The SQLite database (default: storage.database in Config/, else ~/.local/share/spotter/spotter.sqlite); it must exist.")
     var db: String?
 
     func run() throws {
@@ -162,12 +184,14 @@ struct Export: ParsableCommand {
 }
 
 struct Forget: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Delete everything stored about a user.")
+    static let configuration = CommandConfiguration(
+        abstract: "Delete everything stored about a user.",
+        discussion: "Refuses a path where no database exists (database_missing).\n\n" + exitCodesHelp)
 
     @Option(help: "The user id.")
     var user: String
 
-    @Option(help: "The SQLite database.")
+    @Option(help: "The SQLite database (default: storage.database in Config/, else ~/.local/share/spotter/spotter.sqlite); it must exist.")
     var db: String?
 
     func run() throws {

@@ -54,10 +54,16 @@ public struct CommandResult: Sendable {
 
 /// Runs the `spotter` executable with arguments and optional standard input.
 public func runSpotter(_ arguments: [String], stdin: String? = nil, environment: [String: String] = [:]) throws -> CommandResult {
+    try runCommand(ProjectFixtures.spotterExecutable, arguments, stdin: stdin, environment: environment)
+}
+
+/// Runs a program to its end in `folder` (default: the package root) with optional standard input.
+public func runCommand(_ executable: URL, _ arguments: [String], in folder: URL = ProjectFixtures.root, stdin: String? = nil,
+                       environment: [String: String] = [:]) throws -> CommandResult {
     let process = Process()
-    process.executableURL = ProjectFixtures.spotterExecutable
+    process.executableURL = executable
     process.arguments = arguments
-    process.currentDirectoryURL = ProjectFixtures.root
+    process.currentDirectoryURL = folder
     var env = ProcessInfo.processInfo.environment
     for (key, value) in environment { env[key] = value }
     process.environment = env
