@@ -1,4 +1,5 @@
 import Foundation
+import SpotterCore
 import SpotterTesting
 import Testing
 
@@ -105,5 +106,19 @@ struct CommandLineTests {
         for option in options {
             #expect(option.components(separatedBy: "(default").count <= 2, "repeated default in: --\(option)")
         }
+    }
+}
+
+@Suite("the README")
+struct ReadmeTests {
+    @Test("the intents table lists every intent the JSON contracts can return, and nothing else")
+    func intentsTable() throws {
+        let readme = try String(contentsOf: ProjectFixtures.root.appendingPathComponent("README.md"), encoding: .utf8)
+        let listed = Set(readme.split(separator: "\n").compactMap { line -> String? in
+            guard let match = line.firstMatch(of: /^\s*\| `([a-z_]+)` \|/) else { return nil }
+            return String(match.1)
+        })
+        let returned = Set(Intent.allCases.map(\.rawValue) + ["room_command"])
+        #expect(listed == returned, "missing from the README: \(returned.subtracting(listed).sorted()); not an intent: \(listed.subtracting(returned).sorted())")
     }
 }

@@ -149,6 +149,40 @@ struct ServeProcessTests {
         #expect(!badURL.stderr.contains("as_"), "tokens never appear in messages")
     }
 
+    @Test("a port already in use is one sentence naming the address, exit 2, no NIO error text")
+    func busyPort() throws {
+        let folder = try temporaryFolder("spotter-serve")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        // Hold a listening socket on the port Spotter is told to use.
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var port = 0
+        for _ in 0..<20 {
+            port = freePort()
+            address.sin_port = in_port_t(UInt16(port).bigEndian)
+            let bound = withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            }
+            if bound == 0 { break }
+        }
+        #expect(listen(fd, 1) == 0)
+        let registration = folder.appendingPathComponent("r.yaml")
+        try Registration.generate(id: "spotter", url: "http://127.0.0.1:\(port)", localpart: "coach").yaml
+            .write(to: registration, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: registration.path)
+        let config = folder.appendingPathComponent("spotter.yml")
+        try "matrix:\n  bot_user_id: \"@coach:localhost\"\n".write(to: config, atomically: true, encoding: .utf8)
+        let result = try runSpotter(["serve", "--config", config.path, "--registration", registration.path,
+                                     "--homeserver", "http://127.0.0.1:9", "--listen", "127.0.0.1:\(port)",
+                                     "--db", folder.appendingPathComponent("s.sqlite").path])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("127.0.0.1:\(port) is already in use"))
+        #expect(!result.stderr.contains("bind(descriptor"))
+    }
+
     @Test("matrix registration prints a registration with fresh tokens that serve can read")
     func registration() throws {
         let first = try runSpotter(["matrix", "registration", "--url", "http://127.0.0.1:29400", "--id", "coachbot", "--localpart", "trainer"])
