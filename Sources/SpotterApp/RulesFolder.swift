@@ -139,6 +139,9 @@ public struct CoachingSettings: Sendable, Hashable {
         } catch {
             throw ConfigError(file: file, key: "-", message: "not valid YAML (\(error))")
         }
+        if let unknown = ConfigShape.spotter.unknownSettings(in: node).first {
+            throw ConfigError(file: file, key: unknown.key, message: unknown.message)
+        }
         if let value = node?["coaching"]?["weekly_failure_cap"] {
             guard let cap = value.string.flatMap(Int.init), (0...50).contains(cap) else {
                 throw ConfigError(file: file, key: "coaching.weekly_failure_cap",

@@ -44,6 +44,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "The rules folder (default: Rules/ of the project).")
     var rules: String?
 
+    @Flag(help: "Check the config, the registration and the rules, say what they set, and exit without starting.")
+    var checkConfig = false
+
     func run() async throws {
         var logger = Logger(label: "spotter")
         logger.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
@@ -59,6 +62,18 @@ struct Serve: AsyncParsableCommand {
         }
         for warning in matrix.warnings { logger.warning("\(warning)") }
         let coach = try loadCoach(rules, settings: settings)
+        if checkConfig {
+            let rooms = matrix.group.rooms.keys.sorted()
+            print("""
+                config ok: \(configPath ?? "no config file (defaults)")
+                registration: id \(matrix.registration.id), bot localpart \(matrix.registration.senderLocalpart)
+                homeserver: \(matrix.homeserver); listen: \(matrix.listenHost):\(matrix.listenPort)
+                webhook channel: \(matrix.webhookSecret == nil ? "off (no webhook.secret)" : "on")
+                rooms: \(rooms.isEmpty ? "none configured" : rooms.joined(separator: ", "))
+                rules: valid (\(RulesFolder.locate(rules)))
+                """)
+            return
+        }
         let database = try openDatabase(db, settings: settings, create: true)
         try database.startBackgroundCheckpoints()
         let clock = try Self.clock(logger: logger)

@@ -183,6 +183,34 @@ struct ServeProcessTests {
         #expect(!result.stderr.contains("bind(descriptor"))
     }
 
+    @Test("serve --check-config validates config and registration without starting; a misspelt key stops it")
+    func checkConfig() throws {
+        let folder = try temporaryFolder("spotter-serve")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let registration = folder.appendingPathComponent("r.yaml")
+        try Registration.generate(id: "spotter", url: "http://127.0.0.1:29400", localpart: "coach").yaml
+            .write(to: registration, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: registration.path)
+        let config = folder.appendingPathComponent("spotter.yml")
+        let db = folder.appendingPathComponent("s.sqlite")
+        try "rooms:\n  \"!gym:x\":\n    checkin: \"07:30 Europe/Berlin\"\n".write(to: config, atomically: true, encoding: .utf8)
+        let arguments = ["serve", "--check-config", "--config", config.path, "--registration", registration.path,
+                         "--homeserver", "http://127.0.0.1:9", "--db", db.path]
+        let good = try runSpotter(arguments)
+        #expect(good.status == 0, "\(good.stderr)")
+        #expect(good.stdout.contains("config ok"))
+        #expect(good.stdout.contains("!gym:x"))
+        #expect(!FileManager.default.fileExists(atPath: db.path), "nothing is started or created")
+        try "rooms:\n  \"!gym:x\":\n    chekin: \"07:30 Europe/Berlin\"\n".write(to: config, atomically: true, encoding: .utf8)
+        let misspelt = try runSpotter(arguments)
+        #expect(misspelt.status == 2)
+        #expect(misspelt.stderr.contains("rooms.!gym:x.chekin: unknown setting; did you mean checkin?"))
+        let badRegistration = try runSpotter(["serve", "--check-config", "--registration", folder.appendingPathComponent("none.yaml").path,
+                                              "--homeserver", "http://127.0.0.1:9"])
+        #expect(badRegistration.status == 2)
+        #expect(badRegistration.stderr.contains("registration"))
+    }
+
     @Test("matrix registration prints a registration with fresh tokens that serve can read")
     func registration() throws {
         let first = try runSpotter(["matrix", "registration", "--url", "http://127.0.0.1:29400", "--id", "coachbot", "--localpart", "trainer"])
