@@ -102,6 +102,8 @@ extension MatrixBridge {
             }
         }
         switch command {
+        case let .malformed(problem, expected):
+            return "I couldn't read that room command: \(problem). The form is: \(bot.commandPrefix) \(expected)."
         case let .checkInAt(time, zone):
             let zoneName = zone ?? plan.zone
             if let problem = checkTime(time, zone: zoneName) { return problem }

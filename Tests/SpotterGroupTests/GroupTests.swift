@@ -21,9 +21,40 @@ struct RoomCommandTests {
         #expect(RoomCommand.parse("leave") == .leave)
         #expect(RoomCommand.parse("schedule") == .schedule)
         for text in ["check in", "checkin", "should I go to failure on squats?", "join the gym?", "summary of my week please now",
-                     "checkin at noon", "leave it"] {
+                     "leave it", "checkin: slept 7h"] {
             #expect(RoomCommand.parse(text) == nil, "\(text)")
         }
+    }
+
+    @Test("times as people write them, zones by IANA name or city", arguments: [
+        ("checkin at 7.30am", RoomCommand.checkInAt(time: "07:30", zone: nil)),
+        ("checkin at 7:30", .checkInAt(time: "07:30", zone: nil)),
+        ("checkin at 7:30 pm Europe/Berlin", .checkInAt(time: "19:30", zone: "Europe/Berlin")),
+        ("checkin at 06:45 new york", .checkInAt(time: "06:45", zone: "America/New_York")),
+        ("checkin at 6am London", .checkInAt(time: "06:00", zone: "Europe/London")),
+        ("checkin at 07:30 europe/berlin", .checkInAt(time: "07:30", zone: "Europe/Berlin")),
+        ("checkin at noon UTC", .checkInAt(time: "12:00", zone: "UTC")),
+        ("summary at 9pm", .summaryAt(time: "21:00")),
+        ("summary at 21:00", .summaryAt(time: "21:00")),
+        ("reminder at 12am", .reminderAt(time: "00:00")),
+        ("reminder at 10.15", .reminderAt(time: "10:15")),
+    ])
+    func timeForms(text: String, command: RoomCommand) {
+        #expect(RoomCommand.parse(text) == command)
+    }
+
+    @Test("a command-shaped message that does not fit is malformed, with the form expected, never another intent", arguments: [
+        ("checkin at", "needs a time"), ("checkin at 25:00", "not a time of day"), ("checkin at 7", "not a time of day"),
+        ("checkin at 7:30 Atlantis", "not a time zone"), ("summary at 9pm Europe/Berlin", "room's time zone"),
+        ("reminder on", "needs a time"), ("summary at tonight", "not a time of day"), ("checkin at 13pm", "not a time of day"),
+    ])
+    func malformed(text: String, problem: String) throws {
+        guard case let .malformed(found, expected)? = RoomCommand.parse(text) else {
+            Issue.record("\(text) -> \(String(describing: RoomCommand.parse(text)))")
+            return
+        }
+        #expect(found.contains(problem), "\(text): \(found)")
+        #expect(expected.contains(" at "))
     }
 }
 
