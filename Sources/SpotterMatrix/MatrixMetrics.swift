@@ -23,6 +23,9 @@ public final class MatrixMetrics: @unchecked Sendable {
         "spotter_journal_pending": ("gauge", "Journaled events waiting to be handled."),
         "spotter_webhook_requests_total": ("counter", "Webhook messages handled."),
         "spotter_webhook_replays_total": ("counter", "Webhook deliveries answered again without reprocessing."),
+        "spotter_room_commands_total": ("counter", "Room commands applied (!coach checkin at …, join, summary …)."),
+        "spotter_scheduled_posts_total": ("counter", "Scheduled posts queued: check-in prompts, reminders, summaries, weekly reports."),
+        "spotter_scheduled_skipped_total": ("counter", "Scheduled posts recorded as skipped (missed by more than the late window)."),
     ]
 
     public init() {}
