@@ -22,6 +22,7 @@ public indirect enum ConfigShape: Sendable {
             "startup_cutoff_minutes": .value, "allow_query_token": .value,
         ]),
         "schedule": .keys(["late_window_minutes": .value]),
+        "group": .keys(["command_power_level": .value]),
         "rooms": .each(.keys([
             "checkin": .value, "reminder": .value, "summary": .value, "weekly_report": .value,
             "webhook": .keys(["url": .value, "template": .value, "secret": .value]),

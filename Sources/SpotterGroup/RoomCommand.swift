@@ -125,15 +125,27 @@ public enum RoomCommand: Sendable, Hashable {
         return known.first { $0.lowercased().hasSuffix("/" + wanted) }
     }
 
-    /// The commands, for help text.
+    /// The commands, for help text; those that change the room are marked for moderators.
     public static func help(prefix: String) -> String {
         """
-        Room commands:
-        • \(prefix) checkin at 07:30 Europe/Berlin: post a check-in prompt every day at that local time (7.30am, 9pm and a city such as London work too; \(prefix) checkin off)
-        • \(prefix) reminder at 10:00: remind those who have not checked in (\(prefix) reminder off)
-        • \(prefix) summary at 20:00: post the group summary every evening (\(prefix) summary off); \(prefix) summary: now
+        Room commands: (★ needs moderator rights in this room)
+        • ★ \(prefix) checkin at 07:30 Europe/Berlin: post a check-in prompt every day at that local time (7.30am, 9pm and a city such as London work too; \(prefix) checkin off)
+        • ★ \(prefix) reminder at 10:00: remind those who have not checked in (\(prefix) reminder off)
+        • ★ \(prefix) summary at 20:00: post the group summary every evening (\(prefix) summary off)
+        • \(prefix) summary: the group summary now
         • \(prefix) join / \(prefix) leave: take part in this room's check-ins, or stop
         • \(prefix) schedule: show this room's schedule
         """
+    }
+}
+
+extension RoomCommand {
+    /// Whether the command changes the room (its schedule), so that it needs moderator rights
+    /// in a Matrix room. Showing the schedule, a summary now, help, joining and leaving do not.
+    public var changesRoom: Bool {
+        switch self {
+        case .checkInAt, .checkInOff, .reminderAt, .reminderOff, .summaryAt, .summaryOff: true
+        case .summaryNow, .join, .leave, .schedule, .malformed: false
+        }
     }
 }

@@ -55,6 +55,9 @@ public struct GroupSettings: Sendable {
     /// A prompt, reminder or summary missed by less than this (seconds) is posted late; older
     /// ones are skipped and logged.
     public var lateWindowSeconds: Double = 2 * 3600
+    /// The power level a Matrix room member needs to change the room's schedule by command
+    /// (`group.command_power_level`; 50 is what clients call moderator).
+    public var commandPowerLevel = 50
 
     public init(rooms: [String: RoomConfig] = [:], lateWindowSeconds: Double = 2 * 3600) {
         self.rooms = rooms
@@ -66,6 +69,12 @@ public struct GroupSettings: Sendable {
     /// Reads `rooms:` and `schedule:` from the config's root; errors name the setting.
     static func load(_ root: Node?) throws(MatrixSettingsError) -> GroupSettings {
         var settings = GroupSettings()
+        if let text = root?["group"]?["command_power_level"]?.string {
+            guard let level = Int(text), (0...1_000_000).contains(level) else {
+                throw MatrixSettingsError(setting: "group.command_power_level", message: "must be a whole number of at least 0, got '\(text)'")
+            }
+            settings.commandPowerLevel = level
+        }
         if let minutes = root?["schedule"]?["late_window_minutes"]?.string {
             guard let value = Double(minutes), value >= 0 else {
                 throw MatrixSettingsError(setting: "schedule.late_window_minutes", message: "must be a number of minutes, got '\(minutes)'")

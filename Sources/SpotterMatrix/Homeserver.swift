@@ -110,6 +110,34 @@ public final class HomeserverClient: @unchecked Sendable {
         }
     }
 
+    /// The room's power levels from its state; without a power-levels event (a room no client
+    /// made) nobody has more than level 0.
+    public func powerLevels(room: String) -> Result<RoomPowerLevels, PowerLevelsUnavailable> {
+        let result: HTTPResult
+        do {
+            result = try client.send("GET", "\(base)/_matrix/client/v3/rooms/\(Self.escape(room))/state/m.room.power_levels/",
+                                     headers: authorization)
+        } catch {
+            return .failure(PowerLevelsUnavailable(reason: error.code))
+        }
+        switch result.status {
+        case 200:
+            guard let content = try? JSONValue.parse(result.body) else {
+                return .failure(PowerLevelsUnavailable(reason: "the power levels are not JSON"))
+            }
+            return .success(RoomPowerLevels(content: content))
+        case 404 where Self.errcode(result) == "M_NOT_FOUND":
+            return .success(RoomPowerLevels())
+        default:
+            return .failure(PowerLevelsUnavailable(reason: "HTTP \(result.status) \(Self.errcode(result))"))
+        }
+    }
+
+    /// Why the homeserver could not say who may change a room.
+    public struct PowerLevelsUnavailable: Error, Sendable, Hashable {
+        public var reason: String
+    }
+
     func deliver(_ method: String, _ url: String, body: String) -> Delivery {
         exchange(method, url, body: body).delivery
     }

@@ -170,6 +170,8 @@ public final class MatrixBridge: @unchecked Sendable {
         return handled + delivered > 0
     }
 
+    /// Each room's power levels, kept current from its power-levels events (the worker's own).
+    private var powerLevelCache: [String: RoomPowerLevels] = [:]
     private var lastGaugeUpdate: Timestamp = 0
     private var lastScheduleRun: Timestamp = 0
     static let answerBatch = 16
@@ -334,8 +336,11 @@ public final class MatrixBridge: @unchecked Sendable {
     /// Applies a room command and queues its reply with the journal mark, in one transaction.
     func applyCommand(_ command: RoomCommand, _ message: Pending) throws {
         let now = clock()
+        // Changing a room's schedule is for its moderators; asking the homeserver happens before
+        // the write transaction, so no lock is held while it answers.
+        let refusal = command.changesRoom ? permissionRefusal(user: message.entry.sender, room: message.entry.roomID) : nil
         try database.write { session in
-            let reply = try self.apply(command, room: message.entry.roomID, user: message.entry.sender, session: session, now: now)
+            let reply = try refusal ?? self.apply(command, room: message.entry.roomID, user: message.entry.sender, session: session, now: now)
             let content = ReplyContent.make(reply: reply, to: message.entry.eventID, sender: message.entry.sender,
                                             threadRoot: message.threadRoot, msgtype: self.settings.msgtype(for: message.entry.roomID))
             try session.enqueue(kind: .message, dedupeKey: "reply:\(message.entry.eventID)", roomID: message.entry.roomID,
@@ -346,10 +351,38 @@ public final class MatrixBridge: @unchecked Sendable {
         metrics.increment("spotter_room_commands_total")
     }
 
+    /// The reply refusing a room change to someone below `group.command_power_level`, or nil
+    /// when they may. Levels come from the room's power-levels events as they arrive, else
+    /// from the homeserver once; when it cannot say, the change is refused (the safe side).
+    func permissionRefusal(user: String, room: String) -> String? {
+        let needed = settings.group.commandPowerLevel
+        let levels: RoomPowerLevels
+        if let known = powerLevelCache[room] {
+            levels = known
+        } else {
+            switch homeserver.powerLevels(room: room) {
+            case let .success(fetched):
+                powerLevelCache[room] = fetched
+                levels = fetched
+            case let .failure(problem):
+                logger.warning("power levels of \(room) unknown (\(problem.reason)); a schedule change was refused")
+                return "I couldn't check who may change this room's schedule just now; please try again in a minute."
+            }
+        }
+        let level = levels.level(of: user)
+        guard level < needed else { return nil }
+        logger.info("refused a room command in \(room): power level \(level) is below \(needed)")
+        return "Only the room's moderators (power level \(needed) or more) can change its schedule; ask one of them. "
+            + "Anyone can use \(bot.commandPrefix) schedule, \(bot.commandPrefix) summary, \(bot.commandPrefix) join and \(bot.commandPrefix) leave."
+    }
+
     func apply(_ action: EventAction, to entry: JournalEntry, room: RoomInfo) throws {
         var room = room
         let now = clock()
         switch action {
+        case let .powerLevels(levels):
+            powerLevelCache[entry.roomID] = levels
+            try database.write { try $0.markJournal(entry.seq, status: "handled") }
         case let .ignore(reason):
             logger.debug("ignored \(entry.eventID): \(reason)")
             try database.write { try $0.markJournal(entry.seq, status: "ignored", note: reason) }

@@ -27,6 +27,10 @@ final class FakeHomeserver: @unchecked Sendable {
     private var recorded: [Recorded] = []
     private var sendScript: [Scripted] = []
     var memberCount = 2
+    /// The rooms' `m.room.power_levels` users (others are at 0); nil answers 500.
+    var powerLevels: [String: Int]? = ["@coach-anna:test": 50]
+    /// How often the power levels were asked for.
+    var powerLevelRequests: Int { requests.filter { $0.path.contains("/state/m.room.power_levels") }.count }
     private(set) var port = 0
     private var group: ServiceGroup?
     private var task: Task<Void, any Error>?
@@ -95,6 +99,11 @@ final class FakeHomeserver: @unchecked Sendable {
         if path.hasSuffix("/joined_members") {
             let members = (0..<memberCount).map { "\"@user\($0):test\": {}" }.joined(separator: ", ")
             return json(200, "{\"joined\": {\(members)}}")
+        }
+        if path.contains("/state/m.room.power_levels") {
+            guard let levels = lock.withLock({ powerLevels }) else { return json(500, "{\"errcode\": \"M_UNKNOWN\"}") }
+            let users = levels.map { "\"\($0.key)\": \($0.value)" }.joined(separator: ", ")
+            return json(200, "{\"users\": {\(users)}, \"users_default\": 0, \"state_default\": 50}")
         }
         if path.contains("/send/") {
             let next: Scripted? = lock.withLock { sendScript.isEmpty ? nil : sendScript.removeFirst() }

@@ -1,5 +1,6 @@
 import Foundation
 import SpotterCore
+import SpotterGroup
 import SpotterMatrix
 import SpotterSchedule
 import SpotterStore
@@ -215,6 +216,66 @@ struct GroupCoachingTests {
         #expect(reminder.mentions == ["@carol:test"])
         #expect(reminder.threadRoot == root)
         #expect(!reminder.body.contains("alice") && !reminder.body.contains("dave"))
+    }
+
+    @Test("only moderators change the schedule: power levels from the homeserver, kept current from events")
+    func powerLevels() async throws {
+        let homeserver = FakeHomeserver()
+        try await homeserver.start()
+        defer { Task { await homeserver.stop() } }
+        let group = try GroupFixture(homeserver: homeserver, start: instant("2026-11-23T12:00:00Z")) { _ in }
+        func lastReply() -> String { group.messages(in: GroupFixture.room).last?.body ?? "" }
+        func checkIn() throws -> String? { try group.fixture.database.read { try $0.roomSettings(GroupFixture.room) }?.checkIn }
+
+        try await group.say("$p1", "@ben:test", "!coach checkin at 07:30 Europe/Berlin")
+        #expect(lastReply().contains("Only the room's moderators (power level 50 or more)"))
+        #expect(try checkIn() == nil, "a member at level 0 changes nothing")
+        try await group.say("$p2", "@coach-anna:test", "!coach checkin at 07:30 Europe/Berlin")
+        #expect(lastReply().contains("Daily check-in set for 07:30 Europe/Berlin"))
+        try await group.say("$p3", "@ben:test", "!coach checkin off")
+        #expect(lastReply().contains("Only the room's moderators"))
+        #expect(try checkIn() == "07:30")
+        // Read-only commands stay open to everyone.
+        try await group.say("$p4", "@ben:test", "!coach schedule")
+        #expect(lastReply().contains("07:30"))
+        #expect(!lastReply().contains("Only the room's moderators"))
+        #expect(homeserver.powerLevelRequests == 1, "asked once, then kept")
+
+        // A power-levels event makes ben a moderator and anna a member, without asking again.
+        let levels = JSONValue.object([
+            ("event_id", "$pl1"), ("room_id", .string(GroupFixture.room)), ("sender", "@owner:test"), ("type", "m.room.power_levels"),
+            ("state_key", ""), ("origin_server_ts", .number(group.fixture.clock.now * 1000)),
+            ("content", .object([("users", .object([("@ben:test", .number(50)), ("@owner:test", .number(100))])), ("users_default", .number(0))])),
+        ])
+        #expect(await group.fixture.put("t-pl1", [levels]).status == 200)
+        try await group.fixture.drain()
+        try await group.say("$p5", "@coach-anna:test", "!coach checkin off")
+        #expect(lastReply().contains("Only the room's moderators"))
+        try await group.say("$p6", "@ben:test", "!coach checkin off")
+        #expect(lastReply().contains("Daily check-in prompts are off"))
+        #expect(homeserver.powerLevelRequests == 1)
+    }
+
+    @Test("when the homeserver cannot say who is a moderator, a schedule change is refused, not guessed")
+    func powerLevelsUnknown() async throws {
+        let homeserver = FakeHomeserver()
+        try await homeserver.start()
+        defer { Task { await homeserver.stop() } }
+        homeserver.powerLevels = nil
+        let group = try GroupFixture(homeserver: homeserver, start: instant("2026-11-23T12:00:00Z")) { _ in }
+        try await group.say("$u1", "@coach-anna:test", "!coach checkin at 07:30 Europe/Berlin")
+        #expect(group.messages(in: GroupFixture.room).last?.body.contains("couldn't check who may change") == true)
+        #expect(try group.fixture.database.read { try $0.roomSettings(GroupFixture.room) }?.checkIn == nil)
+    }
+
+    @Test("help in a group marks the commands that need moderator rights")
+    func helpMarksModeratorCommands() {
+        let help = RoomCommand.help(prefix: "!coach")
+        let lines = help.split(separator: "\n")
+        #expect(lines.contains { $0.contains("★") && $0.contains("checkin at") })
+        #expect(lines.contains { $0.contains("★") && $0.contains("summary at") })
+        #expect(lines.contains { !$0.contains("★") && $0.contains("schedule") })
+        #expect(lines.contains { !$0.contains("★") && $0.contains("join") })
     }
 
     @Test("room commands set, show and switch off the schedule; bad times and zones are explained")

@@ -14,7 +14,8 @@ users, starts `spotter serve`, and checks, through the homeserver as a person wo
   e. Spotter killed between acknowledging and replying: the reply is sent once after restart;
   f. a scheduled check-in in the group room (Spotter's clock set to 07:29:40 Berlin time with
      SPOTTER_CLOCK_START): `!coach checkin at 07:30 Europe/Berlin`, the prompt appears, alice and
-     bob answer in its thread, `!coach summary` shows counts only, bob's details (pain) come by DM.
+     bob answer in its thread, `!coach summary` shows counts only, bob's details (pain) come by DM;
+  g. bob, at power level 0, is refused a schedule change; made a moderator (50) by alice, he is obeyed.
 Prints `e2e: N passed, M failed` and exits non-zero when anything failed.
 Only 127.0.0.1 is contacted.
 """
@@ -115,6 +116,16 @@ class User:
         if status != 200:
             raise RuntimeError(f"send: {status} {answer}")
         return answer["event_id"]
+
+    def set_power_level(self, room, user, level):
+        path = SYNAPSE + f"/_matrix/client/v3/rooms/{q(room)}/state/m.room.power_levels/"
+        status, levels = http("GET", path, self.token)
+        if status != 200:
+            raise RuntimeError(f"power levels: {status} {levels}")
+        levels.setdefault("users", {})[user] = level
+        status, answer = http("PUT", path, self.token, levels)
+        if status != 200:
+            raise RuntimeError(f"set power levels: {status} {answer}")
 
     def members(self, room):
         status, answer = http("GET", SYNAPSE + f"/_matrix/client/v3/rooms/{q(room)}/joined_members", self.token)
@@ -309,6 +320,21 @@ def main():
             details = found[0] if found else ""
         results.check("f. bob's readiness and the pain follow-up come by direct message",
                       "Readiness: red" in details and "qualified professional" in details, details[:300])
+
+        # g. Room permissions from the room's power levels: bob (level 0) is refused, then made a
+        # moderator (level 50) by alice and obeyed.
+        refused_request = bob.send(group, "!coach reminder off")
+        refused = wait_for(lambda: bob.replies(group, refused_request), 20)
+        results.check("g. a member at power level 0 is refused a schedule change",
+                      refused and "Only the room's moderators" in refused[0]["content"]["body"],
+                      json.dumps(refused)[:300] if refused else "no reply")
+        alice.set_power_level(group, bob.id, 50)
+        time.sleep(2)
+        obeyed_request = bob.send(group, "!coach reminder off")
+        obeyed = wait_for(lambda: bob.replies(group, obeyed_request), 20)
+        results.check("g. a moderator (power level 50) is obeyed",
+                      obeyed and "Reminders are off" in obeyed[0]["content"]["body"],
+                      json.dumps(obeyed)[:300] if obeyed else "no reply")
     except Exception as error:  # a broken step fails the run, with its reason
         results.check("run", False, repr(error))
     finally:
