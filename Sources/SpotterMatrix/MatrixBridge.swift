@@ -76,6 +76,7 @@ public final class MatrixBridge: @unchecked Sendable {
     /// HTTP side waits for the disk once per batch rather than once per request.
     public func receive(transactionID: String, body: [UInt8]) async throws(StoreError) -> TransactionOutcome {
         if lock.withLock({ seenSet.contains(transactionID) }) {
+            logger.info("transaction", metadata: ["txn_id": "\(transactionID)", "outcome": "repeated, acknowledged again"])
             metrics.increment("spotter_transactions_duplicate_total")
             return .duplicate
         }
@@ -109,6 +110,7 @@ public final class MatrixBridge: @unchecked Sendable {
                 seenSet.remove(seenTransactions.removeFirst())
             }
         }
+        logger.info("transaction", metadata: ["txn_id": "\(transactionID)", "events": "\(fresh)", "duplicates": "\(repeated)"])
         metrics.increment("spotter_events_total", by: Double(fresh))
         metrics.increment("spotter_events_duplicate_total", by: Double(repeated))
         if fresh > 0 { wake.signal() }
@@ -298,7 +300,7 @@ public final class MatrixBridge: @unchecked Sendable {
         let messages = batch.map {
             IncomingMessage(user: $0.entry.sender, room: $0.entry.roomID, text: $0.text, answersCheckInPrompt: $0.answersPrompt)
         }
-        _ = try runtime.handle(messages) { session, replies in
+        let handled = try runtime.handle(messages) { session, replies in
             for (item, reply) in zip(batch, replies) {
                 let user = item.entry.sender
                 var text = reply.reply
@@ -328,8 +330,14 @@ public final class MatrixBridge: @unchecked Sendable {
             }
         }
         let done = clock()
-        for item in batch {
-            metrics.observeHandling(seconds: max(0, done - max(item.entry.originTimestamp ?? done, startupCutoff)))
+        for (item, reply) in zip(batch, handled) {
+            let seconds = max(0, done - max(item.entry.originTimestamp ?? done, startupCutoff))
+            metrics.observeHandling(seconds: seconds)
+            // What happened, never what was said: the operator's trail for one message.
+            var metadata: Logger.Metadata = ["room": "\(item.entry.roomID)", "event_id": "\(item.entry.eventID)",
+                                             "intent": "\(reply.intent.rawValue)", "outcome": "answered"]
+            if logger.logLevel <= .debug { metadata["handling_ms"] = "\(Int((seconds * 1000).rounded()))" }
+            logger.info("handled event", metadata: metadata)
         }
     }
 
@@ -349,6 +357,8 @@ public final class MatrixBridge: @unchecked Sendable {
             try session.markJournal(message.entry.seq, status: "handled")
         }
         metrics.increment("spotter_room_commands_total")
+        logger.info("handled event", metadata: ["room": "\(message.entry.roomID)", "event_id": "\(message.entry.eventID)",
+                                                "intent": "room_command", "outcome": refusal == nil ? "applied" : "refused"])
     }
 
     /// The reply refusing a room change to someone below `group.command_power_level`, or nil
@@ -384,7 +394,8 @@ public final class MatrixBridge: @unchecked Sendable {
             powerLevelCache[entry.roomID] = levels
             try database.write { try $0.markJournal(entry.seq, status: "handled") }
         case let .ignore(reason):
-            logger.debug("ignored \(entry.eventID): \(reason)")
+            logger.info("handled event", metadata: ["room": "\(entry.roomID)", "event_id": "\(entry.eventID)",
+                                                    "outcome": "ignored", "reason": "\(reason)"])
             try database.write { try $0.markJournal(entry.seq, status: "ignored", note: reason) }
         case .join:
             try database.write { session in
@@ -460,6 +471,9 @@ public final class MatrixBridge: @unchecked Sendable {
             }
         }
         for (item, outcome) in outcomes {
+            let status = switch outcome { case .delivered: "delivered"; case .retry: "retrying"; case .rejected: "refused" }
+            logger.info("reply", metadata: ["kind": "\(item.kind.rawValue)", "room": "\(item.roomID)", "status": "\(status)",
+                                            "attempts": "\(item.attempts + 1)"])
             switch outcome {
             case .delivered:
                 metrics.increment("spotter_replies_total")

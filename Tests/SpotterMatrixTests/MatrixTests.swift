@@ -21,7 +21,7 @@ struct BridgeFixture {
     /// `folder` and `clock` from an earlier fixture make a restart on the same database.
     init(
         homeserver: String, requestTimeoutMilliseconds: Int = 10_000, folder: URL? = nil, clock: MockClock? = nil,
-        settingsChange: (inout MatrixSettings) -> Void = { _ in }
+        settingsChange: (inout MatrixSettings) -> Void = { _ in }, logger given: Logger? = nil
     ) throws {
         self.folder = try folder ?? temporaryFolder("spotter-matrix")
         self.clock = clock ?? MockClock(1_795_420_800)
@@ -38,6 +38,7 @@ struct BridgeFixture {
         client.requestTimeout = requestTimeoutMilliseconds
         var logger = Logger(label: "test")
         logger.logLevel = .critical
+        if let given { logger = given }
         bridge = MatrixBridge(settings: settings, runtime: runtime,
                               homeserver: HomeserverClient(base: homeserver, asToken: "as_test", client: client),
                               botUserID: "@coach:test", metrics: MatrixMetrics(), logger: logger, clock: { clock.now })

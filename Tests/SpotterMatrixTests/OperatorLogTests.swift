@@ -1,0 +1,88 @@
+import Foundation
+import Logging
+import SpotterCore
+import SpotterMatrix
+import SpotterTesting
+import Synchronization
+import Testing
+
+/// Records what the bridge logs, for tests that read the operator's trail.
+final class CapturedLog: Sendable {
+    struct Record: Sendable {
+        var level: Logger.Level
+        var message: String
+        var metadata: [String: String]
+        var all: String { message + " " + metadata.map { "\($0.key)=\($0.value)" }.joined(separator: " ") }
+    }
+
+    private let records = Mutex<[Record]>([])
+    var all: [Record] { records.withLock { $0 } }
+
+    func logger(level: Logger.Level = .info) -> Logger {
+        var logger = Logger(label: "captured") { _ in Handler(log: self) }
+        logger.logLevel = level
+        return logger
+    }
+
+    func append(_ record: Record) { records.withLock { $0.append(record) } }
+
+    struct Handler: LogHandler {
+        let log: CapturedLog
+        var metadata: Logger.Metadata = [:]
+        var logLevel: Logger.Level = .trace
+        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+            get { metadata[key] }
+            set { metadata[key] = newValue }
+        }
+        func log(event: LogEvent) {
+            var fields: [String: String] = [:]
+            for (key, value) in metadata.merging(event.metadata ?? [:], uniquingKeysWith: { $1 }) { fields[key] = "\(value)" }
+            log.append(Record(level: event.level, message: "\(event.message)", metadata: fields))
+        }
+    }
+}
+
+@Suite("What an operator sees in the log")
+struct OperatorLogTests {
+    @Test("each transaction, handled event and reply is logged at info with ids, never the text or a token")
+    func trail() async throws {
+        let homeserver = FakeHomeserver()
+        try await homeserver.start()
+        defer { Task { await homeserver.stop() } }
+        let log = CapturedLog()
+        let fixture = try BridgeFixture(homeserver: homeserver.url, logger: log.logger())
+        let secret = "should I go to failure on my squats today"
+        let event = BridgeFixture.event("$q1", body: secret)
+        #expect(await fixture.put("txn-7", [event]).status == 200)
+        #expect(await fixture.put("txn-7", [event]).status == 200)
+        try await fixture.drain()
+
+        let records = log.all
+        let transactions = records.filter { $0.message == "transaction" }
+        #expect(transactions.contains { $0.metadata["txn_id"] == "txn-7" && $0.metadata["events"] == "1" && $0.metadata["duplicates"] == "0" })
+        #expect(transactions.contains { $0.metadata["txn_id"] == "txn-7" && $0.metadata["outcome"]?.contains("repeated") == true })
+        let handled = try #require(records.first { $0.message == "handled event" })
+        #expect(handled.level == .info)
+        #expect(handled.metadata["room"] == "!dm:test" && handled.metadata["event_id"] == "$q1")
+        #expect(handled.metadata["intent"] == "ask_failure" && handled.metadata["outcome"] == "answered")
+        #expect(handled.metadata["handling_ms"] == nil, "timings only at debug")
+        #expect(records.contains { $0.message == "reply" && $0.metadata["room"] == "!dm:test" && $0.metadata["status"] == "delivered"
+                && $0.metadata["attempts"] == "1" })
+        for record in records {
+            #expect(!record.all.contains("failure on my squats"), "message text in the log: \(record.all)")
+            #expect(!record.all.contains(BridgeFixture.hsToken) && !record.all.contains("as_test"), "a token in the log")
+        }
+    }
+
+    @Test("the debug level adds the handling time")
+    func debugTimings() async throws {
+        let homeserver = FakeHomeserver()
+        try await homeserver.start()
+        defer { Task { await homeserver.stop() } }
+        let log = CapturedLog()
+        let fixture = try BridgeFixture(homeserver: homeserver.url, logger: log.logger(level: .debug))
+        #expect(await fixture.put("txn-1", [BridgeFixture.event("$q1", body: "curls to failure?")]).status == 200)
+        try await fixture.drain()
+        #expect(log.all.contains { $0.message == "handled event" && $0.metadata["handling_ms"] != nil })
+    }
+}
