@@ -110,27 +110,22 @@ public final class HomeserverClient: @unchecked Sendable {
         }
     }
 
-    /// The room's power levels from its state; without a power-levels event (a room no client
-    /// made) nobody has more than level 0.
+    /// The room's power levels and privileged creators, from its full state (the create
+    /// event's sender is not in the content-only state endpoint).
     public func powerLevels(room: String) -> Result<RoomPowerLevels, PowerLevelsUnavailable> {
         let result: HTTPResult
         do {
-            result = try client.send("GET", "\(base)/_matrix/client/v3/rooms/\(Self.escape(room))/state/m.room.power_levels/",
-                                     headers: authorization)
+            result = try client.send("GET", "\(base)/_matrix/client/v3/rooms/\(Self.escape(room))/state", headers: authorization)
         } catch {
             return .failure(PowerLevelsUnavailable(reason: error.code))
         }
-        switch result.status {
-        case 200:
-            guard let content = try? JSONValue.parse(result.body) else {
-                return .failure(PowerLevelsUnavailable(reason: "the power levels are not JSON"))
-            }
-            return .success(RoomPowerLevels(content: content))
-        case 404 where Self.errcode(result) == "M_NOT_FOUND":
-            return .success(RoomPowerLevels())
-        default:
+        guard result.status == 200 else {
             return .failure(PowerLevelsUnavailable(reason: "HTTP \(result.status) \(Self.errcode(result))"))
         }
+        guard let state = try? JSONValue.parse(result.body), state.array != nil else {
+            return .failure(PowerLevelsUnavailable(reason: "the room state is not a list of events"))
+        }
+        return .success(RoomPowerLevels(state: state))
     }
 
     /// Why the homeserver could not say who may change a room.

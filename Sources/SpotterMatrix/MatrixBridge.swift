@@ -390,8 +390,9 @@ public final class MatrixBridge: @unchecked Sendable {
         var room = room
         let now = clock()
         switch action {
-        case let .powerLevels(levels):
-            powerLevelCache[entry.roomID] = levels
+        case let .powerLevels(content):
+            // Known rooms take the new levels; an unknown room is read whole on its first command.
+            if let known = powerLevelCache[entry.roomID] { powerLevelCache[entry.roomID] = known.updated(with: content) }
             try database.write { try $0.markJournal(entry.seq, status: "handled") }
         case let .ignore(reason):
             logger.info("handled event", metadata: ["room": "\(entry.roomID)", "event_id": "\(entry.eventID)",

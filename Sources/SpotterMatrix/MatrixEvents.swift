@@ -10,8 +10,8 @@ public enum EventAction: Sendable, Hashable {
     case join
     /// A member joined or left: the room's member count changes.
     case membership(joined: Bool)
-    /// The room's power levels changed: who may change the room's schedule.
-    case powerLevels(RoomPowerLevels)
+    /// The room's power levels changed (the new content): who may change the room's schedule.
+    case powerLevels(JSONValue)
     /// An encrypted message: say once that Spotter cannot read it.
     case encrypted
     /// A message for Spotter, with the addressing and reply fallback stripped.
@@ -55,7 +55,7 @@ public enum EventTriage {
         let sender = event["sender"]?.string ?? ""
         let content = event["content"] ?? .object([])
         if type == "m.room.power_levels", event["state_key"]?.string == "" {
-            return .powerLevels(RoomPowerLevels(content: content))
+            return .powerLevels(content)
         }
         if type == "m.room.member" {
             let membership = content["membership"]?.string ?? ""

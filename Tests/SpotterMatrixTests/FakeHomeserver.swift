@@ -30,7 +30,7 @@ final class FakeHomeserver: @unchecked Sendable {
     /// The rooms' `m.room.power_levels` users (others are at 0); nil answers 500.
     var powerLevels: [String: Int]? = ["@coach-anna:test": 50]
     /// How often the power levels were asked for.
-    var powerLevelRequests: Int { requests.filter { $0.path.contains("/state/m.room.power_levels") }.count }
+    var powerLevelRequests: Int { requests.filter { $0.method == "GET" && $0.path.hasSuffix("/state") }.count }
     private(set) var port = 0
     private var group: ServiceGroup?
     private var task: Task<Void, any Error>?
@@ -100,10 +100,14 @@ final class FakeHomeserver: @unchecked Sendable {
             let members = (0..<memberCount).map { "\"@user\($0):test\": {}" }.joined(separator: ", ")
             return json(200, "{\"joined\": {\(members)}}")
         }
-        if path.contains("/state/m.room.power_levels") {
+        if path.hasSuffix("/state") {
             guard let levels = lock.withLock({ powerLevels }) else { return json(500, "{\"errcode\": \"M_UNKNOWN\"}") }
             let users = levels.map { "\"\($0.key)\": \($0.value)" }.joined(separator: ", ")
-            return json(200, "{\"users\": {\(users)}, \"users_default\": 0, \"state_default\": 50}")
+            return json(200, """
+                [{"type": "m.room.create", "state_key": "", "sender": "@owner:test", "content": {"room_version": "12"}},
+                 {"type": "m.room.power_levels", "state_key": "", "sender": "@owner:test",
+                  "content": {"users": {\(users)}, "users_default": 0, "state_default": 50}}]
+                """)
         }
         if path.contains("/send/") {
             let next: Scripted? = lock.withLock { sendScript.isEmpty ? nil : sendScript.removeFirst() }

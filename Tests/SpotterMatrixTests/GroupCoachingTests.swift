@@ -253,7 +253,28 @@ struct GroupCoachingTests {
         #expect(lastReply().contains("Only the room's moderators"))
         try await group.say("$p6", "@ben:test", "!coach checkin off")
         #expect(lastReply().contains("Daily check-in prompts are off"))
+        // The room's creator (room version 12: not in `users`, above everyone) is obeyed.
+        try await group.say("$p7", "@owner:test", "!coach checkin at 06:00 Europe/Berlin")
+        #expect(lastReply().contains("Daily check-in set for 06:00 Europe/Berlin"))
         #expect(homeserver.powerLevelRequests == 1)
+    }
+
+    @Test("creators outrank everyone from room version 12; before it they are listed like anyone")
+    func creators() throws {
+        func state(_ version: String) throws -> RoomPowerLevels {
+            RoomPowerLevels(state: try JSONValue.parse("""
+                [{"type": "m.room.create", "state_key": "", "sender": "@founder:test",
+                  "content": {"room_version": "\(version)", "additional_creators": ["@cofounder:test"]}},
+                 {"type": "m.room.power_levels", "state_key": "", "content": {"users": {"@mod:test": "50"}, "users_default": 0}}]
+                """))
+        }
+        let v12 = try state("12")
+        #expect(v12.level(of: "@founder:test") > 1_000_000 && v12.level(of: "@cofounder:test") > 1_000_000)
+        #expect(v12.level(of: "@mod:test") == 50, "levels written as strings in old rooms are read")
+        #expect(v12.level(of: "@someone:test") == 0)
+        let v10 = try state("10")
+        #expect(v10.level(of: "@founder:test") == 0, "before version 12 the creator is only what `users` says")
+        #expect(RoomPowerLevels(state: .array([])).level(of: "@founder:test") == 0)
     }
 
     @Test("when the homeserver cannot say who is a moderator, a schedule change is refused, not guessed")
