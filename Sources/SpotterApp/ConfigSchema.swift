@@ -24,7 +24,7 @@ public indirect enum ConfigShape: Sendable {
         "schedule": .keys(["late_window_minutes": .value]),
         "group": .keys(["command_power_level": .value]),
         "rooms": .each(.keys([
-            "checkin": .value, "reminder": .value, "summary": .value, "weekly_report": .value,
+            "checkin": .value, "reminder": .value, "summary": .value, "weekly_report": .value, "coaches": .value,
             "webhook": .keys(["url": .value, "template": .value, "secret": .value]),
         ])),
         "webhook": .keys(["secret": .value]),

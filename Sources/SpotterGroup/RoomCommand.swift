@@ -19,6 +19,11 @@ public enum RoomCommand: Sendable, Hashable {
     case leave
     /// Show the room's schedule.
     case schedule
+    /// Name the room's coaches (Matrix user ids), who get the private digest at summary time.
+    case coaches([String])
+    /// Agree (or stop agreeing) to be named in the coaches' digest.
+    case share
+    case unshare
 
     /// A command-shaped message that does not fit its form: the reply says the form expected,
     /// and the message is never read as something else (a personal check-in, a question).
@@ -38,6 +43,14 @@ public enum RoomCommand: Sendable, Hashable {
         case "join": return words.count == 1 ? .join : nil
         case "leave": return words.count == 1 ? .leave : nil
         case "schedule": return words.count == 1 ? .schedule : nil
+        case "share": return words.count == 1 ? .share : nil
+        case "unshare": return words.count == 1 ? .unshare : nil
+        case "coaches":
+            let ids = original.dropFirst()
+            guard !ids.isEmpty, ids.allSatisfy({ $0.hasPrefix("@") && $0.contains(":") }) else {
+                return .malformed(problem: "coaches are named by Matrix user id, like @anna:example.org", expected: Self.form("coaches"))
+            }
+            return .coaches(Array(ids))
         case "checkin", "checkins", "reminder", "reminders", "summary":
             let head = words[0]
             let kind = head.hasPrefix("checkin") ? "checkin" : head.hasPrefix("reminder") ? "reminder" : "summary"
@@ -80,6 +93,7 @@ public enum RoomCommand: Sendable, Hashable {
         switch kind {
         case "checkin": "checkin at 07:30 Europe/Berlin (or a city: checkin at 7.30am London), or checkin off"
         case "reminder": "reminder at 10:00, or reminder off"
+        case "coaches": "coaches @anna:example.org @ben:example.org"
         default: "summary at 20:00 (or 8pm), or summary off; summary alone posts it now"
         }
     }
@@ -133,7 +147,9 @@ public enum RoomCommand: Sendable, Hashable {
         • ★ \(prefix) reminder at 10:00: remind those who have not checked in (\(prefix) reminder off)
         • ★ \(prefix) summary at 20:00: post the group summary every evening (\(prefix) summary off)
         • \(prefix) summary: the group summary now
+        • ★ \(prefix) coaches @anna:example.org: who gets the private coach digest at summary time
         • \(prefix) join / \(prefix) leave: take part in this room's check-ins, or stop
+        • \(prefix) share / \(prefix) unshare: let the room's coaches see your red days, pain and missed days by name, or stop
         • \(prefix) schedule: show this room's schedule
         """
     }
@@ -144,8 +160,8 @@ extension RoomCommand {
     /// in a Matrix room. Showing the schedule, a summary now, help, joining and leaving do not.
     public var changesRoom: Bool {
         switch self {
-        case .checkInAt, .checkInOff, .reminderAt, .reminderOff, .summaryAt, .summaryOff: true
-        case .summaryNow, .join, .leave, .schedule, .malformed: false
+        case .checkInAt, .checkInOff, .reminderAt, .reminderOff, .summaryAt, .summaryOff, .coaches: true
+        case .summaryNow, .join, .leave, .schedule, .malformed, .share, .unshare: false
         }
     }
 }

@@ -15,6 +15,8 @@ struct RoomPlan {
     var summary: CheckInSchedule?
     var weekly: (weekday: Int, schedule: CheckInSchedule)?
     var outbound: OutboundHook?
+    /// Who gets the private coach digest (a command's list wins over Config/).
+    var coaches: [String] = []
 
     /// The schedule the room's days are counted in (its check-in zone).
     var days: CheckInSchedule { checkIn ?? summary ?? reminder ?? (try? CheckInSchedule(time: "00:00", zone: zone))! }
@@ -37,6 +39,7 @@ struct RoomPlan {
             self.weekly = (weekly.weekday, at)
         }
         outbound = config?.outbound
+        coaches = overrides?.coaches ?? config?.coaches ?? []
     }
 
     var description: String {
@@ -152,6 +155,18 @@ extension MatrixBridge {
         case .schedule:
             let members = try session.joinedMembers(room: room).count
             return "This room: \(plan.description). \(members) lifter\(members == 1 ? "" : "s") taking part."
+        case let .coaches(ids):
+            overrides.coaches = ids
+            try save()
+            return "Coaches of this room: \(ids.joined(separator: ", ")). At summary time each gets a private digest by direct "
+                + "message naming only the lifters who say \(bot.commandPrefix) share; everyone else is only counted."
+        case .share:
+            try session.setSharesWithCoach(room: room, user: user, true, at: now)
+            return "Thanks: this room's coaches will see by name when you're red, report pain or miss three days. "
+                + "\(bot.commandPrefix) unshare stops it."
+        case .unshare:
+            try session.setSharesWithCoach(room: room, user: user, false, at: now)
+            return "Done: the coaches' digest no longer names you; you're only counted."
         }
     }
 
@@ -172,6 +187,21 @@ extension MatrixBridge {
             return "Nobody in this room takes part in check-ins yet: \(bot.commandPrefix) join to be counted."
         }
         return summary.text(title: days.title(of: now), deloadSources: runtime.coach.deloadCitation)
+    }
+
+    /// Each coach's private digest, by direct message (Matrix rooms only: coaches are Matrix users).
+    func enqueueCoachDigests(_ session: StoreSession, room: String, plan: RoomPlan, day: String, now: Timestamp) throws {
+        guard !plan.coaches.isEmpty, plan.outbound == nil else { return }
+        let days = plan.days
+        let members = try session.joinedMembers(room: room)
+        let since = days.dayStart(of: days.previousDayInstant(before: days.previousDayInstant(before: now)))
+        let digest = CoachDigest(members: members, sharers: try session.coachSharers(room: room),
+                                 checkIns: try session.checkIns(users: members, from: since, to: days.nextDayStart(after: now)),
+                                 now: now, schedule: days)
+        let text = digest.text(room: room, title: days.title(of: now), prefix: bot.commandPrefix)
+        for coach in plan.coaches {
+            try enqueueDirect(session, user: coach, text: text, dedupeKey: "digest:\(room):\(coach):\(day)", now: now)
+        }
     }
 
     // MARK: The scheduler
@@ -209,6 +239,7 @@ extension MatrixBridge {
                 try run("summary", room: room, schedule: schedule, now: now) { session, day, _ in
                     let text = try self.summaryText(room: room, plan: plan, session: session, now: now)
                     try self.enqueueRoomPost(session, room: room, text: text, dedupeKey: "summary:\(room):\(day)", now: now)
+                    try self.enqueueCoachDigests(session, room: room, plan: plan, day: day, now: now)
                     return "posted"
                 }
             }

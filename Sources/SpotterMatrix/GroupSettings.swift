@@ -28,6 +28,8 @@ public struct RoomConfig: Sendable, Hashable {
     /// Weekly report by direct message to each opted-in lifter: weekday (1 = Sunday) and time.
     public var weeklyReport: (weekday: Int, time: String)?
     public var outbound: OutboundHook?
+    /// Matrix user ids who get the private coach digest at summary time.
+    public var coaches: [String] = []
 
     public init(checkIn: CheckInSchedule? = nil, reminder: String? = nil, summary: String? = nil,
                 weeklyReport: (weekday: Int, time: String)? = nil, outbound: OutboundHook? = nil) {
@@ -116,6 +118,13 @@ public struct GroupSettings: Sendable {
             } catch {
                 throw MatrixSettingsError(setting: "\(setting).checkin", message: error.message)
             }
+        }
+        if let coaches = node["coaches"] {
+            let ids = coaches.sequence?.compactMap(\.string) ?? coaches.string.map { [$0] } ?? []
+            guard !ids.isEmpty, ids.allSatisfy({ $0.hasPrefix("@") && $0.contains(":") }) else {
+                throw MatrixSettingsError(setting: "\(setting).coaches", message: "list Matrix user ids, like [\"@anna:example.org\"]")
+            }
+            config.coaches = ids
         }
         config.reminder = try time("reminder")
         config.summary = try time("summary")

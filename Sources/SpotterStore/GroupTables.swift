@@ -9,12 +9,15 @@ public struct RoomSettingsRow: Sendable, Hashable {
     public var zone: String?
     public var reminder: String?
     public var summary: String?
+    /// The room's coaches as set by command (nil: as configured).
+    public var coaches: [String]?
 
-    public init(checkIn: String? = nil, zone: String? = nil, reminder: String? = nil, summary: String? = nil) {
+    public init(checkIn: String? = nil, zone: String? = nil, reminder: String? = nil, summary: String? = nil, coaches: [String]? = nil) {
         self.checkIn = checkIn
         self.zone = zone
         self.reminder = reminder
         self.summary = summary
+        self.coaches = coaches
     }
 }
 
@@ -37,9 +40,10 @@ extension StoreSession {
     // MARK: Room settings
 
     public func roomSettings(_ roomID: String) throws -> RoomSettingsRow? {
-        guard let row = try Row.fetchOne(db, sql: "SELECT checkin, zone, reminder, summary FROM room_settings WHERE room_id = ?",
+        guard let row = try Row.fetchOne(db, sql: "SELECT checkin, zone, reminder, summary, coaches FROM room_settings WHERE room_id = ?",
                                          arguments: [roomID]) else { return nil }
-        return RoomSettingsRow(checkIn: row[0], zone: row[1], reminder: row[2], summary: row[3])
+        let coaches = (row[4] as String?).map { $0.split(separator: "\n").map(String.init) }
+        return RoomSettingsRow(checkIn: row[0], zone: row[1], reminder: row[2], summary: row[3], coaches: coaches)
     }
 
     /// Rooms whose settings were changed by a command.
@@ -49,10 +53,12 @@ extension StoreSession {
 
     public func saveRoomSettings(_ roomID: String, _ settings: RoomSettingsRow, by user: String, at time: Timestamp) throws {
         try db.execute(sql: """
-            INSERT INTO room_settings (room_id, checkin, zone, reminder, summary, updated_by, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO room_settings (room_id, checkin, zone, reminder, summary, coaches, updated_by, updated_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (room_id) DO UPDATE SET checkin = excluded.checkin, zone = excluded.zone, reminder = excluded.reminder,
-                summary = excluded.summary, updated_by = excluded.updated_by, updated_at = excluded.updated_at
-            """, arguments: [roomID, settings.checkIn, settings.zone, settings.reminder, settings.summary, user, time])
+                summary = excluded.summary, coaches = excluded.coaches, updated_by = excluded.updated_by, updated_at = excluded.updated_at
+            """, arguments: [roomID, settings.checkIn, settings.zone, settings.reminder, settings.summary,
+                             settings.coaches?.joined(separator: "\n"), user, time])
     }
 
     // MARK: Members
@@ -67,6 +73,20 @@ extension StoreSession {
             INSERT INTO room_members (room_id, user_id, status, updated_at) VALUES (?, ?, ?, ?)
             ON CONFLICT (room_id, user_id) DO UPDATE SET status = excluded.status, updated_at = excluded.updated_at
             """, arguments: [roomID, user, status.rawValue, time])
+    }
+
+    /// Whether a lifter agreed to be named in the room coaches' digest.
+    public func setSharesWithCoach(room roomID: String, user: String, _ shares: Bool, at time: Timestamp) throws {
+        try db.execute(sql: """
+            INSERT INTO room_members (room_id, user_id, status, updated_at, shares_with_coach) VALUES (?, ?, 'joined', ?, ?)
+            ON CONFLICT (room_id, user_id) DO UPDATE SET shares_with_coach = excluded.shares_with_coach, updated_at = excluded.updated_at
+            """, arguments: [roomID, user, time, shares])
+    }
+
+    /// The room's lifters who agreed to be named in the coaches' digest.
+    public func coachSharers(room roomID: String) throws -> Set<String> {
+        Set(try String.fetchAll(db, sql: "SELECT user_id FROM room_members WHERE room_id = ? AND shares_with_coach = 1",
+                                arguments: [roomID]))
     }
 
     /// Lifters who opted in to a room's check-ins, in a stable order.

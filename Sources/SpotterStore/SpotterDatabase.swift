@@ -144,6 +144,14 @@ public final class SpotterDatabase: Sendable {
                 CREATE INDEX checkins_time ON checkins(completed_at);
                 """)
         }
+        migrator.registerMigration("v5-coach-digest") { db in
+            // A room's coaches (set by command; Config/ may name them too) and each lifter's
+            // agreement to be named in the coaches' digest (default: not shared).
+            try db.execute(sql: """
+                ALTER TABLE room_settings ADD COLUMN coaches TEXT;
+                ALTER TABLE room_members ADD COLUMN shares_with_coach INTEGER NOT NULL DEFAULT 0;
+                """)
+        }
         return migrator
     }
 

@@ -130,6 +130,44 @@ struct GroupCoachingTests {
         #expect(try group.log().map { "\($0.kind) \($0.status)" }.sorted() == ["prompt posted", "summary posted"])
     }
 
+    @Test("the coach's digest by direct message names only lifters who shared; nobody else is named anywhere")
+    func coachDigest() async throws {
+        let homeserver = FakeHomeserver()
+        try await homeserver.start()
+        defer { Task { await homeserver.stop() } }
+        let group = try GroupFixture(homeserver: homeserver, start: instant("2026-11-23T06:00:00Z"), configure: Self.berlin())
+        try await group.say("$k0", "@coach-anna:test", "!coach coaches @coach-anna:test")
+        #expect(group.messages(in: GroupFixture.room).last?.body.contains("Coaches of this room: @coach-anna:test") == true)
+        try await group.say("$k1", "@ben:test", "!coach coaches @ben:test")
+        #expect(group.messages(in: GroupFixture.room).last?.body.contains("Only the room's moderators") == true)
+        try await group.say("$k2", "@ben:test", "!coach share")
+        try await group.say("$k3", "@dave:test", "!coach share")
+        try await group.say("$k4", "@carol:test", "!coach join")
+        try await group.run(from: instant("2026-11-23T06:30:00Z"), to: instant("2026-11-23T06:31:00Z"), step: 60)
+        let root = try #require(try group.log().first { $0.kind == "prompt" }?.eventID)
+        let red = "slept 4 hours, soreness 5, energy 1, stress 5, motivation 1, sharp pain in my knee"
+        try await group.say("$k5", "@ben:test", red, thread: root)
+        try await group.say("$k6", "@carol:test", red, thread: root)
+
+        try await group.at(instant("2026-11-23T19:00:00Z"))
+        let digest = group.messages(in: "!dm-coach-anna:test").map(\.body).joined(separator: "\n")
+        #expect(digest.contains("Coach digest for \(GroupFixture.room)"))
+        #expect(digest.contains("• Red today: @ben:test"))
+        #expect(digest.contains("• Reported pain: @ben:test"))
+        #expect(digest.contains("• No check-in for three days: @dave:test"))
+        #expect(digest.contains("Not sharing: 1 lifter, 1 checked in today."), "one who did not share is only counted, no readiness")
+        let everything = group.messages.map(\.body).joined(separator: "\n")
+        let aboutCarol = group.messages.filter { !$0.room.hasPrefix("!dm-carol") }.map(\.body).joined(separator: "\n")
+        #expect(!aboutCarol.contains("carol"), "a lifter who did not share is never named outside her own direct room")
+        #expect(everything.contains("Group check-in"))
+
+        // Unsharing takes ben out of tomorrow's digest.
+        try await group.say("$k7", "@ben:test", "!coach unshare")
+        try await group.at(instant("2026-11-24T19:00:00Z"))
+        let next = try #require(group.messages(in: "!dm-coach-anna:test").last)
+        #expect(next.body.contains("Coach digest") && !next.body.contains("@ben:test"))
+    }
+
     @Test("a restart just before the prompt posts it on time; a restart just after does not post it again")
     func restarts() async throws {
         let homeserver = FakeHomeserver()

@@ -15,7 +15,8 @@ users, starts `spotter serve`, and checks, through the homeserver as a person wo
   f. a scheduled check-in in the group room (Spotter's clock set to 07:29:40 Berlin time with
      SPOTTER_CLOCK_START): `!coach checkin at 07:30 Europe/Berlin`, the prompt appears, alice and
      bob answer in its thread, `!coach summary` shows counts only, bob's details (pain) come by DM;
-  g. bob, at power level 0, is refused a schedule change; made a moderator (50) by alice, he is obeyed.
+  g. bob, at power level 0, is refused a schedule change; made a moderator (50) by alice, he is obeyed;
+  h. alice names herself the room's coach, bob runs `!coach share`: her DM digest names bob only.
 Prints `e2e: N passed, M failed` and exits non-zero when anything failed.
 Only 127.0.0.1 is contacted.
 """
@@ -335,6 +336,21 @@ def main():
         results.check("g. a moderator (power level 50) is obeyed",
                       obeyed and "Reminders are off" in obeyed[0]["content"]["body"],
                       json.dumps(obeyed)[:300] if obeyed else "no reply")
+
+        # h. The coach's private digest: alice names herself coach, bob shares, alice does not;
+        # a summary time already passed today is posted late at once, with the digest by DM.
+        named = alice.send(group, f"!coach coaches {alice.id}")
+        results.check("h. the room's coach is named", wait_for(lambda: alice.replies(group, named), 20))
+        shared = bob.send(group, "!coach share")
+        results.check("h. bob agrees to share with the coach", wait_for(lambda: bob.replies(group, shared), 20))
+        alice.send(group, "!coach summary at 07:30")
+        digest = wait_for(lambda: [e["content"]["body"] for e in alice.bot_messages(dm)
+                                   if e["content"].get("body", "").startswith("Coach digest")], 30)
+        text = digest[0] if digest else ""
+        results.check("h. the coach's DM digest names bob, who shared, as red with pain",
+                      f"Red today: {bob.id}" in text and f"Reported pain: {bob.id}" in text, text[:400])
+        results.check("h. the digest does not name alice, who did not share", text and alice.id not in text
+                      and "Not sharing: 1 lifter" in text, text[:400])
     except Exception as error:  # a broken step fails the run, with its reason
         results.check("run", False, repr(error))
     finally:
