@@ -137,6 +137,31 @@ public final class SpotterDatabase: Sendable {
                 CREATE INDEX checkins_time ON checkins(completed_at);
                 """)
         }
+        migrator.registerMigration("v5-checkin-per-day") { db in
+            // One check-in per user per (UTC) day: a second one updates the day's. Check-ins it
+            // replaces, and the extra ones of a day stored before this version, move to
+            // checkins_replaced rather than being lost; the newest of each day stays.
+            try db.execute(sql: """
+                ALTER TABLE checkins ADD COLUMN day TEXT;
+                UPDATE checkins SET day = date(completed_at, 'unixepoch');
+                CREATE TABLE checkins_replaced (
+                    id INTEGER PRIMARY KEY,
+                    user_id TEXT NOT NULL, room_id TEXT NOT NULL, completed_at REAL NOT NULL,
+                    sleep_hours REAL, soreness INTEGER, energy INTEGER, stress INTEGER, motivation INTEGER,
+                    pain INTEGER, readiness TEXT NOT NULL, day TEXT NOT NULL, replaced_at REAL NOT NULL);
+                CREATE INDEX checkins_replaced_user ON checkins_replaced(user_id, day);
+                INSERT INTO checkins_replaced (user_id, room_id, completed_at, sleep_hours, soreness, energy, stress,
+                        motivation, pain, readiness, day, replaced_at)
+                    SELECT user_id, room_id, completed_at, sleep_hours, soreness, energy, stress, motivation, pain,
+                        readiness, day, completed_at FROM checkins c
+                    WHERE EXISTS (SELECT 1 FROM checkins n WHERE n.user_id = c.user_id AND n.day = c.day
+                        AND (n.completed_at > c.completed_at OR (n.completed_at = c.completed_at AND n.id > c.id)));
+                DELETE FROM checkins WHERE EXISTS (SELECT 1 FROM checkins n WHERE n.user_id = checkins.user_id
+                    AND n.day = checkins.day
+                    AND (n.completed_at > checkins.completed_at OR (n.completed_at = checkins.completed_at AND n.id > checkins.id)));
+                CREATE UNIQUE INDEX checkins_user_day ON checkins(user_id, day);
+                """)
+        }
         return migrator
     }
 
@@ -285,15 +310,29 @@ public struct StoreSession {
 
     // MARK: Check-ins
 
+    /// Stores a check-in as the user's check-in of its day: a second one the same day updates
+    /// it, and the one it replaces is kept in `checkins_replaced`.
     public func saveCheckIn(_ record: CheckInRecord) throws {
+        let keep = try db.cachedStatement(sql: """
+            INSERT INTO checkins_replaced (user_id, room_id, completed_at, sleep_hours, soreness, energy, stress,
+                motivation, pain, readiness, day, replaced_at)
+            SELECT user_id, room_id, completed_at, sleep_hours, soreness, energy, stress, motivation, pain, readiness, day, ?
+            FROM checkins WHERE user_id = ? AND day = ?
+            """)
+        try keep.execute(arguments: [record.completedAt, record.userID, record.day])
         let statement = try db.cachedStatement(sql: """
-            INSERT INTO checkins (user_id, room_id, completed_at, sleep_hours, soreness, energy, stress, motivation, pain, readiness)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO checkins (user_id, room_id, completed_at, sleep_hours, soreness, energy, stress, motivation, pain,
+                readiness, day)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (user_id, day) DO UPDATE SET room_id = excluded.room_id, completed_at = excluded.completed_at,
+                sleep_hours = excluded.sleep_hours, soreness = excluded.soreness, energy = excluded.energy,
+                stress = excluded.stress, motivation = excluded.motivation, pain = excluded.pain,
+                readiness = excluded.readiness
             """)
         let answers = record.answers
         try statement.execute(arguments: [
             record.userID, record.roomID, record.completedAt, answers.sleepHours, answers.soreness, answers.energy,
-            answers.stress, answers.motivation, answers.pain.map { $0 ? 1 : 0 }, record.readiness.rawValue,
+            answers.stress, answers.motivation, answers.pain.map { $0 ? 1 : 0 }, record.readiness.rawValue, record.day,
         ])
     }
 
@@ -359,7 +398,7 @@ public struct StoreSession {
 
     /// Deletes everything stored about a user, in every room.
     public func forget(user: String) throws {
-        for table in ["profiles", "conversations", "checkins", "sets", "room_members", "direct_rooms"] {
+        for table in ["profiles", "conversations", "checkins", "checkins_replaced", "sets", "room_members", "direct_rooms"] {
             try db.execute(sql: "DELETE FROM \(table) WHERE user_id = ?", arguments: [user])
         }
         // Messages received from the user (handled ones; pending ones are still owed an answer).
@@ -372,7 +411,8 @@ public struct StoreSession {
     public func export(user: String) throws -> [(table: String, rows: [[(String, JSONValue)]])] {
         var result: [(table: String, rows: [[(String, JSONValue)]])] = []
         let tables = [("profiles", "user_id", "user_id"), ("conversations", "user_id", "room_id"),
-                      ("checkins", "user_id", "completed_at"), ("sets", "user_id", "logged_at"),
+                      ("checkins", "user_id", "completed_at"), ("checkins_replaced", "user_id", "completed_at"),
+                      ("sets", "user_id", "logged_at"),
                       ("journal", "sender", "seq"), ("outbox", "recipient", "id"),
                       ("webhook_deliveries", "user_id", "received_at"), ("room_members", "user_id", "room_id"),
                       ("direct_rooms", "user_id", "room_id")]
