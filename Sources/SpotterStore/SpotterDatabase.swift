@@ -162,6 +162,18 @@ public final class SpotterDatabase: Sendable {
                 CREATE UNIQUE INDEX checkins_user_day ON checkins(user_id, day);
                 """)
         }
+        migrator.registerMigration("v6-imports") { db in
+            // `spotter import`: each import is one row; its sets point at it, so it can be undone.
+            try db.execute(sql: """
+                CREATE TABLE imports (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    user_id TEXT NOT NULL, source TEXT NOT NULL, file_name TEXT NOT NULL,
+                    imported_at REAL NOT NULL, workouts INTEGER NOT NULL, sets INTEGER NOT NULL);
+                CREATE INDEX imports_user ON imports(user_id);
+                ALTER TABLE sets ADD COLUMN import_id INTEGER;
+                CREATE INDEX sets_import ON sets(import_id) WHERE import_id IS NOT NULL;
+                """)
+        }
         return migrator
     }
 
@@ -367,6 +379,44 @@ public struct StoreSession {
         ])
     }
 
+    // MARK: Imports
+
+    /// One import being stored (inside the caller's transaction): the row the sets point at.
+    public func beginImport(user: String, source: String, fileName: String, at time: Timestamp, workouts: Int, sets: Int) throws -> Int64 {
+        try db.execute(sql: """
+            INSERT INTO imports (user_id, source, file_name, imported_at, workouts, sets) VALUES (?, ?, ?, ?, ?, ?)
+            """, arguments: [user, source, fileName, time, workouts, sets])
+        return db.lastInsertedRowID
+    }
+
+    /// Stores one imported set, marked with its import.
+    public func logImportedSet(_ record: SetRecord, importID: Int64) throws {
+        try logSet(record)
+        try db.execute(sql: "UPDATE sets SET import_id = ? WHERE id = ?", arguments: [importID, db.lastInsertedRowID])
+    }
+
+    /// An import: whose it is, where it came from and how many sets it stored; nil when there is none.
+    public func importRecord(id: Int64) throws -> (user: String, source: String, fileName: String, sets: Int)? {
+        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM imports WHERE id = ?", arguments: [id]) else { return nil }
+        return (row["user_id"], row["source"], row["file_name"], try Int.fetchOne(
+            db, sql: "SELECT COUNT(*) FROM sets WHERE import_id = ?", arguments: [id]) ?? 0)
+    }
+
+    /// Removes an import and every set it stored.
+    public func undoImport(id: Int64) throws {
+        try db.execute(sql: "DELETE FROM sets WHERE import_id = ?", arguments: [id])
+        try db.execute(sql: "DELETE FROM imports WHERE id = ?", arguments: [id])
+    }
+
+    /// Every set of a user, oldest first, with the import that stored it (nil: logged in the chat).
+    public func setLog(user: String) throws -> [(set: SetRecord, importID: Int64?, source: String?)] {
+        let rows = try Row.fetchAll(db, sql: """
+            SELECT sets.*, imports.source AS import_source FROM sets LEFT JOIN imports ON imports.id = sets.import_id
+            WHERE sets.user_id = ? ORDER BY sets.logged_at, sets.id
+            """, arguments: [user])
+        return rows.map { (Self.setRecord($0), $0["import_id"], $0["import_source"]) }
+    }
+
     /// Sets logged since `since`, newest first.
     public func sets(user: String, since: Timestamp, limit: Int = 2000) throws -> [SetRecord] {
         let statement = try db.cachedStatement(sql: """
@@ -398,7 +448,8 @@ public struct StoreSession {
 
     /// Deletes everything stored about a user, in every room.
     public func forget(user: String) throws {
-        for table in ["profiles", "conversations", "checkins", "checkins_replaced", "sets", "room_members", "direct_rooms"] {
+        for table in ["profiles", "conversations", "checkins", "checkins_replaced", "sets", "imports", "room_members",
+                      "direct_rooms"] {
             try db.execute(sql: "DELETE FROM \(table) WHERE user_id = ?", arguments: [user])
         }
         // Messages received from the user (handled ones; pending ones are still owed an answer).
@@ -412,7 +463,7 @@ public struct StoreSession {
         var result: [(table: String, rows: [[(String, JSONValue)]])] = []
         let tables = [("profiles", "user_id", "user_id"), ("conversations", "user_id", "room_id"),
                       ("checkins", "user_id", "completed_at"), ("checkins_replaced", "user_id", "completed_at"),
-                      ("sets", "user_id", "logged_at"),
+                      ("sets", "user_id", "logged_at"), ("imports", "user_id", "id"),
                       ("journal", "sender", "seq"), ("outbox", "recipient", "id"),
                       ("webhook_deliveries", "user_id", "received_at"), ("room_members", "user_id", "room_id"),
                       ("direct_rooms", "user_id", "room_id")]
@@ -448,6 +499,18 @@ extension SpotterDatabase {
     public static func createForeignDatabaseForTests(path: String) throws {
         let queue = try DatabaseQueue(path: path)
         try queue.write { db in try db.execute(sql: "CREATE TABLE invoices (id INTEGER PRIMARY KEY, total REAL)") }
+    }
+
+    /// Makes the store fail when an import has stored `count` sets (tests of an import that fails
+    /// half-way): the next insert of an imported set is aborted by SQLite.
+    public func failImportsForTests(after count: Int) throws {
+        try queue.write { db in
+            try db.execute(sql: """
+                CREATE TEMP TRIGGER fail_import AFTER UPDATE OF import_id ON sets
+                WHEN (SELECT COUNT(*) FROM sets WHERE import_id = NEW.import_id) > \(count)
+                BEGIN SELECT RAISE(ABORT, 'injected failure for tests'); END
+                """)
+        }
     }
 
     /// Runs `body` while this connection holds an exclusive lock on the file.

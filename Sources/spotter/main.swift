@@ -10,7 +10,7 @@ struct Spotter: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "spotter",
         abstract: "An evidence-based strength-training coach: failure, reps in reserve, rest, recovery.",
-        subcommands: [Ask.self, Chat.self, ServeForwarder.self, MatrixForwarder.self, Export.self, Forget.self, RulesCommand.self, Bench.self])
+        subcommands: [Ask.self, Chat.self, ServeForwarder.self, MatrixForwarder.self, Export.self, Import.self, Forget.self, RulesCommand.self, Bench.self])
 }
 
 extension Experience: ExpressibleByArgument {}
@@ -156,7 +156,11 @@ struct Export: ParsableCommand {
         let tables = try database.read { try $0.export(user: user) }
         switch format {
         case .json: print(UserExport.json(user: user, tables: tables).serialized())
-        case .csv: print(UserExport.csv(tables), terminator: "")
+        case .csv:
+            // Beside the stored tables, the sets as a spreadsheet reads them.
+            let catalogue = try loadCoach(nil, settings: settings).catalogue
+            let setLog = UserExport.setLog(try database.read { try $0.setLog(user: user) }, catalogue: catalogue)
+            print(UserExport.csv(tables + [setLog]), terminator: "")
         }
     }
 }
