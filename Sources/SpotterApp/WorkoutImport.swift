@@ -185,7 +185,16 @@ public enum WorkoutImport {
             let equipment = name[name.index(after: open)..<close]
             words = equipment + " " + name[..<open] + name[name.index(after: close)...]
         }
-        return understanding.understand("should I go to failure on \(words)?").exercise?.id
+        guard let exercise = understanding.understand("should I go to failure on \(words)?").exercise else { return nil }
+        // Understanding finds an exercise anywhere in a sentence ("Zercher Yoke Carry Thing" names
+        // the yoke walk); an import needs the whole name: every word of it (equipment aside) must
+        // be in the catalogue's name, so a near miss is listed as unknown rather than stored wrong.
+        let base = name.firstIndex(of: "(").map { String(name[..<$0]) } ?? name
+        let target = String(exercise.name.lowercased().unicodeScalars.filter { CharacterSet.lowercaseLetters.contains($0) })
+        let wordsOfName = base.lowercased().split(whereSeparator: { !$0.isLetter }).map(String.init).filter { $0.count > 1 }
+        guard !wordsOfName.isEmpty, wordsOfName.allSatisfy({ target.contains($0.hasSuffix("s") ? String($0.dropLast()) : $0) })
+        else { return nil }
+        return exercise.id
     }
 
     /// Where each field is in one source's header.
