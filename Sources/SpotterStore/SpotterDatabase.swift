@@ -495,6 +495,13 @@ extension SpotterDatabase {
         try queue.write { db in try db.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES (?)", arguments: [identifier]) }
     }
 
+    /// Creates a database migrated only up to `version` and runs `sql` in it (tests of later migrations).
+    public static func createForTests(path: String, migratedUpTo version: String, sql: String) throws {
+        let queue = try DatabaseQueue(path: path)
+        try migrator.migrate(queue, upTo: version)
+        try queue.write { db in try db.execute(sql: sql) }
+    }
+
     /// Creates an SQLite file that belongs to some other application.
     public static func createForeignDatabaseForTests(path: String) throws {
         let queue = try DatabaseQueue(path: path)

@@ -12,6 +12,9 @@ enum CheckInParser {
         .motivation: ["motivation", "motivated", "motivate"],
     ]
 
+    /// Every item keyword, for telling a message that names an item.
+    static let allKeywords: Set<String> = keywords.values.reduce(into: Set<String>()) { $0.formUnion($1) }
+
     /// Phrases that answer an item on their own, with the value they mean.
     static let phrases: [(Phrase, CheckInItem, Double)] = {
         let table: [(String, CheckInItem, Double)] = [
@@ -140,7 +143,6 @@ enum CheckInParser {
             }
         }
         // 2. Keywords with a number or a level word nearby: "legs 4/5 sore", "energy 2", "stress high".
-        let allKeywords = keywords.values.reduce(into: Set<String>()) { $0.formUnion($1) }
         for (item, words) in keywords.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
             for i in tokens.indices where words.contains(stems[i]) && !answers.has(item) && reading.outOfRange[item] == nil {
                 if let (value, written) = nearbyScore(i) {

@@ -157,7 +157,8 @@ public struct MessageUnderstanding: Sendable {
             let reading = CheckInParser.read(tokens, ids: ids, compiled: checkInPhrases, expecting: nil, painHint: hints.pain)
             if CheckInItem.allCases.count - reading.answers.missing.count >= 2 {
                 intent = .checkIn
-            } else if !reading.answers.isEmpty, words.contains(where: Self.correctionWords.contains) {
+            } else if !reading.answers.isEmpty, words.contains(where: Self.correctionWords.contains),
+                      words.contains(where: CheckInParser.allKeywords.contains) {
                 // "actually energy is 3" after the check-in: a correction of today's answers.
                 intent = .checkInAnswer
                 checkIn = reading
@@ -193,6 +194,7 @@ public struct MessageUnderstanding: Sendable {
     }
 
     /// Words that mark a message as correcting an answer already given.
+    /// With an item named ("actually energy is 3"), so "sorry, I'm tired" is not taken as one.
     static let correctionWords: Set<String> = ["actually", "correction", "meant", "change", "update", "sorry", "wait", "oops"]
 
     /// The chat's own commands, when they make up (nearly) the whole message: "check in",

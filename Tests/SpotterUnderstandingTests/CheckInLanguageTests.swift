@@ -59,6 +59,8 @@ struct CheckInNumberTests {
         #expect(correction.intent == .checkInAnswer)
         #expect(correction.checkIn?.answers.energy == 3)
         #expect(understanding.understand("I'm tired").intent != .checkInAnswer)
+        #expect(understanding.understand("sorry, I'm exhausted").intent != .checkInAnswer)
+        #expect(understanding.understand("actually I slept 7 hours").checkIn?.answers.sleepHours == 7)
         #expect(understanding.understand("energy drinks before training?").intent != .checkInAnswer)
     }
 }
