@@ -129,7 +129,8 @@ public enum WorkoutImport {
             }
             let repsText = cell(layout.reps)
             let weightText = cell(layout.weight)
-            guard let repsValue = repsText.isEmpty ? 0 : Double(repsText), repsValue.rounded() == repsValue else {
+            guard let repsValue = repsText.isEmpty ? 0 : Double(repsText.replacingOccurrences(of: ",", with: ".")),
+                  repsValue.rounded() == repsValue else {
                 plan.problems.append((row, "reps \"\(repsText)\" is not a whole number"))
                 continue
             }

@@ -76,6 +76,13 @@ public struct Import: ParsableCommand {
             fail(error.code, error.message)
         }
         print(plan.preview)
+        let earlier = try database.read {
+            try $0.earlierImports(user: user, source: plan.source.rawValue, fileName: plan.fileName)
+        }
+        for previous in earlier {
+            print("  Note: import \(previous.id) of \(plan.fileName) (\(previous.sets) sets) is already stored; importing it again "
+                + "counts those sets twice. Undo it first with: spotter import --undo \(previous.id)")
+        }
         guard yes else {
             print("Nothing imported yet: run again with --yes to import \(plan.sets.count) set\(plan.sets.count == 1 ? "" : "s").")
             return

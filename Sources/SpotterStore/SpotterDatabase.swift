@@ -402,6 +402,14 @@ public struct StoreSession {
             db, sql: "SELECT COUNT(*) FROM sets WHERE import_id = ?", arguments: [id]) ?? 0)
     }
 
+    /// Earlier imports of a user from the same app and file name (a second import would store the sets twice).
+    public func earlierImports(user: String, source: String, fileName: String) throws -> [(id: Int64, sets: Int)] {
+        try Row.fetchAll(db, sql: """
+            SELECT imports.id AS id, (SELECT COUNT(*) FROM sets WHERE sets.import_id = imports.id) AS stored FROM imports
+            WHERE user_id = ? AND source = ? AND file_name = ? ORDER BY id
+            """, arguments: [user, source, fileName]).map { ($0["id"], $0["stored"]) }
+    }
+
     /// Removes an import and every set it stored.
     public func undoImport(id: Int64) throws {
         try db.execute(sql: "DELETE FROM sets WHERE import_id = ?", arguments: [id])

@@ -65,6 +65,10 @@ struct ImportTests {
         #expect(csv.contains("2024-03-06T19:30:00Z,Barbell Squat"))
         #expect(csv.contains("import \(strongID) (strong)"))
 
+        // The same file again: the preview warns that its sets would count twice.
+        let repeated = try runSpotter(["import", "--user", "ida", "--from", "strong", fixture("strong.csv"), "--db", db])
+        #expect(repeated.stdout.contains("Note: import \(strongID) of strong.csv (7 sets) is already stored"), "\(repeated.stdout)")
+
         let semicolon = try runSpotter(["import", "--user", "ida", "--from", "strong", fixture("strong-semicolon.csv"), "--yes",
                                         "--db", db])
         #expect(semicolon.status == 0, "\(semicolon.stderr)")
