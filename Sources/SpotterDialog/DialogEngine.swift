@@ -435,9 +435,10 @@ struct Turn {
         case .skip, .confirm, .decline, .unknown:
             continueCheckIn(form, outOfRange: [:], understood: false)
         default:
-            // Questions, set logs, stats, profile: answered at once, then the check-in resumes.
-            if let reading = utterance.checkIn { form.answers = form.answers.merging(reading.answers) }
+            // Questions, set logs, stats, profile: answered at once, then the check-in resumes
+            // (with any answer the message also carried, echoed after the answer).
             handleMessage()
+            if let reading = utterance.checkIn { take(reading, into: &form) }
             if form.answers.isComplete {
                 complete(form)
             } else {
