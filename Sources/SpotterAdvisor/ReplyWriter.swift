@@ -163,7 +163,12 @@ public struct ReplyWriter: Sendable {
         return text
     }
 
+    /// The answer to a message in another language: nothing is read from it.
+    public static let englishOnly = "Sorry, I only understand English for now, so I read nothing from that message. "
+        + "Ask me in English, for example \"should I go to failure on bench?\""
+
     private func unknown(_ consultation: Consultation) -> String {
+        if consultation.utterance.notEnglish { return Self.englishOnly }
         var text = ""
         if consultation.utterance.hints.pain == true { text += Self.painReferral + "\n" }
         if let problem = consultation.utterance.implausibleSet {

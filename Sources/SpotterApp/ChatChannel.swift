@@ -101,12 +101,18 @@ public struct StdinChannel {
     func runInteractive() throws(StoreError) {
         writeStdout("Spotter: your evidence-based lifting coach. Ask me anything about failure, reps in reserve, rest or recovery; "
                     + "\"check in\" for today's readiness; \"help\" for more. Ctrl-D to leave.\n")
+        // Line editing and history at a terminal; plain lines when the terminal cannot be set up.
+        let terminal = TerminalPrompt()
         while true {
-            writeStdout("you> ")
-            guard let line = readLine(strippingNewline: true) else {
-                writeStdout("\n")
-                return
+            let read: String?
+            if let terminal {
+                read = terminal.readLine(prompt: "you> ")
+            } else {
+                writeStdout("you> ")
+                read = readLine(strippingNewline: true)
+                if read == nil { writeStdout("\n") }
             }
+            guard let line = read else { return }
             if line.trimmingCharacters(in: .whitespaces).isEmpty { continue }
             let reply = try runtime.handle(IncomingMessage(user: defaultUser, text: line))
             writeStdout("spotter> " + reply.reply.replacingOccurrences(of: "\n", with: "\n         ") + "\n")

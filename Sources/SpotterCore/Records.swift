@@ -45,6 +45,29 @@ public struct CheckInRecord: Sendable, Hashable, Codable {
         self.answers = answers
         self.readiness = readiness
     }
+
+    /// The calendar day (UTC, "2026-11-23") the check-in belongs to: one check-in per user per day.
+    public var day: String { Self.day(of: completedAt) }
+
+    /// The UTC calendar day of a time, as "YYYY-MM-DD" (the same text SQLite's `date(t, 'unixepoch')` gives).
+    public static func day(of time: Timestamp) -> String {
+        guard time.isFinite, abs(time) < 1e14 else { return "0000-00-00" }
+        // Civil date from days since 1970-01-01 (H. Hinnant's algorithm), so the core needs no calendar.
+        let days = Int((time / 86400).rounded(.down)) + 719_468
+        let era = (days >= 0 ? days : days - 146_096) / 146_097
+        let dayOfEra = days - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let monthIndex = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
+        let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
+        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
+        func pad(_ value: Int, _ width: Int) -> String {
+            let text = String(value)
+            return String(repeating: "0", count: max(0, width - text.count)) + text
+        }
+        return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))"
+    }
 }
 
 /// A logged set (or several identical sets: "5x5" is one record with `sets` 5).

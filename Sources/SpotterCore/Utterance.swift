@@ -70,6 +70,9 @@ public struct ProfileHints: Sendable, Hashable {
         self.pain = pain
         self.persistentFatigue = persistentFatigue
     }
+
+    /// Says something the stored profile keeps (experience, goal or spotter).
+    public var hasProfileFact: Bool { experience != nil || goal != nil || spotter != nil }
 }
 
 /// What a message says about the set being planned ("heavy triples", "at 90%", "RPE 9").
@@ -180,6 +183,12 @@ public struct Utterance: Sendable, Hashable {
     public var checkIn: CheckInReading?
     /// A set log refused because its numbers cannot be right: what is wrong ("over 1000 reps").
     public var implausibleSet: String?
+    /// The message is not in English: it is answered with "I only understand English for now"
+    /// and nothing is read from it.
+    public var notEnglish: Bool = false
+    /// Profile facts read only through a corrected typo ("soll" → "solo"): not confident enough
+    /// to store or to change the advice; the chat asks instead. `hints` holds the confident ones.
+    public var uncertainHints: ProfileHints = ProfileHints()
 
     public init(
         text: String, intent: Intent, exercise: Exercise? = nil, hints: ProfileHints = ProfileHints(),

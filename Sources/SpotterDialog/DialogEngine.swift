@@ -125,6 +125,16 @@ public struct DialogEngine: Sendable {
 
     /// Handles one understood message.
     public func handle(_ prepared: Prepared, _ utterance: Utterance, context: DialogContext) -> DialogOutcome {
+        if utterance.notEnglish {
+            // Nothing is read from it, so nothing is stored or changed: not even the first-contact
+            // profile or the open dialog's clock. An expired dialog is still closed.
+            var lines = [ReplyWriter.englishOnly]
+            if case let .checkIn(form) = prepared.conversation.state, let next = form.pending ?? form.answers.missing.first {
+                lines.append("Back to your check-in: " + Turn.prompt(next))
+            }
+            return DialogOutcome(conversation: prepared.conversation, effects: [], reply: lines.joined(separator: "\n"),
+                                 intent: utterance.intent, readiness: nil, advice: nil)
+        }
         var turn = Turn(engine: self, conversation: prepared.conversation, utterance: utterance, context: context)
         if let expired = prepared.expired {
             turn.lines.append("Your unfinished \(expired == "checkin" ? "check-in" : expired) expired, so I started fresh.")
@@ -166,8 +176,9 @@ struct Turn {
         // Commands that apply in every state.
         switch intent {
         case .cancel, .help, .why:
-            if intent == .cancel { cancel() } else if intent == .help { say(ReplyWriter.help) } else { why() }
-            if firstContact, conversation.state == .idle { offerProfile() }
+            if intent == .cancel { cancel() } else if intent == .help { say(Self.chatHelp) } else { why() }
+            // "cancel" leaves every dialog, so it never opens the profile offer.
+            if firstContact, conversation.state == .idle, intent != .cancel { offerProfile() }
             return
         case .forgetMe:
             conversation.state = .confirmForget
@@ -209,6 +220,8 @@ struct Turn {
             }
         case .skip:
             say(firstContact ? skipProfileText : "Nothing to skip.")
+        case .checkInAnswer where utterance.checkIn != nil:
+            correctCheckIn()
         default:
             handleMessage()
             if firstContact { offerProfile() }
@@ -229,8 +242,8 @@ struct Turn {
         case .logSet:
             logSet()
         case .stats:
+            // The report has no rules of its own: "why" keeps explaining the last answer that had some.
             say(Stats(engine: engine, context: context).report())
-            conversation.lastAnswer = LastAnswer(topic: "stats", rules: [])
         case .showProfile:
             say(profileDescription)
         case .setProfile:
@@ -259,7 +272,8 @@ struct Turn {
         if let today = context.todayCheckIn, consultation.advice != nil, today.readiness != .green {
             say("(Today's check-in is \(today.readiness.rawValue), and this answer takes it into account.)")
         }
-        conversation.lastAnswer = LastAnswer(topic: utterance.text, rules: consultation.evaluation?.firedRules.map(\.id) ?? [])
+        let rules = consultation.evaluation?.firedRules.map(\.id) ?? []
+        if !rules.isEmpty { conversation.lastAnswer = LastAnswer(topic: utterance.text, rules: rules) }
     }
 
     mutating func logSet() {
@@ -282,7 +296,6 @@ struct Turn {
             ? " — the weekly failure cap (\(engine.settings.failureCap)) is reached; keep the rest short of failure."
             : " (cap \(engine.settings.failureCap))."
         say(text)
-        conversation.lastAnswer = LastAnswer(topic: "set log", rules: [])
     }
 
     // MARK: Profile
@@ -306,7 +319,12 @@ struct Turn {
 
     mutating func updateProfile(openDialogWhenEmpty: Bool) {
         let hints = utterance.hints
-        guard hints.experience != nil || hints.goal != nil || hints.spotter != nil else {
+        guard hints.hasProfileFact else {
+            if utterance.uncertainHints.hasProfileFact {
+                // Read only through a corrected typo: asked about, never stored.
+                return say("I'm not sure I read that right, so I changed nothing: did you mean that "
+                    + Self.facts(utterance.uncertainHints).joined(separator: ", ") + "? Say it in other words and I'll note it.")
+            }
             if openDialogWhenEmpty {
                 conversation.state = .profile(ProfileForm())
                 say("Let's set up your profile. How long have you been lifting, what is your goal (size, strength, "
@@ -316,9 +334,39 @@ struct Turn {
             }
             return
         }
+        let before = profile
         profile = profile.updated(with: hints)
         effects.append(.saveProfile(profile))
-        say("Profile updated. " + profileDescription)
+        var changed = ProfileHints()
+        if profile.experience != before.experience { changed.experience = profile.experience }
+        if profile.goal != before.goal { changed.goal = profile.goal }
+        if profile.spotter != before.spotter { changed.spotter = profile.spotter }
+        let echo = changed.hasProfileFact
+            ? "Noted: " + Self.facts(changed).joined(separator: ", ") + "."
+            : "Already noted: " + Self.facts(hints).joined(separator: ", ") + "."
+        say("Profile updated. " + echo + " " + profileDescription)
+    }
+
+    /// Profile facts in the lifter's words: "you're a beginner", "you train without a spotter".
+    static func facts(_ hints: ProfileHints) -> [String] {
+        var facts: [String] = []
+        switch hints.experience {
+        case .beginner?: facts.append("you're a beginner")
+        case .intermediate?: facts.append("you're an intermediate lifter")
+        case .advanced?: facts.append("you're an advanced lifter")
+        case nil: break
+        }
+        switch hints.goal {
+        case .strength?: facts.append("you train for strength")
+        case .hypertrophy?: facts.append("you train for size")
+        case .endurance?: facts.append("you train for endurance")
+        case .general?: facts.append("you train for general fitness")
+        case nil: break
+        }
+        if let spotter = hints.spotter {
+            facts.append(spotter ? "you train with a spotter or safeties" : "you train without a spotter")
+        }
+        return facts
     }
 
     mutating func handleInProfile(_ form: ProfileForm) {
@@ -355,11 +403,21 @@ struct Turn {
 
     // MARK: Check-in
 
+    /// Today's stored check-in (same UTC day), which a new one updates rather than adds to.
+    var sameDayCheckIn: CheckInRecord? {
+        let today = CheckInRecord.day(of: context.now)
+        return context.recentCheckIns.first { $0.day == today }
+    }
+
     mutating func startCheckIn() {
         var form = CheckInForm()
-        if let reading = utterance.checkIn { form.answers = reading.answers }
-        say("Daily check-in. You can answer everything at once, for example \"slept 7h, soreness 2, energy 4, stress 2, "
-            + "motivation 4, no pain\".")
+        var intro = "Daily check-in. You can answer everything at once, for example \"slept 7h, soreness 2, energy 4, "
+            + "stress 2, motivation 4, no pain\"."
+        if let earlier = sameDayCheckIn {
+            intro = "You already checked in today (readiness \(earlier.readiness.rawValue)); this check-in will update it. " + intro
+        }
+        say(intro)
+        if let reading = utterance.checkIn { take(reading, into: &form) }
         continueCheckIn(form, outOfRange: utterance.checkIn?.outOfRange ?? [:], understood: true)
     }
 
@@ -368,18 +426,19 @@ struct Turn {
         switch utterance.intent {
         case .checkIn:
             // Asked again: keep what was answered and carry on.
-            if let reading = utterance.checkIn { form.answers = form.answers.merging(reading.answers) }
+            if let reading = utterance.checkIn { take(reading, into: &form) }
             continueCheckIn(form, outOfRange: utterance.checkIn?.outOfRange ?? [:], understood: true)
         case .checkInAnswer:
             let reading = utterance.checkIn ?? CheckInReading()
-            form.answers = form.answers.merging(reading.answers)
+            take(reading, into: &form)
             continueCheckIn(form, outOfRange: reading.outOfRange, understood: true)
         case .skip, .confirm, .decline, .unknown:
             continueCheckIn(form, outOfRange: [:], understood: false)
         default:
-            // Questions, set logs, stats, profile: answered at once, then the check-in resumes.
-            if let reading = utterance.checkIn { form.answers = form.answers.merging(reading.answers) }
+            // Questions, set logs, stats, profile: answered at once, then the check-in resumes
+            // (with any answer the message also carried, echoed after the answer).
             handleMessage()
+            if let reading = utterance.checkIn { take(reading, into: &form) }
             if form.answers.isComplete {
                 complete(form)
             } else {
@@ -389,6 +448,49 @@ struct Turn {
                 say("Back to your check-in: " + Self.prompt(next))
             }
         }
+    }
+
+    /// A check-in correction with no check-in open ("actually energy is 3" after the result):
+    /// today's check-in is updated and scored again; with none today, a check-in starts with it.
+    mutating func correctCheckIn() {
+        guard let today = sameDayCheckIn, let reading = utterance.checkIn else { return startCheckIn() }
+        var form = CheckInForm(answers: today.answers)
+        take(reading, into: &form)
+        if let (item, written) = reading.outOfRange.sorted(by: { $0.key.order < $1.key.order }).first {
+            return say("\"\(written)\" is outside \(Self.rangeText(item)), so today's check-in is unchanged.")
+        }
+        complete(form)
+    }
+
+    /// Merges what a message answered into the form and says, in one line, what was recorded:
+    /// new answers, changed ones ("Changed energy from 4 to 3"), and an answer that fits another
+    /// item than the one asked ("I took that as soreness, not sleep").
+    mutating func take(_ reading: CheckInReading, into form: inout CheckInForm) {
+        let before = form.answers
+        form.answers = before.merging(reading.answers)
+        var noted: [CheckInItem] = []
+        var changed: [String] = []
+        var same: [String] = []
+        for item in CheckInItem.allCases where reading.answers.has(item) {
+            if !before.has(item) {
+                noted.append(item)
+            } else if Self.value(item, before) != Self.value(item, reading.answers) {
+                changed.append("\(Self.name(item)) from \(Self.value(item, before)) to \(Self.value(item, reading.answers))")
+            } else {
+                same.append(Self.describe(item, reading.answers))
+            }
+        }
+        var parts: [String] = []
+        if !noted.isEmpty {
+            var line = "Noted: " + noted.map { Self.describe($0, reading.answers) }.joined(separator: ", ")
+            if let pending = form.pending, !reading.answers.has(pending), reading.outOfRange[pending] == nil {
+                line += " (I took that as \(noted.map(Self.name).joined(separator: " and ")), not \(Self.name(pending)))"
+            }
+            parts.append(line + ".")
+        }
+        if !changed.isEmpty { parts.append("Changed " + changed.joined(separator: ", ") + ".") }
+        if !same.isEmpty { parts.append("Already noted: " + same.joined(separator: ", ") + ".") }
+        if !parts.isEmpty { say(parts.joined(separator: " ")) }
     }
 
     mutating func continueCheckIn(_ form: CheckInForm, outOfRange: [CheckInItem: String], understood: Bool) {
@@ -410,12 +512,19 @@ struct Turn {
 
     mutating func complete(_ form: CheckInForm) {
         let answers = form.answers
-        let verdict = engine.advisor.readiness(answers, history: context.baselineCheckIns.map(\.answers))
+        let earlier = sameDayCheckIn
+        let record = CheckInRecord(userID: "", roomID: "", completedAt: context.now, answers: answers, readiness: .green)
+        // One check-in per day: the one this replaces counts neither in the baseline nor in the week.
+        let history = context.baselineCheckIns.filter { $0.day != record.day }
+        let verdict = engine.advisor.readiness(answers, history: history.map(\.answers))
         readiness = verdict.readiness
-        let record = CheckInRecord(userID: "", roomID: "", completedAt: context.now, answers: answers, readiness: verdict.readiness)
-        effects.append(.saveCheckIn(record))
+        var stored = record
+        stored.readiness = verdict.readiness
+        effects.append(.saveCheckIn(stored))
         conversation.state = .idle
 
+        say("Recorded: " + CheckInItem.allCases.map { Self.describe($0, answers) }.joined(separator: ", ") + "."
+            + (earlier.map { " This updates today's earlier check-in (it was \($0.readiness.rawValue))." } ?? ""))
         var paragraph = "Readiness: \(verdict.readiness.rawValue)"
         if !verdict.reasons.isEmpty { paragraph += " (" + verdict.reasons.joined(separator: ", ") + ")" }
         paragraph += ". "
@@ -432,8 +541,8 @@ struct Turn {
             say("Change or skip the movement that hurts. If the pain is sharp or persists, see a qualified professional "
                 + "(a doctor or physiotherapist): this is general training education, not medical advice.")
         }
-        // The last 7 days, this check-in included.
-        let week = [record] + context.recentCheckIns.filter { context.now - $0.completedAt < 7 * 86400 }.prefix(6)
+        // The last 7 days, one check-in per day, this one included.
+        let week = [stored] + context.recentCheckIns.filter { context.now - $0.completedAt < 7 * 86400 && $0.day != record.day }.prefix(6)
         let review = engine.advisor.deloadReview(
             TrainingContext(amberOrRedCheckins: week.count { $0.readiness != .green }),
             lowEnergyCheckins: week.count { ($0.answers.energy ?? 5) <= 2 })
@@ -444,6 +553,31 @@ struct Turn {
             }
         }
         conversation.lastAnswer = LastAnswer(topic: "check-in", rules: verdict.rules + review.rules)
+    }
+
+    /// An item's name as the reply says it.
+    static func name(_ item: CheckInItem) -> String { item == .pain ? "pain" : item.rawValue }
+
+    /// An item's value as stored: "6.5 h", "3", "yes".
+    static func value(_ item: CheckInItem, _ answers: CheckInAnswers) -> String {
+        func score(_ value: Int?) -> String { value.map(String.init) ?? "-" }
+        switch item {
+        case .sleep: return answers.sleepHours.map { ReplyWriter.number($0) + " h" } ?? "-"
+        case .soreness: return score(answers.soreness)
+        case .energy: return score(answers.energy)
+        case .stress: return score(answers.stress)
+        case .motivation: return score(answers.motivation)
+        case .pain: return answers.pain.map { $0 ? "yes" : "no" } ?? "-"
+        }
+    }
+
+    /// An answer as recorded: "sleep 6.5 h", "soreness 3/5", "no pain".
+    static func describe(_ item: CheckInItem, _ answers: CheckInAnswers) -> String {
+        switch item {
+        case .sleep: return "sleep " + value(item, answers)
+        case .pain: return answers.pain == true ? "sharp or joint pain" : "no pain"
+        default: return "\(item.rawValue) \(value(item, answers))/5"
+        }
     }
 
     static func prompt(_ item: CheckInItem) -> String {
@@ -472,6 +606,23 @@ struct Turn {
         default: "1 to 5"
         }
     }
+
+    /// "help" in the chat: everything the chat can do, in the words that do it.
+    static let chatHelp = """
+        I'm Spotter, an evidence-based lifting coach. In this chat you can:
+        • ask: "should I go to failure on squats?", "how many reps in reserve on bench?", "how long should I rest between sets of curls?", "how long before I train legs again?", "do I need a deload?"
+        • log a set: "bench 100kg x 8 @ RIR 1", "squat 140 5x5 rpe 8", "curls 20 lb 12 reps to failure"
+        • check in: "check in" for today's readiness (sleep, soreness, energy, stress, motivation, pain); "actually energy is 3" corrects an answer; a second check-in the same day updates the day's
+        • my week: "my week" for hard sets per muscle, failure sets, e1RM trends and readiness
+        • my bests: "my bests" for your best sets per lift
+        • undo: "undo" removes the last thing you logged
+        • profile: "my profile" to see it; "I'm a beginner", "my goal is strength now", "I train with a spotter" to change it
+        • why: "why" for the rules and studies behind my last answer that had a reason
+        • cancel: "cancel" leaves a check-in or any open question
+        • forget me: "forget me" deletes everything stored about you (after a "yes")
+        • help: this list
+        I only understand English for now.
+        """
 
     // MARK: Always available
 

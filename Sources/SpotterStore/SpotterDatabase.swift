@@ -144,7 +144,44 @@ public final class SpotterDatabase: Sendable {
                 CREATE INDEX checkins_time ON checkins(completed_at);
                 """)
         }
-        migrator.registerMigration("v5-coach-digest") { db in
+        migrator.registerMigration("v5-checkin-per-day") { db in
+            // One check-in per user per (UTC) day: a second one updates the day's. Check-ins it
+            // replaces, and the extra ones of a day stored before this version, move to
+            // checkins_replaced rather than being lost; the newest of each day stays.
+            try db.execute(sql: """
+                ALTER TABLE checkins ADD COLUMN day TEXT;
+                UPDATE checkins SET day = date(completed_at, 'unixepoch');
+                CREATE TABLE checkins_replaced (
+                    id INTEGER PRIMARY KEY,
+                    user_id TEXT NOT NULL, room_id TEXT NOT NULL, completed_at REAL NOT NULL,
+                    sleep_hours REAL, soreness INTEGER, energy INTEGER, stress INTEGER, motivation INTEGER,
+                    pain INTEGER, readiness TEXT NOT NULL, day TEXT NOT NULL, replaced_at REAL NOT NULL);
+                CREATE INDEX checkins_replaced_user ON checkins_replaced(user_id, day);
+                INSERT INTO checkins_replaced (user_id, room_id, completed_at, sleep_hours, soreness, energy, stress,
+                        motivation, pain, readiness, day, replaced_at)
+                    SELECT user_id, room_id, completed_at, sleep_hours, soreness, energy, stress, motivation, pain,
+                        readiness, day, completed_at FROM checkins c
+                    WHERE EXISTS (SELECT 1 FROM checkins n WHERE n.user_id = c.user_id AND n.day = c.day
+                        AND (n.completed_at > c.completed_at OR (n.completed_at = c.completed_at AND n.id > c.id)));
+                DELETE FROM checkins WHERE EXISTS (SELECT 1 FROM checkins n WHERE n.user_id = checkins.user_id
+                    AND n.day = checkins.day
+                    AND (n.completed_at > checkins.completed_at OR (n.completed_at = checkins.completed_at AND n.id > checkins.id)));
+                CREATE UNIQUE INDEX checkins_user_day ON checkins(user_id, day);
+                """)
+        }
+        migrator.registerMigration("v6-imports") { db in
+            // `spotter import`: each import is one row; its sets point at it, so it can be undone.
+            try db.execute(sql: """
+                CREATE TABLE imports (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    user_id TEXT NOT NULL, source TEXT NOT NULL, file_name TEXT NOT NULL,
+                    imported_at REAL NOT NULL, workouts INTEGER NOT NULL, sets INTEGER NOT NULL);
+                CREATE INDEX imports_user ON imports(user_id);
+                ALTER TABLE sets ADD COLUMN import_id INTEGER;
+                CREATE INDEX sets_import ON sets(import_id) WHERE import_id IS NOT NULL;
+                """)
+        }
+        migrator.registerMigration("v7-coach-digest") { db in
             // A room's coaches (set by command; Config/ may name them too) and each lifter's
             // agreement to be named in the coaches' digest (default: not shared).
             try db.execute(sql: """
@@ -304,15 +341,29 @@ public struct StoreSession {
 
     // MARK: Check-ins
 
+    /// Stores a check-in as the user's check-in of its day: a second one the same day updates
+    /// it, and the one it replaces is kept in `checkins_replaced`.
     public func saveCheckIn(_ record: CheckInRecord) throws {
+        let keep = try db.cachedStatement(sql: """
+            INSERT INTO checkins_replaced (user_id, room_id, completed_at, sleep_hours, soreness, energy, stress,
+                motivation, pain, readiness, day, replaced_at)
+            SELECT user_id, room_id, completed_at, sleep_hours, soreness, energy, stress, motivation, pain, readiness, day, ?
+            FROM checkins WHERE user_id = ? AND day = ?
+            """)
+        try keep.execute(arguments: [record.completedAt, record.userID, record.day])
         let statement = try db.cachedStatement(sql: """
-            INSERT INTO checkins (user_id, room_id, completed_at, sleep_hours, soreness, energy, stress, motivation, pain, readiness)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO checkins (user_id, room_id, completed_at, sleep_hours, soreness, energy, stress, motivation, pain,
+                readiness, day)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (user_id, day) DO UPDATE SET room_id = excluded.room_id, completed_at = excluded.completed_at,
+                sleep_hours = excluded.sleep_hours, soreness = excluded.soreness, energy = excluded.energy,
+                stress = excluded.stress, motivation = excluded.motivation, pain = excluded.pain,
+                readiness = excluded.readiness
             """)
         let answers = record.answers
         try statement.execute(arguments: [
             record.userID, record.roomID, record.completedAt, answers.sleepHours, answers.soreness, answers.energy,
-            answers.stress, answers.motivation, answers.pain.map { $0 ? 1 : 0 }, record.readiness.rawValue,
+            answers.stress, answers.motivation, answers.pain.map { $0 ? 1 : 0 }, record.readiness.rawValue, record.day,
         ])
     }
 
@@ -347,6 +398,52 @@ public struct StoreSession {
         ])
     }
 
+    // MARK: Imports
+
+    /// One import being stored (inside the caller's transaction): the row the sets point at.
+    public func beginImport(user: String, source: String, fileName: String, at time: Timestamp, workouts: Int, sets: Int) throws -> Int64 {
+        try db.execute(sql: """
+            INSERT INTO imports (user_id, source, file_name, imported_at, workouts, sets) VALUES (?, ?, ?, ?, ?, ?)
+            """, arguments: [user, source, fileName, time, workouts, sets])
+        return db.lastInsertedRowID
+    }
+
+    /// Stores one imported set, marked with its import.
+    public func logImportedSet(_ record: SetRecord, importID: Int64) throws {
+        try logSet(record)
+        try db.execute(sql: "UPDATE sets SET import_id = ? WHERE id = ?", arguments: [importID, db.lastInsertedRowID])
+    }
+
+    /// An import: whose it is, where it came from and how many sets it stored; nil when there is none.
+    public func importRecord(id: Int64) throws -> (user: String, source: String, fileName: String, sets: Int)? {
+        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM imports WHERE id = ?", arguments: [id]) else { return nil }
+        return (row["user_id"], row["source"], row["file_name"], try Int.fetchOne(
+            db, sql: "SELECT COUNT(*) FROM sets WHERE import_id = ?", arguments: [id]) ?? 0)
+    }
+
+    /// Earlier imports of a user from the same app and file name (a second import would store the sets twice).
+    public func earlierImports(user: String, source: String, fileName: String) throws -> [(id: Int64, sets: Int)] {
+        try Row.fetchAll(db, sql: """
+            SELECT imports.id AS id, (SELECT COUNT(*) FROM sets WHERE sets.import_id = imports.id) AS stored FROM imports
+            WHERE user_id = ? AND source = ? AND file_name = ? ORDER BY id
+            """, arguments: [user, source, fileName]).map { ($0["id"], $0["stored"]) }
+    }
+
+    /// Removes an import and every set it stored.
+    public func undoImport(id: Int64) throws {
+        try db.execute(sql: "DELETE FROM sets WHERE import_id = ?", arguments: [id])
+        try db.execute(sql: "DELETE FROM imports WHERE id = ?", arguments: [id])
+    }
+
+    /// Every set of a user, oldest first, with the import that stored it (nil: logged in the chat).
+    public func setLog(user: String) throws -> [(set: SetRecord, importID: Int64?, source: String?)] {
+        let rows = try Row.fetchAll(db, sql: """
+            SELECT sets.*, imports.source AS import_source FROM sets LEFT JOIN imports ON imports.id = sets.import_id
+            WHERE sets.user_id = ? ORDER BY sets.logged_at, sets.id
+            """, arguments: [user])
+        return rows.map { (Self.setRecord($0), $0["import_id"], $0["import_source"]) }
+    }
+
     /// Sets logged since `since`, newest first.
     public func sets(user: String, since: Timestamp, limit: Int = 2000) throws -> [SetRecord] {
         let statement = try db.cachedStatement(sql: """
@@ -378,7 +475,8 @@ public struct StoreSession {
 
     /// Deletes everything stored about a user, in every room.
     public func forget(user: String) throws {
-        for table in ["profiles", "conversations", "checkins", "sets", "room_members", "direct_rooms"] {
+        for table in ["profiles", "conversations", "checkins", "checkins_replaced", "sets", "imports", "room_members",
+                      "direct_rooms"] {
             try db.execute(sql: "DELETE FROM \(table) WHERE user_id = ?", arguments: [user])
         }
         // Messages received from the user (handled ones; pending ones are still owed an answer).
@@ -391,7 +489,8 @@ public struct StoreSession {
     public func export(user: String) throws -> [(table: String, rows: [[(String, JSONValue)]])] {
         var result: [(table: String, rows: [[(String, JSONValue)]])] = []
         let tables = [("profiles", "user_id", "user_id"), ("conversations", "user_id", "room_id"),
-                      ("checkins", "user_id", "completed_at"), ("sets", "user_id", "logged_at"),
+                      ("checkins", "user_id", "completed_at"), ("checkins_replaced", "user_id", "completed_at"),
+                      ("sets", "user_id", "logged_at"), ("imports", "user_id", "id"),
                       ("journal", "sender", "seq"), ("outbox", "recipient", "id"),
                       ("webhook_deliveries", "user_id", "received_at"), ("room_members", "user_id", "room_id"),
                       ("direct_rooms", "user_id", "room_id")]
@@ -423,10 +522,29 @@ extension SpotterDatabase {
         try queue.write { db in try db.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES (?)", arguments: [identifier]) }
     }
 
+    /// Creates a database migrated only up to `version` and runs `sql` in it (tests of later migrations).
+    public static func createForTests(path: String, migratedUpTo version: String, sql: String) throws {
+        let queue = try DatabaseQueue(path: path)
+        try migrator.migrate(queue, upTo: version)
+        try queue.write { db in try db.execute(sql: sql) }
+    }
+
     /// Creates an SQLite file that belongs to some other application.
     public static func createForeignDatabaseForTests(path: String) throws {
         let queue = try DatabaseQueue(path: path)
         try queue.write { db in try db.execute(sql: "CREATE TABLE invoices (id INTEGER PRIMARY KEY, total REAL)") }
+    }
+
+    /// Makes the store fail when an import has stored `count` sets (tests of an import that fails
+    /// half-way): the next insert of an imported set is aborted by SQLite.
+    public func failImportsForTests(after count: Int) throws {
+        try queue.write { db in
+            try db.execute(sql: """
+                CREATE TEMP TRIGGER fail_import AFTER UPDATE OF import_id ON sets
+                WHEN (SELECT COUNT(*) FROM sets WHERE import_id = NEW.import_id) > \(count)
+                BEGIN SELECT RAISE(ABORT, 'injected failure for tests'); END
+                """)
+        }
     }
 
     /// Runs `body` while this connection holds an exclusive lock on the file.

@@ -12,6 +12,9 @@ enum CheckInParser {
         .motivation: ["motivation", "motivated", "motivate"],
     ]
 
+    /// Every item keyword, for telling a message that names an item.
+    static let allKeywords: Set<String> = keywords.values.reduce(into: Set<String>()) { $0.formUnion($1) }
+
     /// Phrases that answer an item on their own, with the value they mean.
     static let phrases: [(Phrase, CheckInItem, Double)] = {
         let table: [(String, CheckInItem, Double)] = [
@@ -82,9 +85,20 @@ enum CheckInParser {
         }
     }
 
+    /// Words that may stand between an item and its score without changing it: "energy is more
+    /// like a 3", "stress is probably about 2", "sleep was around 7".
+    static let fillers: Set<String> = [
+        "is", "was", "more", "like", "a", "an", "about", "around", "maybe", "probably", "prob", "closer", "to", "at",
+        "of", "really", "honestly", "now", "actually", "say", "id", "i", "would", "it", "its", "be", "just", "only",
+        "roughly", "approximately", "approx", "nearer", "level", "im", "feel", "feeling", "got", "get", "the", "my", "me",
+        "been", "think", "guess", "call", "put", "mark", "make", "that", "rather",
+    ]
+
     static func read(
         _ tokens: [Token], ids: [Int32], compiled: CompiledPhrases, expecting: CheckInItem?, painHint: Bool?
     ) -> CheckInReading {
+        // "six and a half", "7ish": numbers in words become number tokens first.
+        let (tokens, ids) = NumberWords.fold(tokens, ids: ids)
         var reading = CheckInReading()
         var answers = CheckInAnswers()
         var consumed = Set<Int>()
@@ -129,7 +143,6 @@ enum CheckInParser {
             }
         }
         // 2. Keywords with a number or a level word nearby: "legs 4/5 sore", "energy 2", "stress high".
-        let allKeywords = keywords.values.reduce(into: Set<String>()) { $0.formUnion($1) }
         for (item, words) in keywords.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
             for i in tokens.indices where words.contains(stems[i]) && !answers.has(item) && reading.outOfRange[item] == nil {
                 if let (value, written) = nearbyScore(i) {
@@ -142,13 +155,16 @@ enum CheckInParser {
             }
         }
 
-        /// The first free number after the keyword at `i` (within two words), else before it
-        /// (within four), never crossing another item's keyword.
+        /// The first free number after the keyword at `i` (within two words, not counting
+        /// fillers like "is more like a"), else before it (within four), never crossing another
+        /// item's keyword.
         func nearbyScore(_ i: Int) -> (Double, String)? {
             var j = i + 1
-            while j < min(tokens.count, i + 3) {
+            var words = 0
+            while j < min(tokens.count, i + 9), words < 2 {
                 if allKeywords.contains(stems[j]) || levels[stems[j]] != nil { break }
                 if tokens[j].kind == .number, !consumed.contains(j) { return score(at: j) }
+                if !fillers.contains(stems[j]) { words += 1 }
                 j += 1
             }
             j = i - 1

@@ -63,9 +63,20 @@ public struct MessageUnderstanding: Sendable {
     /// "4" answers the check-in item just asked and "yes" a confirmation.
     public func understand(_ text: String, context: ConversationContext = ConversationContext()) -> Utterance {
         var tokens = Tokenizer.tokenize(text)
+        // Another language is refused before any typo correction can turn its words into
+        // English ones ("soll" → "solo").
+        if Language.isNotEnglish(text, tokens: tokens) {
+            var utterance = Utterance(text: text, intent: .unknown)
+            utterance.notEnglish = true
+            return utterance
+        }
+        var typedStems: [Int: String] = [:]
         for i in tokens.indices where tokens[i].kind == .word && !corrector.isKnown(tokens[i].stem) {
             // Try the word as typed first ("rasies" → "raises"), then its stem.
             if let corrected = corrector.correct(tokens[i].text) ?? corrector.correct(tokens[i].stem) {
+                // One edit in a short word changes a quarter of it ("soll" → "solo"): too loose to
+                // read a profile fact from (below). Longer words ("wihtout", "begginer") are safe.
+                if tokens[i].text.utf8.count <= 5 { typedStems[i] = tokens[i].stem }
                 tokens[i].stem = Stemmer.stem(corrected)
             }
         }
@@ -86,7 +97,24 @@ public struct MessageUnderstanding: Sendable {
         }
         let matched = cues.match(cueIDs)
 
-        let hints = profileHints(matched, stems: tokens.map(\.stem))
+        var hints = profileHints(matched, stems: tokens.map(\.stem))
+        // A profile fact is confident only when the words as typed say the same: a fact that
+        // appears, or flips, through a corrected typo is set aside for the chat to ask about.
+        var uncertain = ProfileHints()
+        if !typedStems.isEmpty, hints.hasProfileFact {
+            var typedIDs = cueIDs
+            var typedTokens = tokens
+            for (i, stem) in typedStems {
+                typedTokens[i].stem = stem
+                if typedIDs[i] != Vocabulary.masked { typedIDs[i] = vocabulary.id(stem) ?? Vocabulary.unknown }
+            }
+            let typed = profileHints(cues.match(typedIDs), stems: typedTokens.map(\.stem))
+            // When the two readings differ, neither is trusted ("wihtout a spotter" typed reads as
+            // "spotter"): the corrected one is asked about, nothing is taken as said.
+            if typed.experience != hints.experience { uncertain.experience = hints.experience; hints.experience = nil }
+            if typed.goal != hints.goal { uncertain.goal = hints.goal; hints.goal = nil }
+            if typed.spotter != hints.spotter { uncertain.spotter = hints.spotter; hints.spotter = nil }
+        }
         let numbers = SetParser.numbers(tokens, skip: exerciseRange)
         let firstWord = cueIDs.first { $0 != Vocabulary.masked }
         let isQuestion = isQuestionMark || firstWord.map(questionWords.contains) ?? false
@@ -127,7 +155,14 @@ public struct MessageUnderstanding: Sendable {
             // Check-in answers sent without "check in" (a reply to the morning prompt in a direct
             // message, say): two or more items answered make it a check-in.
             let reading = CheckInParser.read(tokens, ids: ids, compiled: checkInPhrases, expecting: nil, painHint: hints.pain)
-            if CheckInItem.allCases.count - reading.answers.missing.count >= 2 { intent = .checkIn }
+            if CheckInItem.allCases.count - reading.answers.missing.count >= 2 {
+                intent = .checkIn
+            } else if !reading.answers.isEmpty, words.contains(where: Self.correctionWords.contains),
+                      words.contains(where: CheckInParser.allKeywords.contains) {
+                // "actually energy is 3" after the check-in: a correction of today's answers.
+                intent = .checkInAnswer
+                checkIn = reading
+            }
         }
         if context.checkInPending != nil || intent == .checkIn {
             let reading = CheckInParser.read(tokens, ids: ids, compiled: checkInPhrases, expecting: context.checkInPending,
@@ -139,7 +174,7 @@ public struct MessageUnderstanding: Sendable {
                 }
             }
         }
-        if intent == .unknown, hints.experience != nil || hints.goal != nil || hints.spotter != nil {
+        if intent == .unknown, hints.hasProfileFact || uncertain.hasProfileFact {
             intent = .setProfile
         }
         if intent == .unknown || intent.isChatOnly { exercise = nil }
@@ -152,9 +187,15 @@ public struct MessageUnderstanding: Sendable {
         planned.isLastSet = matched.contains(.lastSet)
         planned.toFailure = (intent == .askRest || intent == .askRecovery) && matched.contains(.afterFailure)
 
-        return Utterance(text: text, intent: intent, exercise: exercise, hints: hints, plannedSet: planned, loggedSet: logged,
-                         checkIn: checkIn, implausibleSet: implausible)
+        var utterance = Utterance(text: text, intent: intent, exercise: exercise, hints: hints, plannedSet: planned,
+                                  loggedSet: logged, checkIn: checkIn, implausibleSet: implausible)
+        utterance.uncertainHints = uncertain
+        return utterance
     }
+
+    /// Words that mark a message as correcting an answer already given.
+    /// With an item named ("actually energy is 3"), so "sorry, I'm tired" is not taken as one.
+    static let correctionWords: Set<String> = ["actually", "correction", "meant", "change", "update", "sorry", "wait", "oops"]
 
     /// The chat's own commands, when they make up (nearly) the whole message: "check in",
     /// "cancel", "my week", "daily check-in please"; "yes"/"no" only as the whole message.

@@ -13,7 +13,7 @@ struct Spotter: ParsableCommand {
         abstract: "An evidence-based strength-training coach: failure, reps in reserve, rest, recovery.",
         discussion: exitCodesHelp,
         version: SpotterVersion.number,
-        subcommands: [Ask.self, Chat.self, ServeForwarder.self, MatrixForwarder.self, Export.self, Forget.self, RulesCommand.self, Bench.self])
+        subcommands: [Ask.self, Chat.self, ServeForwarder.self, MatrixForwarder.self, Export.self, Import.self, Forget.self, RulesCommand.self, Bench.self])
 }
 
 extension Experience: ExpressibleByArgument {}
@@ -178,7 +178,11 @@ struct Export: ParsableCommand {
         let tables = try database.read { try $0.export(user: user) }
         switch format {
         case .json: print(UserExport.json(user: user, tables: tables).serialized())
-        case .csv: print(UserExport.csv(tables), terminator: "")
+        case .csv:
+            // Beside the stored tables, the sets as a spreadsheet reads them.
+            let catalogue = try loadCoach(nil, settings: settings).catalogue
+            let setLog = UserExport.setLog(try database.read { try $0.setLog(user: user) }, catalogue: catalogue)
+            print(UserExport.csv(tables + [setLog]), terminator: "")
         }
     }
 }

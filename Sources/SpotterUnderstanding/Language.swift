@@ -1,0 +1,58 @@
+/// Tells a message not written in English ("soll ich beim Bankdrücken bis zum Versagen gehen?")
+/// from an English one, so it gets "I only understand English for now" instead of being
+/// fuzzy-matched into English words ("soll" → "solo") and read as facts.
+///
+/// Two signals, both cheap: letters of another script (after look-alike letters are folded,
+/// so "ѕquat" written with a Cyrillic ѕ still counts as Latin), and common function words of
+/// the languages lifters most often write in that are not English words.
+enum Language {
+    /// Function words and a few gym words of German, French, Spanish, Italian, Portuguese,
+    /// Dutch and the Scandinavian languages, accents folded as the tokenizer folds them. Only
+    /// words that are not also English (no "die", "per", "con", "non", "el").
+    static let foreignWords: Set<String> = Set("""
+    ich du soll sollte sollen beim zum zur bis nicht und oder wie viel viele wieviel mein meine meinen mit bei \
+    gehen machen ist habe hab kann muss wann warum welche welcher der das dem des ein eine einen auf nach \
+    auch noch schon sehr aber wenn dass fur vom sich wir ihr sie heute satz satze wiederholungen versagen \
+    kniebeugen kreuzheben bankdrucken schlaf geschlafen mude trainieren \
+    je tu il nous vous est suis les des une avec dois doit faire quoi pourquoi comment combien quand jusqu \
+    jusqua echec repos mes mon dans sur pas aux ce cette qui quel quelle seance musculation developpe couche \
+    yo los las una para debo deberia hasta cuando cuanto cuantas cuantos como por porque entre descanso fallo \
+    sentadilla sentadillas banca peso muy tengo hacer hago puedo esta estoy entrenamiento entreno hola \
+    io devo dovrei fino alla cedimento panca piana riposo quanto perche sono della allenamento gli che \
+    eu falha treino voce nao minha meu fazer supino agachamento \
+    ik moet het een niet veel mijn tot falen bankdrukken \
+    jag och inte ska jeg ikke skal hvor mange
+    """.split(whereSeparator: { $0 == " " || $0 == "\n" }).map(String.init))
+
+    /// English words that outweigh foreign ones in a mixed message.
+    static let englishWords: Set<String> = Lexicon.commonWords.union(Lexicon.questionWords)
+
+    /// Whether `text` (tokenized as `tokens`) is written in a language other than English.
+    static func isNotEnglish(_ text: String, tokens: [Token]) -> Bool {
+        var latin = 0
+        var otherScript = 0
+        var accented = 0
+        for scalar in text.unicodeScalars where scalar.properties.isAlphabetic {
+            let folded = Tokenizer.fold(scalar)
+            if folded >= 0x61 && folded <= 0x7A {
+                latin += 1
+                if scalar.value >= 0xC0 && scalar.value <= 0x24F { accented += 1 }
+            } else if folded != 0xFFFF {
+                otherScript += 1
+            }
+        }
+        if otherScript > latin { return true }
+        var foreign = 0
+        var english = 0
+        for token in tokens where token.kind == .word {
+            if foreignWords.contains(token.text) {
+                foreign += 1
+            } else if englishWords.contains(token.stem) {
+                english += 1
+            }
+        }
+        if foreign >= 2 && foreign > english { return true }
+        // "Übungen?", "séance": an accented letter and a foreign word, and little English.
+        return accented > 0 && foreign >= 1 && english <= foreign
+    }
+}
