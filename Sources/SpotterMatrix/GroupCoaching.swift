@@ -56,9 +56,8 @@ extension MatrixBridge {
         RoomPlan(config: settings.group.rooms[room], overrides: try session.roomSettings(room))
     }
 
-    /// Whether a room is a group (three or more members, or not known): check-in details go
-    /// to the lifter directly there, never to the room.
-    func isGroup(_ room: RoomInfo) -> Bool { room.memberCount.map { $0 >= 3 } ?? true }
+    /// Whether a room is a group: anything but a room the homeserver says has two members.
+    func isGroup(_ room: RoomInfo) -> Bool { RoomAudience(verifiedMembers: room.memberCount).isGroup }
 
     // MARK: Posting to a room, whichever channel it is
 

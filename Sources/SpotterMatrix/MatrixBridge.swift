@@ -266,8 +266,14 @@ public final class MatrixBridge: @unchecked Sendable {
             switch homeserver.memberCount(room: entry.roomID) {
             case let .known(count):
                 memberLookupPauses[entry.roomID] = nil
-                room.memberCount = count
-                try database.write { try $0.saveRoom(entry.roomID, room) }
+                var audience = RoomAudience(verifiedMembers: room.memberCount)
+                audience.counted(count)
+                room.memberCount = audience.verifiedMembers
+                try database.write { session in
+                    try session.saveRoom(entry.roomID, room)
+                    // A room that turned out to be a group is nobody's direct room any more.
+                    if audience.isGroup, count > 2 { try session.forgetDirectRoom(room: entry.roomID) }
+                }
                 action = EventTriage.triage(event, bot: bot, memberCount: count, startupCutoff: startupCutoff, isCheckInPrompt: isPrompt)
             case let .retry(after, reason) where (memberLookupPauses[entry.roomID]?.failures ?? 0) < Self.memberLookupAttempts:
                 throw MemberLookupDeferred(after: after, reason: reason)
@@ -300,15 +306,24 @@ public final class MatrixBridge: @unchecked Sendable {
             for (item, reply) in zip(batch, replies) {
                 let user = item.entry.sender
                 var text = reply.reply
-                if item.room.memberCount == 2 {
-                    // A room of two is the lifter's direct room with Spotter.
+                let audience = RoomAudience(verifiedMembers: item.room.memberCount)
+                // A check-in's result (readiness, pain, advice) and a lifter's own numbers are theirs:
+                // posted only in a room the homeserver says has two members, never on a guess.
+                let personal = reply.readiness != nil || reply.intent == .stats
+                if audience.isPrivate {
+                    // A verified room of two is the lifter's direct room with Spotter.
                     try session.saveDirectRoom(user: user, room: item.entry.roomID, createdByBot: false)
-                } else if reply.readiness != nil, self.isGroup(item.room) {
-                    // A check-in's result (readiness, pain, advice) is the lifter's own: it goes to them
-                    // directly, and the room only sees that it was recorded.
-                    try self.enqueueDirect(session, user: user, text: "Your check-in in the group:\n" + reply.reply,
-                                           dedupeKey: "checkin:\(item.entry.eventID)", now: now)
-                    text = "Thanks, check-in recorded. I've sent you your readiness and today's advice in a direct message."
+                } else if audience.destination(personal: personal) == .direct {
+                    // It goes to them directly; the room only sees that it was recorded.
+                    if reply.readiness != nil {
+                        try self.enqueueDirect(session, user: user, text: "Your check-in in the group:\n" + reply.reply,
+                                               dedupeKey: "checkin:\(item.entry.eventID)", now: now)
+                        text = "Thanks, check-in recorded. I've sent you your readiness and today's advice in a direct message."
+                    } else {
+                        try self.enqueueDirect(session, user: user, text: "Your training, as you asked in the group:\n" + reply.reply,
+                                               dedupeKey: "personal:\(item.entry.eventID)", now: now)
+                        text = "I've sent you that in a direct message: your numbers stay between us."
+                    }
                 }
                 if reply.intent == .help, self.isGroup(item.room) {
                     text += "\n\n" + RoomCommand.help(prefix: self.bot.commandPrefix)
@@ -354,13 +369,21 @@ public final class MatrixBridge: @unchecked Sendable {
             logger.debug("ignored \(entry.eventID): \(reason)")
             try database.write { try $0.markJournal(entry.seq, status: "ignored", note: reason) }
         case .join:
+            let event = (try? JSONValue.parse(entry.json)) ?? .object([])
+            // An invite marked `is_direct` is the inviter's direct room with Spotter.
+            let direct = event["content"]?["is_direct"] == .bool(true) && !entry.sender.isEmpty && entry.sender != bot.userID
             try database.write { session in
+                if direct { try session.saveDirectRoom(user: entry.sender, room: entry.roomID, createdByBot: false) }
                 try session.enqueue(kind: .join, dedupeKey: "join:\(entry.eventID)", roomID: entry.roomID, transactionID: nil,
                                     content: nil, recipient: nil, at: now)
                 try session.markJournal(entry.seq, status: "handled")
             }
-        case let .membership(joined):
-            if let count = room.memberCount { room.memberCount = max(1, count + (joined ? 1 : -1)) }
+        case .membership:
+            // Who is in the room changed: its size is asked of the homeserver again before
+            // anything depends on it, never adjusted by guesswork.
+            var audience = RoomAudience(verifiedMembers: room.memberCount)
+            audience.observe((try? JSONValue.parse(entry.json)) ?? .object([("type", "m.room.member")]))
+            room.memberCount = audience.verifiedMembers
             try database.write { session in
                 try session.saveRoom(entry.roomID, room)
                 try session.markJournal(entry.seq, status: "handled")
@@ -448,6 +471,11 @@ extension MatrixBridge {
     func deliverDirect(_ item: OutboxItem, transactionID: String) -> Delivery {
         guard let user = item.recipient else { return .rejected(reason: "a direct message without a recipient") }
         var room = try? database.read { try $0.directRoom(user: user) }
+        if let known = room, let info = try? database.read({ try $0.room(known) }), let count = info.memberCount, count > 2 {
+            // The homeserver says the "direct" room has grown into a group: a new one is made.
+            try? database.write { try $0.forgetDirectRoom(room: known) }
+            room = nil
+        }
         if room == nil {
             let (delivery, created) = homeserver.createDirectRoom(with: user)
             guard let created else {

@@ -1,0 +1,109 @@
+import Foundation
+import SpotterCore
+import SpotterMatrix
+import SpotterStore
+import SpotterTesting
+import SpotterWebhook
+import Testing
+
+/// State and trust under attack (issue 10): what a routine event, a forged id or a second
+/// process must not be able to do. One test per hostile-state item in Tests/FAULTS.md.
+@Suite("Hostile state: room size, ids, ownership, deletion", .serialized)
+struct HostileStateTests {
+    static let red = "slept 4h, soreness 5, energy 1, stress 5, motivation 1, sharp pain in my knee"
+
+    /// An `m.room.member` event, with the previous content where the homeserver gives it.
+    static func member(
+        _ id: String, room: String, sender: String, user: String, membership: String, displayname: String? = nil,
+        previous: (membership: String, displayname: String?)? = nil
+    ) -> JSONValue {
+        var content: [(key: String, value: JSONValue)] = [("membership", .string(membership))]
+        if let displayname { content.append(("displayname", .string(displayname))) }
+        var fields: [(key: String, value: JSONValue)] = [
+            ("event_id", .string(id)), ("room_id", .string(room)), ("sender", .string(sender)), ("type", "m.room.member"),
+            ("state_key", .string(user)), ("origin_server_ts", .number(1_795_420_800_000)), ("content", .object(content)),
+        ]
+        if let previous {
+            var before: [(key: String, value: JSONValue)] = [("membership", .string(previous.membership))]
+            if let name = previous.displayname { before.append(("displayname", .string(name))) }
+            fields.append(("unsigned", .object([("prev_content", .object(before))])))
+        }
+        return .object(fields)
+    }
+
+    @Test("an invite and its rejection in a room of three neither make it direct nor leak a red check-in with pain")
+    func inviteRejectionKeepsGroup() async throws {
+        let homeserver = FakeHomeserver()
+        try await homeserver.start()
+        defer { Task { await homeserver.stop() } }
+        let room = "!trio:test"
+        homeserver.setMembers(room, ["@coach:test", "@alice:test", "@bob:test"])
+        let fixture = try BridgeFixture(homeserver: homeserver.url)
+        func say(_ id: String, _ body: String) async throws {
+            #expect(await fixture.put("t\(id)", [BridgeFixture.event(id, room: room, body: body)]).status == 200)
+            try await fixture.drain()
+        }
+        try await say("$hello", "morning all")
+        #expect(homeserver.sends.isEmpty, "unaddressed in a room of three")
+        // Carol is invited and rejects: nobody joined or left the joined members.
+        let invite = Self.member("$inv", room: room, sender: "@alice:test", user: "@carol:test", membership: "invite")
+        let reject = Self.member("$rej", room: room, sender: "@carol:test", user: "@carol:test", membership: "leave",
+                                 previous: ("invite", nil))
+        #expect(await fixture.put("tm", [invite, reject]).status == 200)
+        try await fixture.drain()
+        try await say("$c1", "check in")
+        try await say("$c2", Self.red)
+        let inRoom = homeserver.sends.map(SentMessage.init).filter { $0.room == room }
+        #expect(inRoom.isEmpty, "still a group: unaddressed messages get no answer (\(inRoom.map(\.body)))")
+        // Addressed, the result goes to Alice directly; the room only hears it was recorded.
+        try await say("$c3", "!coach " + Self.red)
+        let roomBodies = homeserver.sends.map(SentMessage.init).filter { $0.room == room }.map(\.body).joined(separator: "\n")
+        #expect(!roomBodies.contains("pain"))
+        #expect(!roomBodies.contains("red"))
+        #expect(roomBodies.contains("check-in recorded"))
+        let direct = try fixture.database.read { try $0.directRoom(user: "@alice:test") }
+        #expect(direct != nil && direct != room, "the group is not stored as Alice's direct room")
+        let dm = homeserver.sends.map(SentMessage.init).filter { $0.room == direct }.map(\.body).joined(separator: "\n")
+        #expect(dm.contains("Readiness: red"))
+        #expect(homeserver.memberLookups.filter { $0 == room }.count == 2, "asked again after the membership changed")
+    }
+
+    @Test("two display-name changes in a direct room keep it direct: the bot keeps answering")
+    func profileChangesKeepDirect() async throws {
+        let homeserver = FakeHomeserver()
+        try await homeserver.start()
+        defer { Task { await homeserver.stop() } }
+        let room = "!duo:test"
+        homeserver.setMembers(room, ["@coach:test", "@alice:test"])
+        let fixture = try BridgeFixture(homeserver: homeserver.url)
+        func say(_ id: String, _ body: String) async throws {
+            #expect(await fixture.put("t\(id)", [BridgeFixture.event(id, room: room, body: body)]).status == 200)
+            try await fixture.drain()
+        }
+        try await say("$q1", "should I go to failure on squats?")
+        #expect(homeserver.sends.count == 1)
+        let renames = [
+            Self.member("$n1", room: room, sender: "@alice:test", user: "@alice:test", membership: "join", displayname: "Al",
+                        previous: ("join", "Alice")),
+            Self.member("$n2", room: room, sender: "@alice:test", user: "@alice:test", membership: "join", displayname: "Alice",
+                        previous: ("join", "Al")),
+        ]
+        #expect(await fixture.put("tn", renames).status == 200)
+        try await fixture.drain()
+        try await say("$q2", "curls to failure?")
+        #expect(homeserver.sends.count == 2, "a display-name change is no join: still a room of two")
+        try await say("$c1", Self.red)
+        let last = try #require(homeserver.sends.map(SentMessage.init).last)
+        #expect(last.room == room && last.body.contains("Readiness: red"), "in a verified room of two the result is posted there")
+        #expect(try fixture.database.read { try $0.directRoom(user: "@alice:test") } == room)
+        // Bob really joins: the size is asked again, and the room is a group now.
+        homeserver.setMembers(room, ["@coach:test", "@alice:test", "@bob:test"])
+        #expect(await fixture.put("tj", [Self.member("$j", room: room, sender: "@bob:test", user: "@bob:test", membership: "join")])
+            .status == 200)
+        try await fixture.drain()
+        let before = homeserver.sends.count
+        try await say("$q3", "curls to failure?")
+        #expect(homeserver.sends.count == before, "unaddressed in what is now a group")
+        #expect(try fixture.database.read { try $0.directRoom(user: "@alice:test") } != room, "no longer Alice's direct room")
+    }
+}
