@@ -29,6 +29,37 @@ public enum Startup {
         }
     }
 
+    /// The database for `spotter serve`: owned by this process for as long as the returned
+    /// ownership lives; a second server on the same file is refused with `database_locked`.
+    public static func ownedDatabase(
+        _ flag: String?, settings: CoachingSettings
+    ) throws(StartupFailure) -> (SpotterDatabase, DatabaseOwnership) {
+        let path = DatabaseLocation.resolve(flag: flag, settings: settings)
+        do {
+            let ownership = try DatabaseOwnership.claim(database: path)
+            return (try SpotterDatabase(path: path), ownership)
+        } catch {
+            throw StartupFailure(message: "spotter: \(error.code): \(error)", status: 3)
+        }
+    }
+
+    /// For commands that change what a server caches (`spotter forget`): the database, held for
+    /// this process, refused while a server owns it with a message saying what to do instead.
+    public static func databaseWithoutServer(
+        _ flag: String?, settings: CoachingSettings, instead: String
+    ) throws(StartupFailure) -> (SpotterDatabase, DatabaseOwnership) {
+        let path = DatabaseLocation.resolve(flag: flag, settings: settings)
+        do {
+            let ownership = try DatabaseOwnership.claim(database: path, waitingUpTo: 0)
+            return (try SpotterDatabase(path: path), ownership)
+        } catch {
+            if case .owned = error {
+                throw StartupFailure(message: "spotter: \(error.code): \(error) \(instead)", status: 3)
+            }
+            throw StartupFailure(message: "spotter: \(error.code): \(error)", status: 3)
+        }
+    }
+
     /// The database at `--db`, Config, or the per-user default.
     public static func database(_ flag: String?, settings: CoachingSettings) throws(StartupFailure) -> SpotterDatabase {
         do {

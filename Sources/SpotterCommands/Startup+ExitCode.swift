@@ -30,3 +30,15 @@ public func loadSettings(_ path: String? = nil) throws -> CoachingSettings {
 public func openDatabase(_ flag: String?, settings: CoachingSettings) throws -> SpotterDatabase {
     try starting { () throws(StartupFailure) in try Startup.database(flag, settings: settings) }
 }
+
+/// The database for `spotter serve`, owned by this process while the ownership lives.
+public func openOwnedDatabase(_ flag: String?, settings: CoachingSettings) throws -> (SpotterDatabase, DatabaseOwnership) {
+    try starting { () throws(StartupFailure) in try Startup.ownedDatabase(flag, settings: settings) }
+}
+
+/// The database, refused while a server owns it (`instead` says what to do then).
+public func openDatabaseWithoutServer(
+    _ flag: String?, settings: CoachingSettings, instead: String
+) throws -> (SpotterDatabase, DatabaseOwnership) {
+    try starting { () throws(StartupFailure) in try Startup.databaseWithoutServer(flag, settings: settings, instead: instead) }
+}

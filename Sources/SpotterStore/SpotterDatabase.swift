@@ -8,6 +8,8 @@ import SpotterDialog
 public enum StoreError: Error, Sendable, CustomStringConvertible {
     case corrupt(path: String, detail: String)
     case locked(path: String)
+    /// A running `spotter serve` owns the database (see ``DatabaseOwnership``).
+    case owned(path: String, pid: Int32?)
     case newerVersion(path: String, unknown: [String])
     case notSpotter(path: String)
     case cannotOpen(path: String, detail: String)
@@ -17,7 +19,7 @@ public enum StoreError: Error, Sendable, CustomStringConvertible {
     public var code: String {
         switch self {
         case .corrupt: "database_corrupt"
-        case .locked: "database_locked"
+        case .locked, .owned: "database_locked"
         case .newerVersion: "database_too_new"
         case .notSpotter: "database_not_spotter"
         case .cannotOpen: "database_unavailable"
@@ -32,6 +34,9 @@ public enum StoreError: Error, Sendable, CustomStringConvertible {
                 + "Restore a backup, or pass --db with a new path."
         case let .locked(path):
             "\(path): the database is locked by another process; stop the other Spotter, or pass --db with another path."
+        case let .owned(path, pid):
+            "\(path): the database is owned by a running spotter serve\(pid.map { " (pid \($0))" } ?? ""); "
+                + "one server per database. Stop the other server, or pass --db with another path."
         case let .newerVersion(path, unknown):
             "\(path): the database was written by a newer Spotter (schema \(unknown.joined(separator: ", "))); "
                 + "it was left untouched. Upgrade Spotter, or pass --db with another path."

@@ -55,7 +55,8 @@ struct Serve: AsyncParsableCommand {
         }
         for warning in matrix.warnings { logger.warning("\(warning)") }
         let coach = try loadCoach(rules, settings: settings)
-        let database = try openDatabase(db, settings: settings)
+        // One server per database: a second one would handle every event twice.
+        let (database, ownership) = try openOwnedDatabase(db, settings: settings)
         try database.startBackgroundCheckpoints()
         let clock = try Self.clock(logger: logger)
         let runtime = ChatRuntime(coach: coach, database: database, settings: settings.dialog, clock: clock)
@@ -88,6 +89,7 @@ struct Serve: AsyncParsableCommand {
             },
             logger: logger)
         try await app.runService()
+        withExtendedLifetime(ownership) {}
     }
 
     /// The system clock, or for end-to-end tests of schedules, a clock that starts at

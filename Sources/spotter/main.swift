@@ -172,7 +172,11 @@ struct Forget: ParsableCommand {
 
     func run() throws {
         let settings = try loadSettings()
-        let database = try openDatabase(db, settings: settings)
+        // A running server would answer from its caches what was deleted here: refused then.
+        let (database, ownership) = try openDatabaseWithoutServer(
+            db, settings: settings,
+            instead: "To delete a lifter's data while Spotter serves, they say \"forget me\" to Spotter in the chat, then \"yes\".")
+        defer { withExtendedLifetime(ownership) {} }
         let before = try database.read { try $0.export(user: user) }.reduce(0) { $0 + $1.rows.count }
         try database.write { try $0.forget(user: user) }
         print("Deleted \(before) record\(before == 1 ? "" : "s") stored about \(user).")

@@ -106,4 +106,56 @@ struct HostileStateTests {
         #expect(homeserver.sends.count == before, "unaddressed in what is now a group")
         #expect(try fixture.database.read { try $0.directRoom(user: "@alice:test") } != room, "no longer Alice's direct room")
     }
+
+    /// Runs `spotter` for at most `seconds`; a process still running then is stopped.
+    static func runBounded(_ arguments: [String], seconds: Double) throws -> (status: Int32, stderr: String, stillRunning: Bool) {
+        let process = Process()
+        process.executableURL = ProjectFixtures.spotterExecutable
+        process.arguments = arguments
+        process.currentDirectoryURL = ProjectFixtures.root
+        let errors = FileManager.default.temporaryDirectory.appendingPathComponent("spotter-bounded-\(UUID().uuidString).log")
+        FileManager.default.createFile(atPath: errors.path, contents: nil)
+        defer { try? FileManager.default.removeItem(at: errors) }
+        process.standardError = try FileHandle(forWritingTo: errors)
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        let deadline = Date().addingTimeInterval(seconds)
+        while process.isRunning, Date() < deadline { Thread.sleep(forTimeInterval: 0.1) }
+        let stillRunning = process.isRunning
+        if stillRunning { process.terminate() }
+        process.waitUntilExit()
+        return (process.terminationStatus, (try? String(contentsOf: errors, encoding: .utf8)) ?? "", stillRunning)
+    }
+
+    @Test("a second spotter serve on the same database refuses to start; spotter forget refuses and points to \"forget me\"")
+    func oneServerPerDatabase() async throws {
+        let homeserver = FakeHomeserver()
+        try await homeserver.start()
+        defer { Task { await homeserver.stop() } }
+        let folder = try temporaryFolder("spotter-owner")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let url = homeserver.url
+        let port = freePort()
+        let first = try await offPool { try ServeProcess.start(folder: folder, homeserver: url, port: port) }
+        defer { first.process.terminate(); first.process.waitUntilExit() }
+        let database = folder.appendingPathComponent("s.sqlite").path
+        let second = try await offPool {
+            try Self.runBounded(["serve", "--registration", folder.appendingPathComponent("registration.yaml").path, "--homeserver", url,
+                                 "--listen", "127.0.0.1:\(freePort())", "--db", database], seconds: 15)
+        }
+        #expect(!second.stillRunning, "the second server must not run")
+        #expect(second.status != 0)
+        #expect(second.stderr.contains("database_locked"), "\(second.stderr)")
+        #expect(second.stderr.contains("spotter serve"))
+        let forget = try await offPool { try runSpotter(["forget", "--user", "@alice:test", "--db", database]) }
+        #expect(forget.status != 0)
+        #expect(forget.stderr.contains("database_locked"))
+        #expect(forget.stderr.contains("forget me"), "\(forget.stderr)")
+        // Reading is harmless: export still works while the server runs.
+        #expect(try await offPool { try runSpotter(["export", "--user", "@alice:test", "--db", database]) }.status == 0)
+        // Once the server has stopped, the database is free again.
+        first.process.terminate()
+        first.process.waitUntilExit()
+        #expect(try await offPool { try runSpotter(["forget", "--user", "@alice:test", "--db", database]) }.status == 0)
+    }
 }
