@@ -98,7 +98,15 @@ public final class MatrixBridge: @unchecked Sendable {
                 logger.warning("transaction \(transactionID): skipped an event without event_id, room_id or type")
                 continue
             }
-            rows.append(JournalWriter.Row(eventID: eventID, roomID: roomID, sender: event["sender"]?.string ?? "", type: type,
+            let sender = event["sender"]?.string ?? ""
+            // An id the store could not keep whole (a NUL, control characters, over 255 bytes) would
+            // collide with another: the event is skipped and logged, the transaction still taken.
+            if let problem = Identifier.problem(roomID, field: "room_id") ?? (sender.isEmpty ? nil : Identifier.problem(sender, field: "sender")) {
+                logger.warning("transaction \(transactionID): skipped event \(eventID.debugDescription): \(problem.message)")
+                metrics.increment("spotter_events_invalid_total")
+                continue
+            }
+            rows.append(JournalWriter.Row(eventID: eventID, roomID: roomID, sender: sender, type: type,
                                           json: event.serialized(), originTimestamp: event["origin_server_ts"]?.number.map { $0 / 1000 }))
         }
         let (fresh, repeated) = try await journalWriter.write(rows)

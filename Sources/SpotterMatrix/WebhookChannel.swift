@@ -30,6 +30,10 @@ extension MatrixBridge {
             return webhookError(400, "missing_field", "the body needs \"user\" and \"text\" strings")
         }
         let room = value["room"]?.string.flatMap { $0.isEmpty ? nil : $0 } ?? "direct"
+        // Ids are stored exactly as given: one the store could not keep whole is refused.
+        for (id, field) in [(user, "\"user\""), (room, "\"room\"")] {
+            if let problem = Identifier.problem(id, field: field) { return webhookError(400, problem.code, problem.message) }
+        }
         let hook = settings.group.rooms[room]?.outbound
         // A room command may come with or without the prefix: every webhook message is addressed.
         var commandText = text.trimmingCharacters(in: .whitespacesAndNewlines)

@@ -125,6 +125,9 @@ struct Chat: ParsableCommand {
         let runtime = ChatRuntime(coach: coach, database: database, settings: settings.dialog, clock: ChatRuntime.systemClock)
         let mode: StdinChannel.Mode = jsonl ? .jsonLines : isatty(0) != 0 ? .interactive : .plain
         let defaultUser = user ?? ProcessInfo.processInfo.environment["USER"].flatMap { $0.isEmpty ? nil : $0 } ?? "local"
+        if let problem = Identifier.problem(defaultUser, field: user == nil ? "$USER" : "--user") {
+            throw ValidationError(problem.message)
+        }
         do {
             try StdinChannel(runtime: runtime, mode: mode, defaultUser: defaultUser).run()
         } catch {
@@ -147,6 +150,10 @@ struct Export: ParsableCommand {
     @Option(help: "json or csv.")
     var format: ExportFormat = .json
 
+    func validate() throws {
+        if let problem = Identifier.problem(user, field: "--user") { throw ValidationError(problem.message) }
+    }
+
     @Option(help: "The SQLite database.")
     var db: String?
 
@@ -166,6 +173,10 @@ struct Forget: ParsableCommand {
 
     @Option(help: "The user id.")
     var user: String
+
+    func validate() throws {
+        if let problem = Identifier.problem(user, field: "--user") { throw ValidationError(problem.message) }
+    }
 
     @Option(help: "The SQLite database.")
     var db: String?

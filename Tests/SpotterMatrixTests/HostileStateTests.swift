@@ -158,4 +158,38 @@ struct HostileStateTests {
         first.process.waitUntilExit()
         #expect(try await offPool { try runSpotter(["forget", "--user", "@alice:test", "--db", database]) }.status == 0)
     }
+
+    @Test("forged ids are refused at the webhook (400 invalid_field) and skipped in Matrix transactions (still 200)")
+    func forgedIDs() async throws {
+        let homeserver = FakeHomeserver()
+        try await homeserver.start()
+        defer { Task { await homeserver.stop() } }
+        let (secret, text) = WebhookSecret.generate()
+        let fixture = try BridgeFixture(homeserver: homeserver.url) { $0.webhookSecret = try? WebhookSecret(text) }
+        func webhook(_ user: String, _ message: String, id: String, room: String? = nil) async -> APIResponse {
+            var fields: [(key: String, value: JSONValue)] = [("user", .string(user)), ("text", .string(message))]
+            if let room { fields.append(("room", .string(room))) }
+            let body = Array(JSONValue.object(fields).serialized().utf8)
+            let headers = StandardWebhooks.headers(id: id, timestamp: Int(fixture.clock.now), body: body, secret: secret)
+            return await fixture.api.handle(APIRequest(method: "POST", path: "/webhook", headers: headers, body: body))
+        }
+        #expect(await webhook("victim", "bench 100kg x 5", id: "w1").status == 200)
+        for (index, (user, room)) in [("victim\u{0}attacker", nil), ("victim", "team\u{0}x"),
+                                      (String(repeating: "v", count: 300), nil)].enumerated() {
+            let refused = await webhook(user, "my week", id: "bad-\(index)", room: room)
+            #expect(refused.status == 400)
+            let error = try JSONValue.parse(refused.body)["error"]
+            #expect(error?["code"]?.string == "invalid_field", "\(refused.body)")
+        }
+        #expect(try fixture.database.read { try $0.sets(user: "victim", since: 0) }.count == 1)
+
+        let forged = BridgeFixture.event("$forged", room: "!dm:test", sender: "@victim:test\u{0}attacker", body: "forget me")
+        let badRoom = BridgeFixture.event("$room", room: "!dm:test\n", body: "hi")
+        let longSender = BridgeFixture.event("$long", sender: "@" + String(repeating: "x", count: 260) + ":test", body: "hi")
+        let fine = BridgeFixture.event("$fine", room: "!dm:test", sender: "@victim:test", body: "curls to failure?")
+        #expect(await fixture.put("tx", [forged, badRoom, longSender, fine]).status == 200, "the transaction is still taken")
+        try await fixture.drain()
+        #expect(fixture.bridge.metrics.value("spotter_events_total") == 1, "only the valid event was journaled")
+        #expect(homeserver.sends.count == 1)
+    }
 }
