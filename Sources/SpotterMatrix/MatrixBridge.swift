@@ -358,7 +358,8 @@ public final class MatrixBridge: @unchecked Sendable {
     func applyCommand(_ command: RoomCommand, _ message: Pending) throws {
         let now = clock()
         try database.write { session in
-            let reply = try self.apply(command, room: message.entry.roomID, user: message.entry.sender, session: session, now: now)
+            let reply = try self.apply(command, room: message.entry.roomID, user: message.entry.sender, from: .matrix,
+                                   session: session, now: now)
             let content = ReplyContent.make(reply: reply, to: message.entry.eventID, sender: message.entry.sender,
                                             threadRoot: message.threadRoot, msgtype: self.settings.msgtype(for: message.entry.roomID))
             try session.enqueue(kind: .message, dedupeKey: "reply:\(message.entry.eventID)", roomID: message.entry.roomID,

@@ -192,4 +192,39 @@ struct HostileStateTests {
         #expect(fixture.bridge.metrics.value("spotter_events_total") == 1, "only the valid event was journaled")
         #expect(homeserver.sends.count == 1)
     }
+
+    @Test("room settings change only from the channel that owns the room; a summary of one check-in shows no readiness")
+    func roomOwnershipAndSmallSummaries() async throws {
+        let homeserver = FakeHomeserver()
+        homeserver.memberCount = 4
+        try await homeserver.start()
+        defer { Task { await homeserver.stop() } }
+        let (secret, text) = WebhookSecret.generate()
+        let fixture = try BridgeFixture(homeserver: homeserver.url) { settings in
+            settings.webhookSecret = try? WebhookSecret(text)
+            settings.group.rooms["!hooked:test"] = RoomConfig(outbound: OutboundHook(url: "http://127.0.0.1:9/hooks/slack", template: .slack))
+        }
+        // A webhook caller names a Matrix room.
+        let body = Array(#"{"user": "mallory", "room": "!gym:test", "text": "!coach checkin at 03:00 UTC"}"#.utf8)
+        let headers = StandardWebhooks.headers(id: "cross-1", timestamp: Int(fixture.clock.now), body: body, secret: secret)
+        let response = await fixture.api.handle(APIRequest(method: "POST", path: "/webhook", headers: headers, body: body))
+        #expect(response.status == 403, "\(response.body)")
+        #expect(try JSONValue.parse(response.body)["error"]?["code"]?.string == "wrong_channel")
+        #expect(try fixture.database.read { try $0.roomSettings("!gym:test") } == nil, "the Matrix room's schedule is unchanged")
+        // A Matrix member names a room that belongs to a webhook.
+        #expect(await fixture.put("h1", [BridgeFixture.event("$h1", room: "!hooked:test", body: "!coach checkin off")]).status == 200)
+        try await fixture.drain()
+        #expect(try fixture.database.read { try $0.roomSettings("!hooked:test") } == nil, "the webhook room's schedule is unchanged")
+
+        // One lifter takes part and checks in red: the summary must not tell the room.
+        let room = "!gym:test"
+        for (id, message) in [("$j", "!coach join"), ("$c", "!coach " + Self.red), ("$s", "!coach summary")] {
+            #expect(await fixture.put("g\(id)", [BridgeFixture.event(id, room: room, body: message)]).status == 200)
+            try await fixture.drain()
+        }
+        let summary = try #require(homeserver.sends.map(SentMessage.init).last { $0.room == room })
+        #expect(summary.body.contains("1 of 1 lifter checked in"), "\(summary.body)")
+        #expect(!summary.body.contains("red"), "\(summary.body)")
+        #expect(!summary.body.contains("█"))
+    }
 }
