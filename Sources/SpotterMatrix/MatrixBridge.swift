@@ -347,6 +347,11 @@ public final class MatrixBridge: @unchecked Sendable {
                                     content: content.serialized(), recipient: item.entry.sender, at: now)
                 try session.markJournal(item.entry.seq, status: "handled")
             }
+            // A lifter who said "forget me" + "yes" in this batch: their messages in it, now
+            // handled, are kept only as tombstones (the event id, so a resend is not stored again).
+            for user in Set(zip(batch, replies).filter { $0.1.forgotten }.map { $0.0.entry.sender }) {
+                try session.scrubJournal(sender: user)
+            }
         }
         let done = clock()
         for item in batch {

@@ -78,7 +78,11 @@ extension MatrixBridge {
                         } else {
                             answer = replies[0].json.serialized()
                         }
-                        try session.saveWebhookResponse(id, user: user, response: answer, at: now)
+                        // After "forget me" + "yes" nothing of the user is kept, this answer included:
+                        // its webhook-id stays as a tombstone so a replay is not processed again.
+                        let forgotten = replies[0].forgotten
+                        try session.saveWebhookResponse(id, user: forgotten ? "" : user,
+                                                        response: forgotten ? StoreSession.forgottenWebhookResponse(id) : answer, at: now)
                     }
                 }
                 metrics.increment("spotter_webhook_requests_total")

@@ -367,10 +367,23 @@ public struct StoreSession {
         for table in ["profiles", "conversations", "checkins", "sets", "room_members", "direct_rooms"] {
             try db.execute(sql: "DELETE FROM \(table) WHERE user_id = ?", arguments: [user])
         }
-        // Messages received from the user (handled ones; pending ones are still owed an answer).
-        try db.execute(sql: "DELETE FROM journal WHERE sender = ? AND status != 'pending'", arguments: [user])
+        // Messages received from the user (handled ones; pending ones are still owed an answer):
+        // what they said and who said it is deleted, the event id stays as a tombstone, so a
+        // homeserver resending an old event cannot store it again.
+        try scrubJournal(sender: user)
         try db.execute(sql: "DELETE FROM outbox WHERE recipient = ? AND status != 'pending'", arguments: [user])
-        try db.execute(sql: "DELETE FROM webhook_deliveries WHERE user_id = ?", arguments: [user])
+        // Stored webhook answers are deleted likewise; a replay of a webhook-id is answered with
+        // the tombstone, never processed (and stored) again.
+        let deliveries = try String.fetchAll(db, sql: "SELECT webhook_id FROM webhook_deliveries WHERE user_id = ?", arguments: [user])
+        for id in deliveries {
+            try db.execute(sql: "UPDATE webhook_deliveries SET user_id = '', response = ? WHERE webhook_id = ?",
+                           arguments: [Self.forgottenWebhookResponse(id), id])
+        }
+    }
+
+    /// What a replayed webhook-id of a forgotten user is answered with.
+    public static func forgottenWebhookResponse(_ id: String) -> String {
+        JSONValue.object([("status", "forgotten"), ("webhook_id", .string(id))]).serialized()
     }
 
     /// Everything stored about a user, table by table, as rows of column → value.

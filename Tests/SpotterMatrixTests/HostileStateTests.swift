@@ -227,4 +227,46 @@ struct HostileStateTests {
         #expect(!summary.body.contains("red"), "\(summary.body)")
         #expect(!summary.body.contains("█"))
     }
+
+    @Test("forget is final: a replayed webhook-id or a resent Matrix event after \"forget me\" stores nothing again")
+    func forgetIsFinal() async throws {
+        let homeserver = FakeHomeserver()
+        try await homeserver.start()
+        defer { Task { await homeserver.stop() } }
+        let (secret, text) = WebhookSecret.generate()
+        let fixture = try BridgeFixture(homeserver: homeserver.url) { $0.webhookSecret = try? WebhookSecret(text) }
+        func webhook(_ message: String, id: String) async -> APIResponse {
+            let body = Array(JSONValue.object([("user", "erin"), ("room", "team"), ("text", .string(message))]).serialized().utf8)
+            let headers = StandardWebhooks.headers(id: id, timestamp: Int(fixture.clock.now), body: body, secret: secret)
+            return await fixture.api.handle(APIRequest(method: "POST", path: "/webhook", headers: headers, body: body))
+        }
+        #expect(await webhook("I'm a beginner", id: "w0").status == 200)
+        #expect(await webhook("bench 100kg x 5 @ rir 2", id: "w1").status == 200)
+        #expect(try fixture.database.read { try $0.sets(user: "erin", since: 0) }.count == 1)
+        #expect(await webhook("forget me", id: "w2").status == 200)
+        #expect(await webhook("yes", id: "w3").status == 200)
+        fixture.clock.advance(60)
+        for id in ["w0", "w1", "w3"] {
+            let replay = await webhook(id == "w0" ? "I'm a beginner" : id == "w1" ? "bench 100kg x 5 @ rir 2" : "yes", id: id)
+            #expect(replay.status == 200)
+            #expect(!replay.body.contains("erin"), "\(replay.body)")
+        }
+        let left = try fixture.database.read { try $0.export(user: "erin") }.filter { !$0.rows.isEmpty }.map(\.table)
+        #expect(left.isEmpty, "nothing is stored about erin after the replays: \(left)")
+
+        // Matrix: the homeserver resends an event answered before the lifter said "forget me".
+        let set = BridgeFixture.event("$set", sender: "@alice:test", body: "squat 140kg x 5 @ rir 1")
+        #expect(await fixture.put("m1", [set]).status == 200)
+        try await fixture.drain()
+        #expect(try fixture.database.read { try $0.sets(user: "@alice:test", since: 0) }.count == 1)
+        #expect(await fixture.put("m2", [BridgeFixture.event("$forget", sender: "@alice:test", body: "forget me")]).status == 200)
+        try await fixture.drain()
+        #expect(await fixture.put("m3", [BridgeFixture.event("$yes", sender: "@alice:test", body: "yes")]).status == 200)
+        try await fixture.drain()
+        #expect(await fixture.put("m4", [set]).status == 200, "a resend in a new transaction")
+        try await fixture.drain()
+        #expect(try fixture.database.read { try $0.sets(user: "@alice:test", since: 0) }.isEmpty, "the resent set is not stored again")
+        let journal = try fixture.database.read { try $0.export(user: "@alice:test") }.first { $0.table == "journal" }?.rows ?? []
+        #expect(journal.isEmpty, "no journal row names Alice")
+    }
 }
