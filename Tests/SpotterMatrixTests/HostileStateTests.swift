@@ -269,4 +269,21 @@ struct HostileStateTests {
         let journal = try fixture.database.read { try $0.export(user: "@alice:test") }.first { $0.table == "journal" }?.rows ?? []
         #expect(journal.isEmpty, "no journal row names Alice")
     }
+
+    @Test("outbound payloads are escaped per platform: no Slack link or channel ping, no Discord @everyone, no @room")
+    func outboundEscaping() throws {
+        let hostile = "<!channel> <http://evil.example|Click here> @everyone @channel @room & co"
+        let slack = try JSONValue.parse(OutboundTemplate.slack.payload(text: hostile, html: nil))["text"]?.string ?? ""
+        #expect(slack == "&lt;!channel&gt; &lt;http://evil.example|Click here&gt; @everyone @channel @room &amp; co")
+        let mattermost = try JSONValue.parse(OutboundTemplate.mattermost.payload(text: hostile, html: nil))["text"]?.string ?? ""
+        #expect(!mattermost.contains("<") && !mattermost.contains("@channel"))
+        #expect(mattermost.contains("&lt;http://evil.example|Click here&gt;"))
+        let discord = try JSONValue.parse(OutboundTemplate.discord.payload(text: hostile, html: nil))
+        #expect(discord["allowed_mentions"]?["parse"]?.array?.isEmpty == true, "Discord parses no mention at all")
+        #expect(discord["content"]?.string == hostile, "the text itself reads the same")
+        let hookshot = try JSONValue.parse(OutboundTemplate.hookshot.payload(text: hostile, html: ReplyContent.html(hostile)))
+        #expect(hookshot["text"]?.string?.contains("@room") == false)
+        #expect(hookshot["html"]?.string?.contains("@room") == false)
+        #expect(hookshot["html"]?.string?.contains("<http") == false)
+    }
 }
