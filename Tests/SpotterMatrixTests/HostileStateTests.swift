@@ -286,4 +286,30 @@ struct HostileStateTests {
         #expect(hookshot["html"]?.string?.contains("@room") == false)
         #expect(hookshot["html"]?.string?.contains("<http") == false)
     }
+
+    @Test("/readyz tells an anonymous probe nothing about the bot; a registration file with any group or world bit is warned about")
+    func readyzAndRegistrationMode() async throws {
+        let fixture = try BridgeFixture(homeserver: "http://127.0.0.1:9")
+        let anonymous = await fixture.api.handle(APIRequest(method: "GET", path: "/readyz"))
+        #expect(anonymous.status == 200)
+        #expect(!anonymous.body.contains("coach"), "\(anonymous.body)")
+        let homeserver = await fixture.api.handle(APIRequest(method: "GET", path: "/readyz",
+                                                             headers: ["authorization": "Bearer \(BridgeFixture.hsToken)"]))
+        #expect(homeserver.body.contains("@coach:test"), "the homeserver may know who the bot is")
+
+        let folder = try temporaryFolder("spotter-registration-mode")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("registration.yaml").path
+        try Registration.generate(id: "spotter", url: "http://127.0.0.1:1", localpart: "coach").yaml
+            .write(toFile: path, atomically: true, encoding: .utf8)
+        let config = folder.appendingPathComponent("spotter.yml").path
+        try "{}\n".write(toFile: config, atomically: true, encoding: .utf8)
+        for (mode, warned) in [(0o600, false), (0o602, true), (0o640, true), (0o620, true), (0o644, true), (0o400, false)] {
+            try FileManager.default.setAttributes([.posixPermissions: mode], ofItemAtPath: path)
+            let settings = try MatrixSettings.load(configFile: config, registrationFlag: path, homeserverFlag: "http://127.0.0.1:8008",
+                                                   listenFlag: nil, environment: [:])
+            #expect(settings.warnings.contains { $0.contains(path) && $0.contains("chmod 600") } == warned,
+                    "mode \(String(mode, radix: 8)): \(settings.warnings)")
+        }
+    }
 }
