@@ -42,4 +42,34 @@ struct HostileStateChatTests {
         #expect(export.stderr.contains("control characters"))
         #expect(try database.read { try $0.sets(user: "victim", since: 0) }.count == 1)
     }
+
+    @Test("the week's volume per muscle stays exact however many sets a lifter logged, read from hourly totals")
+    func volumeWithManySets() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let database = try SpotterDatabase(path: folder.appendingPathComponent("s.sqlite").path)
+        var random = SystemRandomNumberGenerator()
+        let now: Timestamp = 1_795_420_800
+        try database.write { session in
+            for index in 0..<10_000 {
+                let rir: Double? = [nil, 0, 1, 2, 3, 4, 5][index % 7]
+                try session.logSet(SetRecord(
+                    userID: "heavy", roomID: "direct", loggedAt: now - Double.random(in: 0..<(10 * 86400), using: &random),
+                    exerciseID: "x", muscle: ["chest", "quadriceps"][index % 2], loadKilograms: 100, unit: .kilograms, reps: 5,
+                    sets: 1 + index % 3, repsInReserve: rir, toFailure: index % 11 == 0, estimatedOneRepMaxKilograms: nil))
+            }
+        }
+        try database.read { session in
+            for since in [now - 7 * 86400, now - 7 * 86400 + 1234.5, now - 3600, now - 1, now - 20 * 86400, now + 10] {
+                for muscle in ["chest", "quadriceps", "biceps"] {
+                    let fast = try session.muscleVolume(user: "heavy", muscle: muscle, since: since)
+                    let exact = try session.muscleVolumeBySets(user: "heavy", muscle: muscle, since: since)
+                    #expect(fast == exact, "\(muscle) since \(since)")
+                }
+            }
+        }
+        // Forgetting the lifter removes the totals with the sets.
+        try database.write { try $0.forget(user: "heavy") }
+        #expect(try database.read { try $0.muscleVolume(user: "heavy", muscle: "chest", since: 0) } == (0, 0))
+    }
 }
