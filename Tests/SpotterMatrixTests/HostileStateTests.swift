@@ -96,6 +96,18 @@ struct HostileStateTests {
         let last = try #require(homeserver.sends.map(SentMessage.init).last)
         #expect(last.room == room && last.body.contains("Readiness: red"), "in a verified room of two the result is posted there")
         #expect(try fixture.database.read { try $0.directRoom(user: "@alice:test") } == room)
+        // An invite marked is_direct records the inviter's direct room; a plain invite does not.
+        func invite(_ id: String, _ room: String, from user: String, direct: Bool) -> JSONValue {
+            var content: [(key: String, value: JSONValue)] = [("membership", "invite")]
+            if direct { content.append(("is_direct", true)) }
+            return .object([("event_id", .string(id)), ("room_id", .string(room)), ("sender", .string(user)), ("type", "m.room.member"),
+                            ("state_key", "@coach:test"), ("content", .object(content))])
+        }
+        #expect(await fixture.put("ti", [invite("$i1", "!dana:test", from: "@dana:test", direct: true),
+                                         invite("$i2", "!erik:test", from: "@erik:test", direct: false)]).status == 200)
+        try await fixture.drain()
+        #expect(try fixture.database.read { try $0.directRoom(user: "@dana:test") } == "!dana:test")
+        #expect(try fixture.database.read { try $0.directRoom(user: "@erik:test") } == nil)
         // Bob really joins: the size is asked again, and the room is a group now.
         homeserver.setMembers(room, ["@coach:test", "@alice:test", "@bob:test"])
         #expect(await fixture.put("tj", [Self.member("$j", room: room, sender: "@bob:test", user: "@bob:test", membership: "join")])
