@@ -25,6 +25,8 @@ let package = Package(
         .library(name: "SpotterStore", targets: ["SpotterStore"]),
         .library(name: "SpotterHTTP", targets: ["SpotterHTTP"]),
         .library(name: "SpotterWebhook", targets: ["SpotterWebhook"]),
+        // Room size and the private-versus-group decision, for the room fuzz target.
+        .library(name: "SpotterGroup", targets: ["SpotterGroup"]),
         .library(name: "SpotterApp", targets: ["SpotterApp"]),
         .library(name: "SpotterMatrix", targets: ["SpotterMatrix"]),
     ],

@@ -54,6 +54,11 @@ let package = Package(
             dependencies: ["FuzzSupport", .product(name: "SpotterCore", package: "Spotter"),
                            .product(name: "SpotterMatrix", package: "Spotter")]),
         .executableTarget(
+            name: "FuzzRoom",
+            dependencies: ["FuzzSupport", .product(name: "SpotterCore", package: "Spotter"),
+                           .product(name: "SpotterGroup", package: "Spotter"),
+                           .product(name: "SpotterMatrix", package: "Spotter")]),
+        .executableTarget(
             name: "FuzzWebhook",
             dependencies: ["FuzzSupport", .product(name: "SpotterCore", package: "Spotter"),
                            .product(name: "SpotterMatrix", package: "Spotter"),

@@ -62,12 +62,15 @@ public struct StdinChannel {
             guard let userID = user.string, !userID.isEmpty else {
                 return .error(code: "invalid_field", message: "\"user\" must be a non-empty string")
             }
+            // Ids are stored exactly as given: one the store could not keep whole is refused.
+            if let problem = Identifier.problem(userID, field: "\"user\"") { return .error(code: problem.code, message: problem.message) }
             guard let body = text.string else { return .error(code: "invalid_field", message: "\"text\" must be a string") }
             var room = "direct"
             if let given = value["room"], !given.isNull {
                 guard let name = given.string, !name.isEmpty else {
                     return .error(code: "invalid_field", message: "\"room\" must be a non-empty string when given")
                 }
+                if let problem = Identifier.problem(name, field: "\"room\"") { return .error(code: problem.code, message: problem.message) }
                 room = name
             }
             return .message(IncomingMessage(user: userID, room: room, text: body))

@@ -41,6 +41,9 @@ public struct ChatReply: Sendable {
     /// Set on the message that completes a check-in.
     public var readiness: Readiness?
     public var advice: Advice?
+    /// Set on the message that deleted everything stored about the user ("forget me", "yes"):
+    /// a channel then keeps nothing of it either.
+    public var forgotten = false
 
     /// The output line's JSON.
     public var json: JSONValue {
@@ -180,7 +183,8 @@ public final class ChatRuntime: @unchecked Sendable {
             staged.conversations[key] = .some(outcome.conversation)
         }
         return ChatReply(user: message.user, room: message.room, reply: outcome.reply, intent: outcome.intent,
-                         openDialog: outcome.conversation.state.name, readiness: outcome.readiness, advice: outcome.advice)
+                         openDialog: outcome.conversation.state.name, readiness: outcome.readiness, advice: outcome.advice,
+                         forgotten: forgotten)
     }
 
     /// A lifter's weekly report, read inside the caller's transaction (scheduled reports).

@@ -29,6 +29,42 @@ public enum Startup {
         }
     }
 
+    /// The database for `spotter serve`: owned by this process for as long as the returned
+    /// ownership lives; a second server on the same file is refused with `database_locked`.
+    public static func ownedDatabase(
+        _ flag: String?, settings: CoachingSettings
+    ) throws(StartupFailure) -> (SpotterDatabase, DatabaseOwnership) {
+        let path = DatabaseLocation.resolve(flag: flag, settings: settings)
+        do {
+            let ownership = try DatabaseOwnership.claim(database: path)
+            return (try SpotterDatabase(path: path, create: true), ownership)
+        } catch {
+            throw StartupFailure(message: "spotter: \(error.code): \(error)", status: 3)
+        }
+    }
+
+    /// For commands that change what a server caches (`spotter forget`): the database, held for
+    /// this process, refused while a server owns it with a message saying what to do instead.
+    public static func databaseWithoutServer(
+        _ flag: String?, settings: CoachingSettings, instead: String
+    ) throws(StartupFailure) -> (SpotterDatabase, DatabaseOwnership) {
+        let path = DatabaseLocation.resolve(flag: flag, settings: settings)
+        // A mistyped path is refused before anything (the owner lock file) is made beside it.
+        guard FileManager.default.fileExists(atPath: path) else {
+            let missing = StoreError.missing(path: path)
+            throw StartupFailure(message: "spotter: \(missing.code): \(missing)", status: 3)
+        }
+        do {
+            let ownership = try DatabaseOwnership.claim(database: path, waitingUpTo: 0)
+            return (try SpotterDatabase(path: path, create: false), ownership)
+        } catch {
+            if case .owned = error {
+                throw StartupFailure(message: "spotter: \(error.code): \(error) \(instead)", status: 3)
+            }
+            throw StartupFailure(message: "spotter: \(error.code): \(error)", status: 3)
+        }
+    }
+
     /// The database at `--db`, Config, or the per-user default. Only commands that keep a
     /// conversation (`chat`, `serve`) pass `create`; the others refuse a path with no database.
     public static func database(_ flag: String?, settings: CoachingSettings, create: Bool) throws(StartupFailure) -> SpotterDatabase {

@@ -48,11 +48,20 @@ public struct GroupSummary: Sendable, Hashable {
 
     static let sparks: [Character] = ["▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"]
 
+    /// The fewest check-ins whose readiness counts are shown: with one or two, everyone who saw
+    /// who answered could tell who is red.
+    public static let minimumForBreakdown = 3
+
+    /// A day whose readiness may be shown: enough check-ins that no lifter is identified.
+    static func showsReadiness(_ day: DayTally) -> Bool { day.checkedIn >= minimumForBreakdown }
+
     /// Whether much of the group is strained: half or more of today's check-ins (at least two),
     /// or of the week's, were amber or red.
     public var suggestsDeload: Bool {
-        let week = days.reduce(into: (all: 0, strained: 0)) { $0.all += $1.checkedIn; $0.strained += $1.amber + $1.red }
-        let todayStrained = today.checkedIn >= 2 && (today.strained ?? 0) >= 0.5
+        // Only days with enough check-ins count, so the hint never speaks for one or two lifters.
+        let week = days.filter(Self.showsReadiness)
+            .reduce(into: (all: 0, strained: 0)) { $0.all += $1.checkedIn; $0.strained += $1.amber + $1.red }
+        let todayStrained = Self.showsReadiness(today) && (today.strained ?? 0) >= 0.5
         let weekStrained = week.all >= 4 && Double(week.strained) / Double(week.all) >= 0.5
         return todayStrained || weekStrained
     }
@@ -62,18 +71,21 @@ public struct GroupSummary: Sendable, Hashable {
         var lines: [String] = []
         let today = self.today
         lines.append("Group check-in, \(title): \(today.checkedIn) of \(members) lifter\(members == 1 ? "" : "s") checked in.")
-        if today.checkedIn > 0 {
+        if Self.showsReadiness(today) {
             lines.append("Readiness: \(today.green) green, \(today.amber) amber, \(today.red) red.")
+        } else if today.checkedIn > 0 {
+            lines.append("Too few check-ins today to show readiness without pointing at someone "
+                + "(it is shown from \(Self.minimumForBreakdown) check-ins).")
         }
         let counts = days.map { String($0.checkedIn) }.joined(separator: " ")
         lines.append("Check-ins over the last 7 days, oldest first: \(counts).")
-        let shares = days.map(\.strained)
+        let shares = days.map { Self.showsReadiness($0) ? $0.strained : nil }
         if shares.contains(where: { $0 != nil }) {
             let line = shares.map { share -> String in
                 guard let share else { return "·" }
                 return String(Self.sparks[min(Self.sparks.count - 1, Int(share * Double(Self.sparks.count - 1) + 0.5))])
             }.joined()
-            lines.append("Share amber or red, oldest first (▁ none, █ all, · no check-ins): \(line) — \(trendWord).")
+            lines.append("Share amber or red, oldest first (▁ none, █ all, · fewer than \(Self.minimumForBreakdown) check-ins): \(line) — \(trendWord).")
         }
         if suggestsDeload {
             lines.append("Much of the group is amber or red. Consider a lighter week for the group: about half the usual sets at "
@@ -86,6 +98,7 @@ public struct GroupSummary: Sendable, Hashable {
     /// Compares the strained share of the first and the second half of the week.
     var trendWord: String {
         func mean(_ tallies: ArraySlice<DayTally>) -> Double? {
+            let tallies = tallies.filter(Self.showsReadiness)
             let all = tallies.reduce(0) { $0 + $1.checkedIn }
             return all == 0 ? nil : Double(tallies.reduce(0) { $0 + $1.amber + $1.red }) / Double(all)
         }

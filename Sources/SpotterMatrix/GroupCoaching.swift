@@ -7,6 +7,12 @@ import SpotterSchedule
 import SpotterStore
 import SpotterWebhook
 
+/// The channels a room can belong to.
+enum RoomChannel: String {
+    case matrix = "Matrix"
+    case webhook
+}
+
 /// A room's effective group-coaching schedule: Config/ with what room commands changed on top.
 struct RoomPlan {
     var zone: String
@@ -59,9 +65,8 @@ extension MatrixBridge {
         RoomPlan(config: settings.group.rooms[room], overrides: try session.roomSettings(room))
     }
 
-    /// Whether a room is a group (three or more members, or not known): check-in details go
-    /// to the lifter directly there, never to the room.
-    func isGroup(_ room: RoomInfo) -> Bool { room.memberCount.map { $0 >= 3 } ?? true }
+    /// Whether a room is a group: anything but a room the homeserver says has two members.
+    func isGroup(_ room: RoomInfo) -> Bool { RoomAudience(verifiedMembers: room.memberCount).isGroup }
 
     // MARK: Posting to a room, whichever channel it is
 
@@ -89,10 +94,29 @@ extension MatrixBridge {
                             content: content.serialized(), recipient: user, at: now)
     }
 
+    // MARK: Which channel owns a room
+
+    /// The channel a room belongs to. Rooms share one key space (`room_settings`, conversations),
+    /// so who may speak for a room is decided here: a room with an outbound webhook in Config/
+    /// belongs to the webhook channel; a Matrix room id (`!opaque:server`) to Matrix; any other
+    /// name to the webhook channel.
+    func channel(of room: String) -> RoomChannel {
+        if settings.group.rooms[room]?.outbound != nil { return .webhook }
+        return Self.isMatrixRoomID(room) ? .matrix : .webhook
+    }
+
+    static func isMatrixRoomID(_ room: String) -> Bool { room.hasPrefix("!") && room.contains(":") }
+
     // MARK: Room commands
 
-    /// Applies a room command inside the caller's transaction; returns the reply.
-    func apply(_ command: RoomCommand, room: String, user: String, session: StoreSession, now: Timestamp) throws -> String {
+    /// Applies a room command inside the caller's transaction; returns the reply. A command from
+    /// a channel that does not own the room changes nothing.
+    func apply(
+        _ command: RoomCommand, room: String, user: String, from channel: RoomChannel, session: StoreSession, now: Timestamp
+    ) throws -> String {
+        guard self.channel(of: room) == channel else {
+            return "This room's settings belong to its \(self.channel(of: room).rawValue) channel: change them from there."
+        }
         var overrides = try session.roomSettings(room) ?? RoomSettingsRow()
         let plan = try self.plan(for: room, session)
         func save() throws { try session.saveRoomSettings(room, overrides, by: user, at: now) }

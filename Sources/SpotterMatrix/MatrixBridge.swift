@@ -99,7 +99,15 @@ public final class MatrixBridge: @unchecked Sendable {
                 logger.warning("transaction \(transactionID): skipped an event without event_id, room_id or type")
                 continue
             }
-            rows.append(JournalWriter.Row(eventID: eventID, roomID: roomID, sender: event["sender"]?.string ?? "", type: type,
+            let sender = event["sender"]?.string ?? ""
+            // An id the store could not keep whole (a NUL, control characters, over 255 bytes) would
+            // collide with another: the event is skipped and logged, the transaction still taken.
+            if let problem = Identifier.problem(roomID, field: "room_id") ?? (sender.isEmpty ? nil : Identifier.problem(sender, field: "sender")) {
+                logger.warning("transaction \(transactionID): skipped event \(eventID.debugDescription): \(problem.message)")
+                metrics.increment("spotter_events_invalid_total")
+                continue
+            }
+            rows.append(JournalWriter.Row(eventID: eventID, roomID: roomID, sender: sender, type: type,
                                           json: event.serialized(), originTimestamp: event["origin_server_ts"]?.number.map { $0 / 1000 }))
         }
         let (fresh, repeated) = try await journalWriter.write(rows)
@@ -270,8 +278,14 @@ public final class MatrixBridge: @unchecked Sendable {
             switch homeserver.memberCount(room: entry.roomID) {
             case let .known(count):
                 memberLookupPauses[entry.roomID] = nil
-                room.memberCount = count
-                try database.write { try $0.saveRoom(entry.roomID, room) }
+                var audience = RoomAudience(verifiedMembers: room.memberCount)
+                audience.counted(count)
+                room.memberCount = audience.verifiedMembers
+                try database.write { session in
+                    try session.saveRoom(entry.roomID, room)
+                    // A room that turned out to be a group is nobody's direct room any more.
+                    if audience.isGroup, count > 2 { try session.forgetDirectRoom(room: entry.roomID) }
+                }
                 action = EventTriage.triage(event, bot: bot, memberCount: count, startupCutoff: startupCutoff, isCheckInPrompt: isPrompt)
             case let .retry(after, reason) where (memberLookupPauses[entry.roomID]?.failures ?? 0) < Self.memberLookupAttempts:
                 throw MemberLookupDeferred(after: after, reason: reason)
@@ -304,15 +318,24 @@ public final class MatrixBridge: @unchecked Sendable {
             for (item, reply) in zip(batch, replies) {
                 let user = item.entry.sender
                 var text = reply.reply
-                if item.room.memberCount == 2 {
-                    // A room of two is the lifter's direct room with Spotter.
+                let audience = RoomAudience(verifiedMembers: item.room.memberCount)
+                // A check-in's result (readiness, pain, advice) and a lifter's own numbers are theirs:
+                // posted only in a room the homeserver says has two members, never on a guess.
+                let personal = reply.readiness != nil || reply.intent == .stats
+                if audience.isPrivate {
+                    // A verified room of two is the lifter's direct room with Spotter.
                     try session.saveDirectRoom(user: user, room: item.entry.roomID, createdByBot: false)
-                } else if reply.readiness != nil, self.isGroup(item.room) {
-                    // A check-in's result (readiness, pain, advice) is the lifter's own: it goes to them
-                    // directly, and the room only sees that it was recorded.
-                    try self.enqueueDirect(session, user: user, text: "Your check-in in the group:\n" + reply.reply,
-                                           dedupeKey: "checkin:\(item.entry.eventID)", now: now)
-                    text = "Thanks, check-in recorded. I've sent you your readiness and today's advice in a direct message."
+                } else if audience.destination(personal: personal) == .direct {
+                    // It goes to them directly; the room only sees that it was recorded.
+                    if reply.readiness != nil {
+                        try self.enqueueDirect(session, user: user, text: "Your check-in in the group:\n" + reply.reply,
+                                               dedupeKey: "checkin:\(item.entry.eventID)", now: now)
+                        text = "Thanks, check-in recorded. I've sent you your readiness and today's advice in a direct message."
+                    } else {
+                        try self.enqueueDirect(session, user: user, text: "Your training, as you asked in the group:\n" + reply.reply,
+                                               dedupeKey: "personal:\(item.entry.eventID)", now: now)
+                        text = "I've sent you that in a direct message: your numbers stay between us."
+                    }
                 }
                 if reply.intent == .help, self.isGroup(item.room) {
                     text += "\n\n" + RoomCommand.help(prefix: self.bot.commandPrefix)
@@ -327,6 +350,11 @@ public final class MatrixBridge: @unchecked Sendable {
                                     transactionID: ReplyContent.transactionID(replyingTo: item.entry.eventID),
                                     content: content.serialized(), recipient: item.entry.sender, at: now)
                 try session.markJournal(item.entry.seq, status: "handled")
+            }
+            // A lifter who said "forget me" + "yes" in this batch: their messages in it, now
+            // handled, are kept only as tombstones (the event id, so a resend is not stored again).
+            for user in Set(zip(batch, replies).filter { $0.1.forgotten }.map { $0.0.entry.sender }) {
+                try session.scrubJournal(sender: user)
             }
         }
         let done = clock()
@@ -348,7 +376,8 @@ public final class MatrixBridge: @unchecked Sendable {
         // the write transaction, so no lock is held while it answers.
         let refusal = command.changesRoom ? permissionRefusal(user: message.entry.sender, room: message.entry.roomID) : nil
         try database.write { session in
-            let reply = try refusal ?? self.apply(command, room: message.entry.roomID, user: message.entry.sender, session: session, now: now)
+            let reply = try refusal ?? self.apply(command, room: message.entry.roomID, user: message.entry.sender, from: .matrix,
+                                                  session: session, now: now)
             let content = ReplyContent.make(reply: reply, to: message.entry.eventID, sender: message.entry.sender,
                                             threadRoot: message.threadRoot, msgtype: self.settings.msgtype(for: message.entry.roomID))
             try session.enqueue(kind: .message, dedupeKey: "reply:\(message.entry.eventID)", roomID: message.entry.roomID,
@@ -399,13 +428,21 @@ public final class MatrixBridge: @unchecked Sendable {
                                                     "outcome": "ignored", "reason": "\(reason)"])
             try database.write { try $0.markJournal(entry.seq, status: "ignored", note: reason) }
         case .join:
+            let event = (try? JSONValue.parse(entry.json)) ?? .object([])
+            // An invite marked `is_direct` is the inviter's direct room with Spotter.
+            let direct = event["content"]?["is_direct"] == .bool(true) && !entry.sender.isEmpty && entry.sender != bot.userID
             try database.write { session in
+                if direct { try session.saveDirectRoom(user: entry.sender, room: entry.roomID, createdByBot: false) }
                 try session.enqueue(kind: .join, dedupeKey: "join:\(entry.eventID)", roomID: entry.roomID, transactionID: nil,
                                     content: nil, recipient: nil, at: now)
                 try session.markJournal(entry.seq, status: "handled")
             }
-        case let .membership(joined):
-            if let count = room.memberCount { room.memberCount = max(1, count + (joined ? 1 : -1)) }
+        case .membership:
+            // Who is in the room changed: its size is asked of the homeserver again before
+            // anything depends on it, never adjusted by guesswork.
+            var audience = RoomAudience(verifiedMembers: room.memberCount)
+            audience.observe((try? JSONValue.parse(entry.json)) ?? .object([("type", "m.room.member")]))
+            room.memberCount = audience.verifiedMembers
             try database.write { session in
                 try session.saveRoom(entry.roomID, room)
                 try session.markJournal(entry.seq, status: "handled")
@@ -496,6 +533,11 @@ extension MatrixBridge {
     func deliverDirect(_ item: OutboxItem, transactionID: String) -> Delivery {
         guard let user = item.recipient else { return .rejected(reason: "a direct message without a recipient") }
         var room = try? database.read { try $0.directRoom(user: user) }
+        if let known = room, let info = try? database.read({ try $0.room(known) }), let count = info.memberCount, count > 2 {
+            // The homeserver says the "direct" room has grown into a group: a new one is made.
+            try? database.write { try $0.forgetDirectRoom(room: known) }
+            room = nil
+        }
         if room == nil {
             let (delivery, created) = homeserver.createDirectRoom(with: user)
             guard let created else {

@@ -1,5 +1,6 @@
 import Foundation
 import SpotterCore
+import SpotterGroup
 
 /// What to do with one event from a transaction. Decided without I/O from the event and what
 /// is known of the room.
@@ -8,7 +9,8 @@ public enum EventAction: Sendable, Hashable {
     case ignore(String)
     /// Spotter was invited: join the room.
     case join
-    /// A member joined or left: the room's member count changes.
+    /// Someone's membership changed (join, leave, kick, ban, invite, rejected invite; `joined`:
+    /// whether they are joined now): the room's size must be asked of the homeserver again.
     case membership(joined: Bool)
     /// The room's power levels changed (the new content): who may change the room's schedule.
     case powerLevels(JSONValue)
@@ -62,9 +64,13 @@ public enum EventTriage {
             if event["state_key"]?.string == bot.userID {
                 return membership == "invite" ? .join : .ignore("own membership \(membership)")
             }
-            if membership == "join" { return .membership(joined: true) }
-            if membership == "leave" || membership == "ban" { return .membership(joined: false) }
-            return .ignore("membership \(membership)")
+            // Only a change of membership itself changes who is in the room: a display-name or
+            // avatar change (join to join) does not, and neither counts +1 or -1 by itself.
+            switch RoomAudience.change(of: event) {
+            case let .membership(_, _, to): return .membership(joined: to == "join")
+            case .profile: return .ignore("profile change (membership \(membership) unchanged)")
+            case .none: return .ignore("membership \(membership)")
+            }
         }
         if sender == bot.userID { return .ignore("own event") }
         if type == "m.room.encrypted" { return .encrypted }
@@ -85,7 +91,7 @@ public enum EventTriage {
             return cleaned.isEmpty ? .ignore("empty after addressing") : .promptAnswer(text: cleaned, threadRoot: threadRoot)
         }
         // In a room of two (the lifter and Spotter) every message is for Spotter.
-        if memberCount.map({ $0 <= 2 }) == true || addressed || mentioned {
+        if RoomAudience(verifiedMembers: memberCount).everyMessageIsForSpotter || addressed || mentioned {
             let cleaned = text.trimmingCharacters(in: .whitespacesAndNewlines)
             return cleaned.isEmpty ? .ignore("empty after addressing") : .message(text: cleaned, threadRoot: threadRoot)
         }

@@ -16,6 +16,7 @@ public final class MatrixMetrics: @unchecked Sendable {
         "spotter_events_total": ("counter", "Events journaled (new event ids)."),
         "spotter_events_duplicate_total": ("counter", "Events seen again under another transaction."),
         "spotter_events_handled_total": ("counter", "Journaled events handled."),
+        "spotter_events_invalid_total": ("counter", "Events skipped for an invalid sender or room id (NUL, control characters, too long)."),
         "spotter_replies_total": ("counter", "Replies and actions delivered to the homeserver."),
         "spotter_send_failures_total": ("counter", "Deliveries the homeserver refused for good (4xx)."),
         "spotter_send_retries_total": ("counter", "Deliveries scheduled again after 429, 5xx or a network error."),

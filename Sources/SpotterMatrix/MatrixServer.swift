@@ -65,7 +65,9 @@ public struct MatrixAPI: Sendable {
         case "/readyz":
             guard request.method == "GET" else { return methodNotAllowed }
             let ready = (try? bridge.runtime.database.read { try $0.outboxDepth() }) != nil
-            return ready ? .json(200, .object([("status", "ready"), ("bot", .string(bridge.bot.userID))]))
+            // Who the bot is only for the homeserver (hs_token): an anonymous probe learns nothing about it.
+            let identified = request.headers["authorization"] != nil && authorize(request) == nil
+            return ready ? .json(200, .object([("status", "ready")] + (identified ? [("bot", .string(bridge.bot.userID))] : [])))
                 : .json(503, .object([("status", "database unavailable")]))
         case "/metrics":
             guard request.method == "GET" else { return methodNotAllowed }

@@ -158,8 +158,17 @@ public struct MatrixSettings: Sendable {
         }
         var registration = try Registration.load(path: registrationPath)
         if let attributes = try? FileManager.default.attributesOfItem(atPath: registrationPath),
-           let mode = attributes[.posixPermissions] as? Int, mode & 0o004 != 0 {
-            warnings.append("\(registrationPath) holds tokens and is world-readable; run `chmod 600 \(registrationPath)`")
+           let mode = attributes[.posixPermissions] as? Int, mode & 0o077 != 0 {
+            // Any group or world bit: readable leaks the tokens, writable lets others swap them.
+            let who = [(0o070, "its group"), (0o007, "everyone")].filter { mode & $0.0 != 0 }.map(\.1).joined(separator: " and ")
+            let kinds = [(0o044, "read"), (0o022, "written"), (0o011, "executed")].filter { mode & $0.0 != 0 }.map(\.1)
+            if mode & 0o004 != 0 {
+                // The wording scripts may look for stays.
+                warnings.append("\(registrationPath) holds tokens and is world-readable; run `chmod 600 \(registrationPath)`")
+            } else {
+                warnings.append("\(registrationPath) holds tokens and can be \(kinds.joined(separator: " and ")) by \(who) "
+                    + "(mode \(String(mode & 0o777, radix: 8))); run `chmod 600 \(registrationPath)`")
+            }
         }
         if let token = environment["SPOTTER_AS_TOKEN"], !token.isEmpty { registration.asToken = token }
         if let token = environment["SPOTTER_HS_TOKEN"], !token.isEmpty { registration.hsToken = token }

@@ -30,6 +30,16 @@ extension MatrixBridge {
             return webhookError(400, "missing_field", "the body needs \"user\" and \"text\" strings")
         }
         let room = value["room"]?.string.flatMap { $0.isEmpty ? nil : $0 } ?? "direct"
+        // Ids are stored exactly as given: one the store could not keep whole is refused.
+        for (id, field) in [(user, "\"user\""), (room, "\"room\"")] {
+            if let problem = Identifier.problem(id, field: field) { return webhookError(400, problem.code, problem.message) }
+        }
+        // A Matrix room's settings, conversations and check-ins belong to Matrix: a webhook caller
+        // naming its id speaks for nobody there.
+        if channel(of: room) == .matrix {
+            return webhookError(403, "wrong_channel", "\(room.debugDescription) is a Matrix room; it is reached through Matrix, not the "
+                + "webhook. Name a webhook room (one with a webhook in Config/, or any name that is not a Matrix room id)")
+        }
         let hook = settings.group.rooms[room]?.outbound
         // A room command may come with or without the prefix: every webhook message is addressed.
         var commandText = text.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -47,7 +57,7 @@ extension MatrixBridge {
                 var answer = ""
                 if let command {
                     try runtime.database.write { session in
-                        let reply = try self.apply(command, room: room, user: user, session: session, now: now)
+                        let reply = try self.apply(command, room: room, user: user, from: .webhook, session: session, now: now)
                         let line = JSONValue.object([
                             ("user", .string(user)), ("room", .string(room)), ("reply", .string(reply)), ("intent", "room_command"),
                             ("dialog", .null), ("readiness", .null), ("advice", .null),
@@ -68,7 +78,11 @@ extension MatrixBridge {
                         } else {
                             answer = replies[0].json.serialized()
                         }
-                        try session.saveWebhookResponse(id, user: user, response: answer, at: now)
+                        // After "forget me" + "yes" nothing of the user is kept, this answer included:
+                        // its webhook-id stays as a tombstone so a replay is not processed again.
+                        let forgotten = replies[0].forgotten
+                        try session.saveWebhookResponse(id, user: forgotten ? "" : user,
+                                                        response: forgotten ? StoreSession.forgottenWebhookResponse(id) : answer, at: now)
                     }
                 }
                 metrics.increment("spotter_webhook_requests_total")

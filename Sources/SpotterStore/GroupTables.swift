@@ -160,6 +160,11 @@ extension StoreSession {
         }
     }
 
+    /// Forgets a room as anybody's direct room (it turned out to have more than two members).
+    public func forgetDirectRoom(room roomID: String) throws {
+        try db.execute(sql: "DELETE FROM direct_rooms WHERE room_id = ?", arguments: [roomID])
+    }
+
     // MARK: Check-ins of a group
 
     /// Check-ins of these lifters completed in [from, to), oldest first.

@@ -87,6 +87,14 @@ extension StoreSession {
         try db.cachedStatement(sql: "UPDATE journal SET status = ?, note = ? WHERE seq = ?").execute(arguments: [status, note, seq])
     }
 
+    /// Deletes what a sender's handled events said and who sent them, keeping each event id
+    /// (so a homeserver resending one does not get it stored again).
+    public func scrubJournal(sender: String) throws {
+        try db.execute(sql: """
+            UPDATE journal SET sender = '', event_json = '{}', note = 'forgotten' WHERE sender = ? AND status != 'pending'
+            """, arguments: [sender])
+    }
+
     public func journalCount(status: String) throws -> Int {
         try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM journal WHERE status = ?", arguments: [status]) ?? 0
     }

@@ -74,7 +74,8 @@ struct Serve: AsyncParsableCommand {
                 """)
             return
         }
-        let database = try openDatabase(db, settings: settings, create: true)
+        // One server per database: a second one would handle every event twice.
+        let (database, ownership) = try openOwnedDatabase(db, settings: settings)
         try database.startBackgroundCheckpoints()
         let clock = try Self.clock(logger: logger)
         let runtime = ChatRuntime(coach: coach, database: database, settings: settings.dialog, clock: clock)
@@ -120,6 +121,7 @@ struct Serve: AsyncParsableCommand {
             FileHandle.standardError.write(Data("spotter: \(message)\n".utf8))
             throw ExitCode(2)
         }
+        withExtendedLifetime(ownership) {}
     }
 
     /// The system clock, or for end-to-end tests of schedules, a clock that starts at

@@ -145,6 +145,9 @@ struct Chat: ParsableCommand {
         let runtime = ChatRuntime(coach: coach, database: database, settings: settings.dialog, clock: ChatRuntime.systemClock)
         let mode: StdinChannel.Mode = jsonl ? .jsonLines : isatty(0) != 0 ? .interactive : .plain
         let defaultUser = user ?? ProcessInfo.processInfo.environment["USER"].flatMap { $0.isEmpty ? nil : $0 } ?? "local"
+        if let problem = Identifier.problem(defaultUser, field: user == nil ? "$USER" : "--user") {
+            throw ValidationError(problem.message)
+        }
         do {
             try StdinChannel(runtime: runtime, mode: mode, defaultUser: defaultUser).run()
         } catch {
@@ -168,6 +171,10 @@ struct Export: ParsableCommand {
 
     @Option(help: "json or csv.")
     var format: ExportFormat = .json
+
+    func validate() throws {
+        if let problem = Identifier.problem(user, field: "--user") { throw ValidationError(problem.message) }
+    }
 
     @Option(help: "The SQLite database (default: storage.database in Config/, else ~/.local/share/spotter/spotter.sqlite); it must exist.")
     var db: String?
@@ -195,12 +202,20 @@ struct Forget: ParsableCommand {
     @Option(help: "The user id.")
     var user: String
 
+    func validate() throws {
+        if let problem = Identifier.problem(user, field: "--user") { throw ValidationError(problem.message) }
+    }
+
     @Option(help: "The SQLite database (default: storage.database in Config/, else ~/.local/share/spotter/spotter.sqlite); it must exist.")
     var db: String?
 
     func run() throws {
         let settings = try loadSettings()
-        let database = try openDatabase(db, settings: settings)
+        // A running server would answer from its caches what was deleted here: refused then.
+        let (database, ownership) = try openDatabaseWithoutServer(
+            db, settings: settings,
+            instead: "To delete a lifter's data while Spotter serves, they say \"forget me\" to Spotter in the chat, then \"yes\".")
+        defer { withExtendedLifetime(ownership) {} }
         let before = try database.read { try $0.export(user: user) }.reduce(0) { $0 + $1.rows.count }
         try database.write { try $0.forget(user: user) }
         print("Deleted \(before) record\(before == 1 ? "" : "s") stored about \(user).")

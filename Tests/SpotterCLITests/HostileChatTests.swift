@@ -94,8 +94,9 @@ struct HostileChatTests {
             let padding = String(repeating: "and so on ", count: Int.random(in: 0..<5, using: &random) == 0 ? 6400 : 800)
             return (json([("user", .string(user)), ("text", .string("should I go to failure on squats? " + padding))]), .reply(intent: "ask_failure"))
         case 88..<92:
+            // A NUL in a user id made it another lifter's once stored (issue 10): refused now.
             return (json([("user", .string(user + "\u{0}\u{200B}")), ("room", "r\u{202E}oom"), ("text", "curls to failure?")]),
-                    .reply(intent: "ask_failure"))
+                    .error("invalid_field"))
         case 92..<95:
             // CRLF line endings and numbers beyond any integer type inside valid JSON.
             return (json([("user", .string(user)), ("text", "squat to failure?"), ("n", .number(1_180_591_620_717_411_303_424))]) + Data([0x0D]),

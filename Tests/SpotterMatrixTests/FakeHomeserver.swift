@@ -31,6 +31,15 @@ final class FakeHomeserver: @unchecked Sendable {
     var powerLevels: [String: Int]? = ["@coach-anna:test": 50]
     /// How often the power levels were asked for.
     var powerLevelRequests: Int { requests.filter { $0.method == "GET" && $0.path.hasSuffix("/state") }.count }
+    /// Rooms whose joined members are set (`setMembers`): `joined_members` answers these
+    /// lists, other rooms `memberCount` made-up members.
+    private var roomMembers: [String: [String]] = [:]
+    private var lookups: [String] = []
+
+    /// Sets who has joined a room, as the homeserver's state would say.
+    func setMembers(_ room: String, _ users: [String]) { lock.withLock { roomMembers[room] = users } }
+    /// The rooms `joined_members` was asked about, in order.
+    var memberLookups: [String] { lock.withLock { lookups } }
     private(set) var port = 0
     private var group: ServiceGroup?
     private var task: Task<Void, any Error>?
@@ -97,7 +106,14 @@ final class FakeHomeserver: @unchecked Sendable {
         }
         if path.hasPrefix("/hooks/") { return json(200, "{}") }
         if path.hasSuffix("/joined_members") {
-            let members = (0..<memberCount).map { "\"@user\($0):test\": {}" }.joined(separator: ", ")
+            let parts = path.split(separator: "/")
+            let room = parts.firstIndex(of: "rooms").map { String(parts[$0 + 1]) }.map { $0.removingPercentEncoding ?? $0 } ?? ""
+            let listed: [String]? = lock.withLock {
+                lookups.append(room)
+                return roomMembers[room]
+            }
+            let names = listed ?? (0..<memberCount).map { "@user\($0):test" }
+            let members = names.map { "\"\($0)\": {}" }.joined(separator: ", ")
             return json(200, "{\"joined\": {\(members)}}")
         }
         if path.hasSuffix("/state") {
