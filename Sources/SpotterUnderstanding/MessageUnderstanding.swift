@@ -63,7 +63,10 @@ public struct MessageUnderstanding: Sendable {
     /// "4" answers the check-in item just asked and "yes" a confirmation.
     public func understand(_ text: String, context: ConversationContext = ConversationContext()) -> Utterance {
         var tokens = Tokenizer.tokenize(text)
+        var attempts = 0
         for i in tokens.indices where tokens[i].kind == .word && !corrector.isKnown(tokens[i].stem) {
+            attempts += 1
+            if attempts > TypoCorrector.attemptsPerMessage { break }
             // Try the word as typed first ("rasies" → "raises"), then its stem.
             if let corrected = corrector.correct(tokens[i].text) ?? corrector.correct(tokens[i].stem) {
                 tokens[i].stem = Stemmer.stem(corrected)
