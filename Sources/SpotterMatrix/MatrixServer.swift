@@ -211,6 +211,8 @@ public enum MatrixServer {
     /// connection is closed this long after the answer (long enough for it to read the answer;
     /// the body is discarded meanwhile, never buffered).
     static let lingerAfterRefusal: TimeAmount = .seconds(1)
+    /// Bodies announced at most this large are read before the request is judged.
+    static let readBeforeRefusingBytes = 64 * 1024
 
     public static func router(bridge: MatrixBridge) -> Router<SpotterRequestContext> {
         let api = MatrixAPI(bridge: bridge)
@@ -227,7 +229,11 @@ public enum MatrixServer {
             let path = request.uri.path
             let head = APIRequest(method: request.method.rawValue, path: path, query: query, headers: headers)
             let length = headers["content-length"].flatMap(Int.init)
-            if let early = await api.answerWithoutBody(head) {
+            // A small announced body is read first (at most 64 KiB a connection), so its errors stay
+            // as they were (a cut-off body is 400 before a missing signature); larger or chunked
+            // bodies are refused from the headers when those do not authenticate.
+            let small = (length ?? Int.max) <= MatrixServer.readBeforeRefusingBytes && headers["transfer-encoding"] == nil
+            if !small, let early = await api.answerWithoutBody(head) {
                 answer = early
                 if (length ?? 0) > 0 || headers["transfer-encoding"] != nil {
                     // Do not keep reading a body that was refused unread.
