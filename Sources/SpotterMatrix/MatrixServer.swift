@@ -220,6 +220,7 @@ public enum MatrixServer {
         let limit = bridge.settings.maxBodyBytes
         let readTimeout = TimeAmount.milliseconds(Int64(bridge.settings.readTimeoutSeconds * 1000))
         let logger = bridge.logger
+        let webhookBodies = ByteBudget(max(bridge.settings.webhookBufferBytes, limit))
         @Sendable func carry(_ request: Request, _ context: SpotterRequestContext) async throws -> Response {
             var headers: [String: String] = [:]
             for field in request.headers { headers[field.name.canonicalName] = field.value }
@@ -233,18 +234,28 @@ public enum MatrixServer {
             // as they were (a cut-off body is 400 before a missing signature); larger or chunked
             // bodies are refused from the headers when those do not authenticate.
             let small = (length ?? Int.max) <= MatrixServer.readBeforeRefusingBytes && headers["transfer-encoding"] == nil
+            func closeAfterAnswer() {
+                // Do not keep reading a body that was refused unread.
+                guard (length ?? 0) > 0 || headers["transfer-encoding"] != nil else { return }
+                let channel = context.channel
+                channel.eventLoop.scheduleTask(in: lingerAfterRefusal) {
+                    channel.pipeline.fireUserInboundEventTriggered(ChannelShouldQuiesceEvent())
+                }
+            }
+            // Webhook signatures can only be checked once the body is in, so large webhook bodies
+            // share one budget: forged but well-formed headers cannot make the server buffer more.
+            let budgeted = path == "/webhook" && !small ? min(length ?? limit, limit) : 0
             if !small, let early = await api.answerWithoutBody(head) {
                 answer = early
-                if (length ?? 0) > 0 || headers["transfer-encoding"] != nil {
-                    // Do not keep reading a body that was refused unread.
-                    let channel = context.channel
-                    channel.eventLoop.scheduleTask(in: lingerAfterRefusal) {
-                        channel.pipeline.fireUserInboundEventTriggered(ChannelShouldQuiesceEvent())
-                    }
-                }
+                closeAfterAnswer()
             } else if let length, length > limit {
                 answer = api.bodyRefused(path: path, tooLarge: true)
+            } else if budgeted > 0, !webhookBodies.reserve(budgeted) {
+                answer = bridge.webhookError(503, "busy", "too many large webhook bodies are being received at once "
+                    + "(matrix.webhook_buffer_bytes); send it again shortly")
+                closeAfterAnswer()
             } else {
+                defer { webhookBodies.release(budgeted) }
                 // The whole body must arrive in time: a client trickling bytes would otherwise hold
                 // the connection (and up to max_body_bytes of memory) for as long as it likes.
                 let timedOut = TimeoutFlag()
@@ -296,6 +307,28 @@ public enum MatrixServer {
             services: [BridgeService(bridge: bridge)],
             onServerRunning: onServerRunning,
             logger: logger)
+    }
+}
+
+/// Bytes that may be held at once; a reservation that does not fit is refused, never waited for.
+final class ByteBudget: @unchecked Sendable {
+    private let lock = NSLock()
+    private let capacity: Int
+    private var used = 0
+
+    init(_ capacity: Int) { self.capacity = capacity }
+
+    func reserve(_ bytes: Int) -> Bool {
+        lock.withLock {
+            guard used + bytes <= capacity else { return false }
+            used += bytes
+            return true
+        }
+    }
+
+    func release(_ bytes: Int) {
+        guard bytes > 0 else { return }
+        lock.withLock { used -= bytes }
     }
 }
 

@@ -106,6 +106,9 @@ public struct MatrixSettings: Sendable {
     public var idleTimeoutSeconds: Double = 60
     /// A request's body must have arrived this many seconds after its headers, or the connection is closed.
     public var readTimeoutSeconds: Double = 30
+    /// Webhook bodies over 64 KiB being received at once, in bytes (their signature needs the whole
+    /// body): past it a webhook gets 503 `busy`. Bounds what forged headers can make the server hold.
+    public var webhookBufferBytes = 32 * 1024 * 1024
     /// Messages older than this when Spotter starts are not answered.
     public var startupCutoffSeconds: Double = 600
     /// Accept the hs_token from the legacy `access_token` query parameter too.
@@ -206,6 +209,12 @@ public struct MatrixSettings: Sendable {
                 throw MatrixSettingsError(setting: "matrix.max_body_bytes", message: "must be a whole number of at least 1024")
             }
             settings.maxBodyBytes = bytes
+        }
+        if let limit = configured("webhook_buffer_bytes") {
+            guard let bytes = Int(limit), bytes >= 65536 else {
+                throw MatrixSettingsError(setting: "matrix.webhook_buffer_bytes", message: "must be a whole number of at least 65536")
+            }
+            settings.webhookBufferBytes = bytes
         }
         if let limit = configured("max_connections") {
             guard let count = Int(limit), count >= 1 else {

@@ -226,7 +226,7 @@ struct HostileServerStateTests {
         let (_, secretText) = WebhookSecret.generate()
         let url = homeserver.url
         let server = try await offPool {
-            try serve(folder: folder, homeserver: url, config: "matrix:\n  max_body_bytes: 8388608\n",
+            try serve(folder: folder, homeserver: url, config: "matrix:\n  max_body_bytes: 8388608\n  webhook_buffer_bytes: 16777216\n",
                       environment: ["SPOTTER_WEBHOOK_SECRET": secretText])
         }
         defer { stop(server) }
@@ -256,6 +256,24 @@ struct HostileServerStateTests {
             #expect(status == item.status, "\(body)")
             let value = try? JSONValue.parse(body)
             #expect((value?["errcode"]?.string ?? value?["error"]?["code"]?.string) == item.code, "\(body)")
+        }
+        // Forged but well-formed, fresh signature headers get their bodies read, but large ones share
+        // one budget (here two 8 MiB bodies): the third is refused at once instead of buffered.
+        let forged = "POST /webhook HTTP/1.1\r\nHost: spotter\r\nwebhook-id: f\r\nwebhook-timestamp: \(Int(Date().timeIntervalSince1970))\r\n"
+            + "webhook-signature: v1,\(String(repeating: "A", count: 43))=\r\nContent-Length: \(announced)\r\n\r\n"
+        let third = try await offPool { () -> RawConnection.Outcome in
+            let held = (0..<2).compactMap { _ in RawConnection(port: port) }
+            for connection in held { connection.transmit(Array(forged.utf8) + start) }
+            Thread.sleep(forTimeInterval: 0.5)  // let the server start buffering both
+            defer { withExtendedLifetime(held) {} }
+            guard let connection = RawConnection(port: port, receiveTimeoutSeconds: 10) else { return .closed }
+            connection.transmit(Array(forged.utf8) + start)
+            return connection.receive()
+        }
+        if case let .answered(status, body) = third {
+            #expect(status == 503 && body.contains("busy"), "\(body)")
+        } else {
+            Issue.record("the third large webhook body was not refused: \(third)")
         }
         // With the token the body is read (and this one, cut short, is then a 400 as before).
         #expect(try await offPool { try server.put("ok", [BridgeFixture.event("$ok", body: "hi")]) } == 200)
@@ -426,6 +444,8 @@ struct HostileServerStateTests {
         #expect(await put("2", (0..<20).map { BridgeFixture.event("$full-\($0)", body: big) }).status == 200, "the retry is taken")
         #expect(log.lines(at: .notice).contains { $0.contains("can be written again") })
         #expect(try database.read { try $0.journalCount(status: "pending") } == 20, "nothing acknowledged was lost")
+        try await offPool { for _ in 0..<20 where try bridge.step() {} }
+        #expect(try database.read { try $0.journalCount(status: "handled") } == 21, "the worker goes on handling")
     }
 
     @Test("spotter serve refuses to start on a database it cannot write, with the code database_read_only")
