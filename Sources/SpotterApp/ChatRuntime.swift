@@ -101,11 +101,22 @@ public final class ChatRuntime: @unchecked Sendable {
     public func handle(
         _ messages: [IncomingMessage], alongside: (StoreSession, [ChatReply]) throws -> Void
     ) throws(StoreError) -> [ChatReply] {
+        // Understanding (the costly, pure part) happens here, outside the lock and the write
+        // transaction, so a long message does not hold up other channels' writes.
+        try handle(messages, understood: understandAhead(messages), alongside: alongside)
+    }
+
+    /// As ``handle(_:alongside:)``, with the messages understood beforehand (``understandAhead(_:)``),
+    /// so a channel can do that outside its own locks too.
+    public func handle(
+        _ messages: [IncomingMessage], understood ahead: [Understood?], alongside: (StoreSession, [ChatReply]) throws -> Void
+    ) throws(StoreError) -> [ChatReply] {
+        precondition(ahead.count == messages.count, "one understanding per message")
         lock.lock()
         defer { lock.unlock() }
         let staged = Staged()
         let replies = try database.write { session in
-            let replies = try messages.map { try self.handle($0, session, staged) }
+            let replies = try zip(messages, ahead).map { try self.handle($0, session, staged, ahead: $1) }
             try alongside(session, replies)
             return replies
         }
@@ -120,7 +131,35 @@ public final class ChatRuntime: @unchecked Sendable {
         try handle([message])[0]
     }
 
-    private func handle(_ message: IncomingMessage, _ session: StoreSession, _ staged: Staged) throws -> ChatReply {
+    /// A message understood before its transaction, against the conversation as it was then.
+    public struct Understood: Sendable {
+        var context: ConversationContext
+        var utterance: Utterance
+    }
+
+    /// Understands each message against its conversation as stored now (cache, else a short read).
+    /// Inside the transaction an understanding is used only if the context is still the same.
+    public func understandAhead(_ messages: [IncomingMessage]) -> [Understood?] {
+        let now = clock()
+        return messages.map { message in
+            let key = ConversationKey(room: message.room, user: message.user)
+            let stored: Conversation?
+            if let cached = lock.withLock({ conversationCache[key] }) {
+                stored = cached
+            } else if let read = try? database.read({ try $0.conversation(room: message.room, user: message.user) }) {
+                stored = read
+            } else {
+                return nil
+            }
+            var context = dialog.prepare(stored, now: now).conversation.understandingContext
+            context.answersCheckInPrompt = message.answersCheckInPrompt
+            return Understood(context: context, utterance: coach.understanding.understand(message.text, context: context))
+        }
+    }
+
+    private func handle(
+        _ message: IncomingMessage, _ session: StoreSession, _ staged: Staged, ahead: Understood? = nil
+    ) throws -> ChatReply {
         let now = clock()
         let key = ConversationKey(room: message.room, user: message.user)
         let stored: Conversation?
@@ -134,7 +173,8 @@ public final class ChatRuntime: @unchecked Sendable {
         let prepared = dialog.prepare(stored, now: now)
         var understandingContext = prepared.conversation.understandingContext
         understandingContext.answersCheckInPrompt = message.answersCheckInPrompt
-        let utterance = coach.understanding.understand(message.text, context: understandingContext)
+        let utterance = ahead.flatMap { $0.context == understandingContext ? $0.utterance : nil }
+            ?? coach.understanding.understand(message.text, context: understandingContext)
         let profile: LifterProfile?
         if let cached = staged.profiles[message.user] {
             profile = cached

@@ -19,7 +19,8 @@ public indirect enum ConfigShape: Sendable {
         "matrix": .keys([
             "homeserver": .value, "registration": .value, "listen": .value, "bot_user_id": .value,
             "command_prefix": .value, "msgtype": .value, "room_msgtypes": .value, "max_body_bytes": .value,
-            "startup_cutoff_minutes": .value, "allow_query_token": .value,
+            "startup_cutoff_minutes": .value, "allow_query_token": .value, "webhook_buffer_bytes": .value,
+            "max_connections": .value, "idle_timeout_seconds": .value, "read_timeout_seconds": .value,
         ]),
         "schedule": .keys(["late_window_minutes": .value]),
         "group": .keys(["command_power_level": .value]),

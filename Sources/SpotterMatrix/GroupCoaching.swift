@@ -98,14 +98,14 @@ extension MatrixBridge {
 
     /// The channel a room belongs to. Rooms share one key space (`room_settings`, conversations),
     /// so who may speak for a room is decided here: a room with an outbound webhook in Config/
-    /// belongs to the webhook channel; a Matrix room id (`!opaque:server`) to Matrix; any other
-    /// name to the webhook channel.
+    /// belongs to the webhook channel; a Matrix room id (`!opaque:server`, or `!opaque` from room
+    /// version 12 on) to Matrix; any other name to the webhook channel.
     func channel(of room: String) -> RoomChannel {
         if settings.group.rooms[room]?.outbound != nil { return .webhook }
         return Self.isMatrixRoomID(room) ? .matrix : .webhook
     }
 
-    static func isMatrixRoomID(_ room: String) -> Bool { room.hasPrefix("!") && room.contains(":") }
+    static func isMatrixRoomID(_ room: String) -> Bool { room.hasPrefix("!") && room.count > 1 }
 
     // MARK: Room commands
 

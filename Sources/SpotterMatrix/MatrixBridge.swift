@@ -50,6 +50,11 @@ public final class MatrixBridge: @unchecked Sendable {
     let wake = DispatchSemaphore(value: 0)
     private var stopping = false
     private let stopped = DispatchSemaphore(value: 0)
+    /// Outbound webhooks go out on their own thread once started, so a receiver that never
+    /// answers delays only its own channel, never Matrix replies.
+    private var webhookLane: Thread?
+    private let webhookLaneStopped = DispatchSemaphore(value: 0)
+    let storageReport = StorageReport()
 
     public init(
         settings: MatrixSettings, runtime: ChatRuntime, homeserver: HomeserverClient, botUserID: String, metrics: MatrixMetrics,
@@ -132,9 +137,20 @@ public final class MatrixBridge: @unchecked Sendable {
 
     /// Starts the worker thread: handles journaled events in order, then delivers the outbox.
     public func start() {
+        let lane = Thread { [self] in
+            while !lock.withLock({ stopping }) {
+                if deliverDue(.webhooks) == 0 { Thread.sleep(forTimeInterval: 0.2) }
+            }
+            webhookLaneStopped.signal()
+        }
+        lane.name = "spotter-webhook-out"
+        lock.withLock { webhookLane = lane }
+        lane.start()
         let thread = Thread { [self] in
             while !lock.withLock({ stopping }) {
                 let worked = (try? step()) ?? false
+                // A failing write is logged (once, with its reason) and probed until it works again.
+                reportStorage(probe: !worked)
                 if !worked { _ = wake.wait(timeout: .now() + .milliseconds(200)) }
             }
             stopped.signal()
@@ -150,7 +166,9 @@ public final class MatrixBridge: @unchecked Sendable {
         lock.withLock { stopping = true }
         wake.signal()
         stopped.wait()
+        webhookLaneStopped.wait()
         worker = nil
+        lock.withLock { webhookLane = nil }
     }
 
     /// One round: handle pending events, post what the schedules say is due (once a second),
@@ -166,7 +184,8 @@ public final class MatrixBridge: @unchecked Sendable {
                 logger.error("scheduler: \(error)")
             }
         }
-        let delivered = deliverDue()
+        // Once started, outbound webhooks have their own thread; before (tests stepping by hand), here.
+        let delivered = deliverDue(lock.withLock({ webhookLane }) == nil ? .all : .homeserver)
         // Gauges are refreshed at most once a second: counting a long queue is not free.
         let now = clock()
         if now - lastGaugeUpdate >= 1 || handled + delivered == 0 {
@@ -469,10 +488,25 @@ public final class MatrixBridge: @unchecked Sendable {
         }
     }
 
+    /// Which outbound channel a delivery round serves: each has its own queue, so one channel's
+    /// dead receiver does not hold up the other; within a channel, items go in order.
+    public enum Lane: Sendable {
+        case homeserver, webhooks, all
+
+        var webhooksOnly: Bool? {
+            switch self {
+            case .homeserver: false
+            case .webhooks: true
+            case .all: nil
+            }
+        }
+    }
+
     /// Delivers what is due in the outbox, then records the outcomes in one transaction.
     /// Returns how many were attempted.
-    public func deliverDue() -> Int {
-        guard let items = try? database.read({ try $0.dueOutbox(now: clock(), limit: 64) }), !items.isEmpty else { return 0 }
+    public func deliverDue(_ lane: Lane = .all) -> Int {
+        guard let items = try? database.read({ try $0.dueOutbox(now: clock(), limit: 64, webhooks: lane.webhooksOnly) }),
+              !items.isEmpty else { return 0 }
         var outcomes: [(OutboxItem, Delivery)] = []
         var prompts: [(room: String, day: String, eventID: String)] = []
         for item in items {

@@ -1,11 +1,13 @@
 import Foundation
 import Hummingbird
+import HummingbirdCore
 import Logging
 import NIOCore
 import ServiceLifecycle
 import SpotterApp
 import SpotterCore
 import SpotterStore
+import SpotterWebhook
 
 /// A request as the application-service API sees it, independent of the HTTP server.
 public struct APIRequest: Sendable {
@@ -64,11 +66,12 @@ public struct MatrixAPI: Sendable {
             return request.method == "GET" ? .json(200, .object([("status", "ok")])) : methodNotAllowed
         case "/readyz":
             guard request.method == "GET" else { return methodNotAllowed }
-            let ready = (try? bridge.runtime.database.read { try $0.outboxDepth() }) != nil
+            let problem = await bridge.readinessProblem()
             // Who the bot is only for the homeserver (hs_token): an anonymous probe learns nothing about it.
             let identified = request.headers["authorization"] != nil && authorize(request) == nil
-            return ready ? .json(200, .object([("status", "ready")] + (identified ? [("bot", .string(bridge.bot.userID))] : [])))
-                : .json(503, .object([("status", "database unavailable")]))
+            return problem == nil ? .json(200, .object([("status", "ready")] + (identified ? [("bot", .string(bridge.bot.userID))] : [])))
+                : .json(503, .object([("status", "database unavailable"), ("reason", .string(problem?.code ?? "")),
+                                      ("detail", .string(problem?.reason ?? ""))]))
         case "/metrics":
             guard request.method == "GET" else { return methodNotAllowed }
             return APIResponse(status: 200, contentType: "text/plain; version=0.0.4", body: bridge.metrics.exposition())
@@ -104,6 +107,31 @@ public struct MatrixAPI: Sendable {
 
     var methodNotAllowed: APIResponse { .error(405, "M_UNRECOGNIZED", "Unrecognized request method") }
 
+    /// The answer to a request decided from its headers alone, or nil when its body is needed: only
+    /// a transaction carrying the hs_token, and a webhook whose signature headers are well formed and
+    /// fresh, have their bodies read. Everything else (a missing or wrong token, a stale or missing
+    /// signature, an unknown path, health and metrics) is answered without buffering a byte of it.
+    public func answerWithoutBody(_ request: APIRequest) async -> APIResponse? {
+        var headersOnly = request
+        headersOnly.body = []
+        if request.path == "/webhook" {
+            guard request.method == "POST", settings.webhookSecret != nil else { return await handle(headersOnly) }
+            do {
+                _ = try StandardWebhooks.checkHeaders(request.headers, now: bridge.clock())
+                return nil
+            } catch {
+                return bridge.webhookError(401, error.code, error.message)
+            }
+        }
+        let parts = request.path.split(separator: "/", omittingEmptySubsequences: true)
+        var route = parts[...]
+        if route.starts(with: ["_matrix", "app", "v1"]) { route = route.dropFirst(3) }
+        let isTransaction = route.count == 2 && route.first == "transactions"
+            && (request.path.hasPrefix("/_matrix/app/v1/") || parts.first == "transactions")
+        if isTransaction, request.method == "PUT", authorize(request) == nil { return nil }
+        return await handle(headersOnly)
+    }
+
     func transaction(_ id: String, _ body: [UInt8]) async -> APIResponse {
         guard !id.isEmpty else { return .error(400, "M_UNRECOGNIZED", "Missing transaction id") }
         if body.count > settings.maxBodyBytes { return tooLarge }
@@ -115,6 +143,7 @@ public struct MatrixAPI: Sendable {
             }
         } catch {
             // Not journaled: the homeserver will retry, which is what we want.
+            await Blocking.run { bridge.reportStorage() }
             return .error(500, "M_UNKNOWN", "Could not store the transaction: \(error.code)")
         }
     }
@@ -165,28 +194,89 @@ public struct MatrixAPI: Sendable {
     }
 }
 
+/// The request context: Hummingbird's, plus the connection, so a request refused from its
+/// headers can close it rather than keep draining a body nobody will read.
+public struct SpotterRequestContext: RequestContext {
+    public var coreContext: CoreRequestContextStorage
+    public let channel: any Channel
+
+    public init(source: ApplicationRequestContextSource) {
+        coreContext = .init(source: source)
+        channel = source.channel
+    }
+}
+
 /// Hummingbird carries requests to ``MatrixAPI``.
 public enum MatrixServer {
-    public static func router(bridge: MatrixBridge) -> Router<BasicRequestContext> {
+    /// After answering from the headers alone, the client may still be sending the body: the
+    /// connection is closed this long after the answer (long enough for it to read the answer;
+    /// the body is discarded meanwhile, never buffered).
+    static let lingerAfterRefusal: TimeAmount = .seconds(1)
+    /// Bodies announced at most this large are read before the request is judged.
+    static let readBeforeRefusingBytes = 64 * 1024
+
+    public static func router(bridge: MatrixBridge) -> Router<SpotterRequestContext> {
         let api = MatrixAPI(bridge: bridge)
-        let router = Router()
+        let router = Router(context: SpotterRequestContext.self)
         let limit = bridge.settings.maxBodyBytes
-        @Sendable func carry(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+        let readTimeout = TimeAmount.milliseconds(Int64(bridge.settings.readTimeoutSeconds * 1000))
+        let logger = bridge.logger
+        let webhookBodies = ByteBudget(max(bridge.settings.webhookBufferBytes, limit))
+        @Sendable func carry(_ request: Request, _ context: SpotterRequestContext) async throws -> Response {
             var headers: [String: String] = [:]
             for field in request.headers { headers[field.name.canonicalName] = field.value }
             var query: [String: String] = [:]
             for (key, value) in request.uri.queryParameters { query[String(key)] = String(value) }
             let answer: APIResponse
             let path = request.uri.path
-            if let length = headers["content-length"].flatMap(Int.init), length > limit {
+            let head = APIRequest(method: request.method.rawValue, path: path, query: query, headers: headers)
+            let length = headers["content-length"].flatMap(Int.init)
+            // A small announced body is read first (at most 64 KiB a connection), so its errors stay
+            // as they were (a cut-off body is 400 before a missing signature); larger or chunked
+            // bodies are refused from the headers when those do not authenticate.
+            let small = (length ?? Int.max) <= MatrixServer.readBeforeRefusingBytes && headers["transfer-encoding"] == nil
+            func closeAfterAnswer() {
+                // Do not keep reading a body that was refused unread.
+                guard (length ?? 0) > 0 || headers["transfer-encoding"] != nil else { return }
+                let channel = context.channel
+                channel.eventLoop.scheduleTask(in: lingerAfterRefusal) {
+                    channel.pipeline.fireUserInboundEventTriggered(ChannelShouldQuiesceEvent())
+                }
+            }
+            // Webhook signatures can only be checked once the body is in, so large webhook bodies
+            // share one budget: forged but well-formed headers cannot make the server buffer more.
+            let budgeted = path == "/webhook" && !small ? min(length ?? limit, limit) : 0
+            if !small, let early = await api.answerWithoutBody(head) {
+                answer = early
+                closeAfterAnswer()
+            } else if let length, length > limit {
                 answer = api.bodyRefused(path: path, tooLarge: true)
+            } else if budgeted > 0, !webhookBodies.reserve(budgeted) {
+                answer = bridge.webhookError(503, "busy", "too many large webhook bodies are being received at once "
+                    + "(matrix.webhook_buffer_bytes); send it again shortly")
+                closeAfterAnswer()
             } else {
+                defer { webhookBodies.release(budgeted) }
+                // The whole body must arrive in time: a client trickling bytes would otherwise hold
+                // the connection (and up to max_body_bytes of memory) for as long as it likes.
+                let timedOut = TimeoutFlag()
+                let channel = context.channel
+                let seconds = bridge.settings.readTimeoutSeconds
+                let timer = channel.eventLoop.scheduleTask(in: readTimeout) {
+                    timedOut.fire()
+                    logger.info("closed a connection: its request body did not arrive within \(seconds) s (matrix.read_timeout_seconds)")
+                    channel.close(promise: nil)
+                }
                 var request = request
                 do {
                     let buffer = try await request.collectBody(upTo: limit)
-                    answer = await api.handle(APIRequest(method: request.method.rawValue, path: path, query: query,
-                                                   headers: headers, body: Array(buffer.readableBytesView)))
+                    timer.cancel()
+                    if timedOut.hasFired { throw CancellationError() }
+                    var full = head
+                    full.body = Array(buffer.readableBytesView)
+                    answer = await api.handle(full)
                 } catch {
+                    timer.cancel()
                     // Too large, or cut off (the connection closed early, a broken chunk): not the same error.
                     answer = api.bodyRefused(path: path, tooLarge: error is NIOTooManyBytesError)
                 }
@@ -200,6 +290,86 @@ public enum MatrixServer {
         }
         return router
     }
+
+    /// The server for `spotter serve`: the router, an idle timeout (which also bounds how long
+    /// headers may take) and a connection limit that says in the log when it is reached.
+    public static func application(
+        bridge: MatrixBridge, logger: Logger, onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
+    ) -> some ApplicationProtocol {
+        let settings = bridge.settings
+        let idle = TimeAmount.milliseconds(Int64(settings.idleTimeoutSeconds * 1000))
+        return Application(
+            router: router(bridge: bridge),
+            server: .http1(configuration: .init(idleTimeout: idle)),
+            configuration: .init(address: .hostname(settings.listenHost, port: settings.listenPort), serverName: "spotter",
+                                 availableConnectionsDelegate: ConnectionLimit(maximum: settings.maxConnections,
+                                                                               idleSeconds: settings.idleTimeoutSeconds,
+                                                                               logger: logger)),
+            services: [BridgeService(bridge: bridge)],
+            onServerRunning: onServerRunning,
+            logger: logger)
+    }
+}
+
+/// Bytes that may be held at once; a reservation that does not fit is refused, never waited for.
+final class ByteBudget: @unchecked Sendable {
+    private let lock = NSLock()
+    private let capacity: Int
+    private var used = 0
+
+    init(_ capacity: Int) { self.capacity = capacity }
+
+    func reserve(_ bytes: Int) -> Bool {
+        lock.withLock {
+            guard used + bytes <= capacity else { return false }
+            used += bytes
+            return true
+        }
+    }
+
+    func release(_ bytes: Int) {
+        guard bytes > 0 else { return }
+        lock.withLock { used -= bytes }
+    }
+}
+
+/// Set when a request's body did not arrive in time (the connection is then closed).
+final class TimeoutFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var fired = false
+
+    func fire() { lock.withLock { fired = true } }
+    var hasFired: Bool { lock.withLock { fired } }
+}
+
+/// At most `maximum` connections at once; past that, new ones wait in the listen backlog until
+/// one closes. Reaching the limit is logged once per episode (again after dropping below 90%).
+struct ConnectionLimit: AvailableConnectionsDelegate {
+    let maximum: Int
+    let idleSeconds: Double
+    let logger: Logger
+    var open = 0
+    var reported = false
+
+    mutating func connectionOpened() {
+        open += 1
+        if open >= maximum, !reported {
+            reported = true
+            let text = "connection limit reached: \(open) connections open (matrix.max_connections: \(maximum)); new connections "
+                + "wait until one closes (idle ones are closed after \(idleSeconds) s, matrix.idle_timeout_seconds)"
+            logger.warning("\(text)")
+        }
+    }
+
+    mutating func connectionClosed() {
+        open -= 1
+        if reported, open * 10 < maximum * 9 {
+            reported = false
+            logger.info("connections below the limit again: \(open) open (matrix.max_connections: \(maximum))")
+        }
+    }
+
+    func isAcceptingNewConnections() -> Bool { open < maximum }
 }
 
 /// Runs the bridge's worker for the life of the server, and stops it on graceful shutdown.

@@ -99,6 +99,16 @@ public struct MatrixSettings: Sendable {
     public var roomMsgtypes: [String: String] = [:]
     /// Largest transaction body accepted.
     public var maxBodyBytes = 8 * 1024 * 1024
+    /// Connections served at once; past it new ones wait (in the listen backlog) until one closes.
+    public var maxConnections = 512
+    /// A connection that sends nothing for this long is closed: idle keep-alive connections, and
+    /// request headers that never complete.
+    public var idleTimeoutSeconds: Double = 60
+    /// A request's body must have arrived this many seconds after its headers, or the connection is closed.
+    public var readTimeoutSeconds: Double = 30
+    /// Webhook bodies over 64 KiB being received at once, in bytes (their signature needs the whole
+    /// body): past it a webhook gets 503 `busy`. Bounds what forged headers can make the server hold.
+    public var webhookBufferBytes = 32 * 1024 * 1024
     /// Messages older than this when Spotter starts are not answered.
     public var startupCutoffSeconds: Double = 600
     /// Accept the hs_token from the legacy `access_token` query parameter too.
@@ -208,6 +218,26 @@ public struct MatrixSettings: Sendable {
                 throw MatrixSettingsError(setting: "matrix.max_body_bytes", message: "must be a whole number of at least 1024")
             }
             settings.maxBodyBytes = bytes
+        }
+        if let limit = configured("webhook_buffer_bytes") {
+            guard let bytes = Int(limit), bytes >= 65536 else {
+                throw MatrixSettingsError(setting: "matrix.webhook_buffer_bytes", message: "must be a whole number of at least 65536")
+            }
+            settings.webhookBufferBytes = bytes
+        }
+        if let limit = configured("max_connections") {
+            guard let count = Int(limit), count >= 1 else {
+                throw MatrixSettingsError(setting: "matrix.max_connections", message: "must be a whole number of at least 1")
+            }
+            settings.maxConnections = count
+        }
+        for (key, apply) in [("idle_timeout_seconds", { (s: inout MatrixSettings, v: Double) in s.idleTimeoutSeconds = v }),
+                             ("read_timeout_seconds", { (s: inout MatrixSettings, v: Double) in s.readTimeoutSeconds = v })] {
+            guard let text = configured(key) else { continue }
+            guard let seconds = Double(text), seconds > 0, seconds <= 86_400 else {
+                throw MatrixSettingsError(setting: "matrix.\(key)", message: "must be a number of seconds above 0 (at most 86400)")
+            }
+            apply(&settings, seconds)
         }
         if let minutes = configured("startup_cutoff_minutes") {
             guard let value = Double(minutes), value >= 0 else {

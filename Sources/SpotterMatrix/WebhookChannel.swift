@@ -10,6 +10,11 @@ extension MatrixBridge {
     /// reply comes back in the response body, with the fields of a `spotter chat --jsonl` line.
     /// A repeated `webhook-id` gets the first answer again without being processed twice.
     func webhook(_ request: APIRequest) async -> APIResponse {
+        await Blocking.run { self.webhookNow(request) }
+    }
+
+    /// The webhook's work, blocking: run off the cooperative pool.
+    private func webhookNow(_ request: APIRequest) -> APIResponse {
         guard let secret = settings.webhookSecret else {
             return .error(404, "M_UNRECOGNIZED", "The webhook channel is not configured (webhook.secret or SPOTTER_WEBHOOK_SECRET)")
         }
@@ -45,6 +50,9 @@ extension MatrixBridge {
         var commandText = text.trimmingCharacters(in: .whitespacesAndNewlines)
         if commandText.lowercased().hasPrefix(bot.commandPrefix.lowercased()) { commandText = String(commandText.dropFirst(bot.commandPrefix.count)) }
         let command = RoomCommand.parse(commandText)
+        let incoming = [IncomingMessage(user: user, room: room, text: text)]
+        // Understood before taking the lock: a long message does not hold up other webhooks.
+        let understood = command == nil ? runtime.understandAhead(incoming) : []
         return webhookLock.withLock {
             do {
                 if let earlier = try runtime.database.read({ try $0.webhookResponse(id) }) {
@@ -71,7 +79,7 @@ extension MatrixBridge {
                         try session.saveWebhookResponse(id, user: user, response: answer, at: now)
                     }
                 } else {
-                    _ = try runtime.handle([IncomingMessage(user: user, room: room, text: text)]) { session, replies in
+                    _ = try runtime.handle(incoming, understood: understood) { session, replies in
                         if hook != nil {
                             try self.enqueueRoomPost(session, room: room, text: replies[0].reply, dedupeKey: "webhook-reply:\(id)", now: now)
                             answer = accepted
@@ -89,6 +97,7 @@ extension MatrixBridge {
                 if hook != nil { wake.signal() }
                 return APIResponse(status: hook == nil ? 200 : 202, contentType: "application/json", body: answer)
             } catch {
+                reportStorage()
                 return webhookError(500, "storage", "could not store the message; send it again")
             }
         }

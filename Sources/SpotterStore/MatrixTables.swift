@@ -118,10 +118,16 @@ extension StoreSession {
     }
 
     /// Pending actions due at `now`, oldest first.
-    public func dueOutbox(now: Timestamp, limit: Int) throws -> [OutboxItem] {
+    /// `webhooks`: only outbound webhook posts (true), only the homeserver's items (false), or all (nil).
+    public func dueOutbox(now: Timestamp, limit: Int, webhooks: Bool? = nil) throws -> [OutboxItem] {
+        let kind = switch webhooks {
+        case true?: " AND kind = 'webhook'"
+        case false?: " AND kind != 'webhook'"
+        case nil: ""
+        }
         let statement = try db.cachedStatement(sql: """
             SELECT id, kind, room_id, txn_id, content_json, attempts, recipient, target, purpose FROM outbox
-            WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY id LIMIT ?
+            WHERE status = 'pending' AND next_attempt_at <= ?\(kind) ORDER BY id LIMIT ?
             """)
         return try Row.fetchAll(statement, arguments: [now, limit]).map { row in
             OutboxItem(id: row[0], kind: OutboxItem.Kind(rawValue: row[1]) ?? .message, roomID: row[2], transactionID: row[3],

@@ -15,6 +15,8 @@ public enum StoreError: Error, Sendable, CustomStringConvertible {
     case cannotOpen(path: String, detail: String)
     case missing(path: String)
     case failed(detail: String)
+    /// The file can be read but not written (permissions, a read-only or immutable file or file system).
+    case readOnly(path: String, detail: String)
 
     /// A stable code for scripts.
     public var code: String {
@@ -26,6 +28,7 @@ public enum StoreError: Error, Sendable, CustomStringConvertible {
         case .cannotOpen: "database_unavailable"
         case .missing: "database_missing"
         case .failed: "database_error"
+        case .readOnly: "database_read_only"
         }
     }
 
@@ -51,6 +54,9 @@ public enum StoreError: Error, Sendable, CustomStringConvertible {
                 + "Only `spotter chat` and `spotter serve` create one."
         case let .failed(detail):
             "database error: \(detail)"
+        case let .readOnly(path, detail):
+            "\(path): the database cannot be written (\(detail)); make the file and its folder writable by this user "
+                + "(and not immutable, on a file system mounted read-write), or pass --db with another path."
         }
     }
 }
@@ -64,6 +70,8 @@ public final class SpotterDatabase: Sendable {
     /// Whether opening this database created the file (so a command can say so once).
     public let created: Bool
     private let queue: DatabaseQueue
+    /// Whether the last write reached the file: servers report it (log, /readyz).
+    public let writeHealth = WriteHealth()
 
     /// The schema versions this build knows, in order.
     static var migrator: DatabaseMigrator {
@@ -331,9 +339,36 @@ public final class SpotterDatabase: Sendable {
     /// Runs `work` in one write transaction: everything in it is stored, or nothing.
     public func write<T>(_ work: (StoreSession) throws -> T) throws(StoreError) -> T {
         do {
-            return try queue.write { db in try work(StoreSession(db: db)) }
+            let result = try queue.write { db in try work(StoreSession(db: db)) }
+            writeHealth.recordSuccess()
+            return result
         } catch {
+            if let failure = WriteHealth.storageFailure(error) { writeHealth.recordFailure(failure) }
             throw Self.map(error, path: path)
+        }
+    }
+
+    /// A small write that must allocate pages and commit (then leaves nothing behind): fails while
+    /// the disk is full, the file is read-only or the database is locked by someone else.
+    public func probeWrite() throws(StoreError) {
+        try write { session in try session.db.execute(sql: """
+            INSERT INTO webhook_deliveries (webhook_id, user_id, response, received_at)
+                VALUES ('spotter:write-probe', '', printf('%.*c', 12000, 'x'), 0)
+                ON CONFLICT (webhook_id) DO UPDATE SET response = excluded.response;
+            DELETE FROM webhook_deliveries WHERE webhook_id = 'spotter:write-probe';
+            """)
+        }
+    }
+
+    /// Refuses a database this process cannot write (`database_read_only`), before a server takes
+    /// requests it could not store. Other failures (a full disk) are left to readiness to report.
+    public func requireWritable() throws(StoreError) {
+        do {
+            try probeWrite()
+        } catch {
+            // A write refused for permissions is reported as opening is (`cannotOpen`); here it means read-only.
+            if case let .cannotOpen(path, detail) = error { throw .readOnly(path: path, detail: detail) }
+            throw error
         }
     }
 
@@ -344,6 +379,53 @@ public final class SpotterDatabase: Sendable {
         } catch {
             throw Self.map(error, path: path)
         }
+    }
+}
+
+/// The outcome of the latest write: nil while writes succeed, otherwise why the last one failed.
+/// Only storage failures count (full, read-only, I/O, locked), not a refused constraint.
+public final class WriteHealth: @unchecked Sendable {
+    public struct Failure: Sendable, Hashable {
+        /// `database_full`, `database_read_only`, `database_io_error`, `database_locked`, `database_unavailable`.
+        public var code: String
+        public var reason: String
+        /// Failed writes in a row.
+        public var count: Int
+    }
+
+    private let lock = NSLock()
+    private var failure: Failure?
+
+    public init() {}
+
+    public var current: Failure? { lock.withLock { failure } }
+
+    func recordSuccess() {
+        lock.withLock { if failure != nil { failure = nil } }
+    }
+
+    func recordFailure(_ new: Failure) {
+        lock.withLock {
+            var updated = new
+            if let failure, failure.code == new.code { updated.count = failure.count + 1 }
+            failure = updated
+        }
+    }
+
+    /// The failure to record for an error of a write, or nil when it is not about storage.
+    static func storageFailure(_ error: any Error) -> Failure? {
+        guard let error = error as? DatabaseError else { return nil }
+        let reason = error.message ?? "\(error.resultCode)"
+        let code: String
+        switch error.resultCode {
+        case .SQLITE_FULL: code = "database_full"
+        case .SQLITE_READONLY, .SQLITE_PERM: code = "database_read_only"
+        case .SQLITE_IOERR: code = "database_io_error"
+        case .SQLITE_BUSY, .SQLITE_LOCKED: code = "database_locked"
+        case .SQLITE_CANTOPEN, .SQLITE_CORRUPT, .SQLITE_NOTADB, .SQLITE_NOMEM: code = "database_unavailable"
+        default: return nil
+        }
+        return Failure(code: code, reason: "\(reason) (\(error.resultCode))", count: 1)
     }
 }
 
@@ -626,6 +708,21 @@ extension SpotterDatabase {
                 WHEN (SELECT COUNT(*) FROM sets WHERE import_id = NEW.import_id) > \(count)
                 BEGIN SELECT RAISE(ABORT, 'injected failure for tests'); END
                 """)
+        }
+    }
+
+    /// Simulates a full disk for this connection (`PRAGMA max_page_count` at the file's current
+    /// size: any write that needs a new page fails with SQLITE_FULL); `false` frees it again.
+    public func simulateFullDiskForTests(_ full: Bool) throws {
+        try queue.inDatabase { db in
+            if full {
+                // Reuse of free pages would let writes through: leave none.
+                try db.execute(sql: "VACUUM")
+                let pages = try Int.fetchOne(db, sql: "PRAGMA page_count") ?? 1
+                try db.execute(sql: "PRAGMA max_page_count = \(pages)")
+            } else {
+                try db.execute(sql: "PRAGMA max_page_count = 4294967294")
+            }
         }
     }
 

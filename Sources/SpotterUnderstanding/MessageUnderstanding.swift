@@ -71,7 +71,10 @@ public struct MessageUnderstanding: Sendable {
             return utterance
         }
         var typedStems: [Int: String] = [:]
+        var attempts = 0
         for i in tokens.indices where tokens[i].kind == .word && !corrector.isKnown(tokens[i].stem) {
+            attempts += 1
+            if attempts > TypoCorrector.attemptsPerMessage { break }
             // Try the word as typed first ("rasies" → "raises"), then its stem.
             if let corrected = corrector.correct(tokens[i].text) ?? corrector.correct(tokens[i].stem) {
                 // One edit in a short word changes a quarter of it ("soll" → "solo"): too loose to

@@ -23,6 +23,11 @@ struct TypoCorrector: Sendable {
 
     func isKnown(_ word: String) -> Bool { known.contains(word) }
 
+    /// Unknown words tried per message, at most: each try scans a bucket of candidates, and a
+    /// 64 KiB wall of unknown words would otherwise cost over half a second (and hold up others).
+    /// Exercise names and question words come early in real messages.
+    static let attemptsPerMessage = 64
+
     /// The corrected word, or nil when the word is known, too short, or nothing is close enough.
     func correct(_ word: String) -> String? {
         let bytes = Array(word.utf8)

@@ -58,8 +58,23 @@ public enum StandardWebhooks {
     public static func verify(
         headers: [String: String], body: [UInt8], secret: WebhookSecret, now: Timestamp
     ) throws(WebhookError) -> String {
+        let (id, timestamp, signatures) = try checkHeaders(headers, now: now)
+        let expected = Array(signature(id: id, timestamp: timestamp, body: body, secret: secret).utf8)
+        // A space-separated list allows key rotation; any v1 match passes.
+        for candidate in signatures where candidate.hasPrefix("v1,") {
+            if constantTimeEqual(Array(candidate.utf8), expected) { return id }
+        }
+        throw WebhookError(code: "bad_signature", message: "no webhook-signature matches")
+    }
+
+    /// What can be checked before the body is read: the headers are there, the timestamp is
+    /// within the window, and some signature has the shape of a v1 HMAC. A request failing here
+    /// is refused without buffering its body; the same codes as ``verify``.
+    public static func checkHeaders(
+        _ headers: [String: String], now: Timestamp
+    ) throws(WebhookError) -> (id: String, timestamp: Int, signatures: [Substring]) {
         guard let id = headers["webhook-id"], !id.isEmpty, let timestampText = headers["webhook-timestamp"],
-              let signatures = headers["webhook-signature"] else {
+              let signatureText = headers["webhook-signature"] else {
             throw WebhookError(code: "missing_headers", message: "webhook-id, webhook-timestamp and webhook-signature are required")
         }
         guard let timestamp = Int(timestampText.trimmingCharacters(in: .whitespaces)) else {
@@ -68,12 +83,12 @@ public enum StandardWebhooks {
         guard abs(Double(timestamp) - now) <= tolerance else {
             throw WebhookError(code: "stale_timestamp", message: "webhook-timestamp is more than 5 minutes from now")
         }
-        let expected = Array(signature(id: id, timestamp: timestamp, body: body, secret: secret).utf8)
-        // A space-separated list allows key rotation; any v1 match passes.
-        for candidate in signatures.split(separator: " ") where candidate.hasPrefix("v1,") {
-            if constantTimeEqual(Array(candidate.utf8), expected) { return id }
+        let signatures = signatureText.split(separator: " ")
+        // base64 of a 32-byte HMAC is 44 characters.
+        guard signatures.contains(where: { $0.hasPrefix("v1,") && $0.utf8.count == 47 }) else {
+            throw WebhookError(code: "bad_signature", message: "no webhook-signature matches")
         }
-        throw WebhookError(code: "bad_signature", message: "no webhook-signature matches")
+        return (id, timestamp, signatures)
     }
 
     static func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {

@@ -76,6 +76,13 @@ struct Serve: AsyncParsableCommand {
         }
         // One server per database: a second one would handle every event twice.
         let (database, ownership) = try openOwnedDatabase(db, settings: settings)
+        do {
+            // A server that cannot store what it acknowledges must not start.
+            try database.requireWritable()
+        } catch {
+            FileHandle.standardError.write(Data("spotter: refusing to start: \(error.code): \(error)\n".utf8))
+            throw ExitCode(3)
+        }
         try database.startBackgroundCheckpoints()
         let clock = try Self.clock(logger: logger)
         let runtime = ChatRuntime(coach: coach, database: database, settings: settings.dialog, clock: clock)
@@ -93,20 +100,15 @@ struct Serve: AsyncParsableCommand {
         logger.info("spotter serve \(SpotterVersion.number): \(botUserID) on \(matrix.listenHost):\(matrix.listenPort), homeserver \(matrix.homeserver)")
         let appserviceID = matrix.registration.id
         let pingLogger = logger
-        let app = Application(
-            router: MatrixServer.router(bridge: bridge),
-            configuration: .init(address: .hostname(matrix.listenHost, port: matrix.listenPort), serverName: "spotter"),
-            services: [BridgeService(bridge: bridge)],
-            onServerRunning: { _ in
-                // Ask the homeserver to deliver any backlog now rather than after its backoff.
-                Thread.detachNewThread {
-                    switch control.ping(appserviceID: appserviceID) {
-                    case .delivered: pingLogger.info("pinged the homeserver; backlog delivery requested")
-                    case let .retry(_, reason), let .rejected(reason): pingLogger.warning("homeserver ping failed: \(reason)")
-                    }
+        let app = MatrixServer.application(bridge: bridge, logger: logger, onServerRunning: { _ in
+            // Ask the homeserver to deliver any backlog now rather than after its backoff.
+            Thread.detachNewThread {
+                switch control.ping(appserviceID: appserviceID) {
+                case .delivered: pingLogger.info("pinged the homeserver; backlog delivery requested")
+                case let .retry(_, reason), let .rejected(reason): pingLogger.warning("homeserver ping failed: \(reason)")
                 }
-            },
-            logger: logger)
+            }
+        })
         do {
             try await app.runService()
         } catch let error as IOError {

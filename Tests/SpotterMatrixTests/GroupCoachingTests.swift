@@ -299,6 +299,17 @@ struct GroupCoachingTests {
         #expect(homeserver.powerLevelRequests == 1)
     }
 
+    @Test("a room id of room version 12 (no server part) is a Matrix room: its moderators set its schedule")
+    func roomVersion12IDs() async throws {
+        let homeserver = FakeHomeserver()
+        try await homeserver.start()
+        defer { Task { await homeserver.stop() } }
+        let group = try GroupFixture(homeserver: homeserver, start: instant("2026-11-23T12:00:00Z")) { _ in }
+        let room = "!sIUEqAbCdEfGhjOs"
+        try await group.say("$r1", "@coach-anna:test", "!coach checkin at 07:30 Europe/Berlin", room: room)
+        #expect(group.messages(in: room).last?.body.contains("Daily check-in set for 07:30 Europe/Berlin") == true)
+    }
+
     @Test("creators outrank everyone from room version 12; before it they are listed like anyone")
     func creators() throws {
         func state(_ version: String) throws -> RoomPowerLevels {

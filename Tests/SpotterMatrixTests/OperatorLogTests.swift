@@ -7,7 +7,7 @@ import Synchronization
 import Testing
 
 /// Records what the bridge logs, for tests that read the operator's trail.
-final class CapturedLog: Sendable {
+final class RecordedLog: Sendable {
     struct Record: Sendable {
         var level: Logger.Level
         var message: String
@@ -27,7 +27,7 @@ final class CapturedLog: Sendable {
     func append(_ record: Record) { records.withLock { $0.append(record) } }
 
     struct Handler: LogHandler {
-        let log: CapturedLog
+        let log: RecordedLog
         var metadata: Logger.Metadata = [:]
         var logLevel: Logger.Level = .trace
         subscript(metadataKey key: String) -> Logger.Metadata.Value? {
@@ -49,7 +49,7 @@ struct OperatorLogTests {
         let homeserver = FakeHomeserver()
         try await homeserver.start()
         defer { Task { await homeserver.stop() } }
-        let log = CapturedLog()
+        let log = RecordedLog()
         let fixture = try BridgeFixture(homeserver: homeserver.url, logger: log.logger())
         let secret = "should I go to failure on my squats today"
         let event = BridgeFixture.event("$q1", body: secret)
@@ -79,7 +79,7 @@ struct OperatorLogTests {
         let homeserver = FakeHomeserver()
         try await homeserver.start()
         defer { Task { await homeserver.stop() } }
-        let log = CapturedLog()
+        let log = RecordedLog()
         let fixture = try BridgeFixture(homeserver: homeserver.url, logger: log.logger(level: .debug))
         #expect(await fixture.put("txn-1", [BridgeFixture.event("$q1", body: "curls to failure?")]).status == 200)
         try await fixture.drain()
