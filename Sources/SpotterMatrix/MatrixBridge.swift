@@ -107,7 +107,9 @@ public final class MatrixBridge: @unchecked Sendable {
             let sender = event["sender"]?.string ?? ""
             // An id the store could not keep whole (a NUL, control characters, over 255 bytes) would
             // collide with another: the event is skipped and logged, the transaction still taken.
-            if let problem = Identifier.problem(roomID, field: "room_id") ?? (sender.isEmpty ? nil : Identifier.problem(sender, field: "sender")) {
+            // The event id too: it is the key that makes an event count once.
+            if let problem = Identifier.problem(eventID, field: "event_id") ?? Identifier.problem(roomID, field: "room_id")
+                ?? (sender.isEmpty ? nil : Identifier.problem(sender, field: "sender")) {
                 logger.warning("transaction \(transactionID): skipped event \(eventID.debugDescription): \(problem.message)")
                 metrics.increment("spotter_events_invalid_total")
                 continue

@@ -199,10 +199,14 @@ struct HostileStateTests {
         let badRoom = BridgeFixture.event("$room", room: "!dm:test\n", body: "hi")
         let longSender = BridgeFixture.event("$long", sender: "@" + String(repeating: "x", count: 260) + ":test", body: "hi")
         let fine = BridgeFixture.event("$fine", room: "!dm:test", sender: "@victim:test", body: "curls to failure?")
-        #expect(await fixture.put("tx", [forged, badRoom, longSender, fine]).status == 200, "the transaction is still taken")
+        // An event id cut at its NUL would be "$fine" and take the real one's place.
+        let badID = BridgeFixture.event("$fine\u{0}x", room: "!dm:test", sender: "@victim:test", body: "bench 100kg x 5")
+        #expect(await fixture.put("tx", [forged, badRoom, longSender, badID, fine]).status == 200, "the transaction is still taken")
         try await fixture.drain()
         #expect(fixture.bridge.metrics.value("spotter_events_total") == 1, "only the valid event was journaled")
         #expect(homeserver.sends.count == 1)
+        #expect(homeserver.sends.first?.body.contains("in reserve") == true, "the real $fine was answered: \(homeserver.sends.map(\.body))")
+        #expect(try fixture.database.read { try $0.sets(user: "@victim:test", since: 0) }.isEmpty, "the forged event stored nothing")
     }
 
     @Test("room settings change only from the channel that owns the room; a summary of one check-in shows no readiness")
