@@ -51,8 +51,10 @@ extension MatrixBridge {
         if commandText.lowercased().hasPrefix(bot.commandPrefix.lowercased()) { commandText = String(commandText.dropFirst(bot.commandPrefix.count)) }
         let command = RoomCommand.parse(commandText)
         let incoming = [IncomingMessage(user: user, room: room, text: text)]
-        // Understood before taking the lock: a long message does not hold up other webhooks.
-        let understood = command == nil ? runtime.understandAhead(incoming) : []
+        // Understood before taking the lock: a long message does not hold up other webhooks (a
+        // replay needs no understanding; the lock below decides what is answered).
+        let seen = ((try? runtime.database.read { try $0.webhookResponse(id) }) ?? nil) != nil
+        let understood = command == nil && !seen ? runtime.understandAhead(incoming) : [nil]
         return webhookLock.withLock {
             do {
                 if let earlier = try runtime.database.read({ try $0.webhookResponse(id) }) {

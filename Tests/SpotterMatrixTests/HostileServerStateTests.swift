@@ -317,6 +317,30 @@ struct HostileServerStateTests {
         }
         #expect(status == 200)
         #expect(serveLog(folder).contains("connection limit reached"), "the log says the limit was reached:\n\(serveLog(folder))")
+        stop(server)
+
+        // The read timeout alone (the idle timeout far away): a body still trickling in is cut off.
+        let slowFolder = try temporaryFolder("spotter-state-read")
+        defer { try? FileManager.default.removeItem(at: slowFolder) }
+        let slow = try await offPool {
+            try serve(folder: slowFolder, homeserver: url, config: "matrix:\n  idle_timeout_seconds: 120\n  read_timeout_seconds: 1\n")
+        }
+        defer { stop(slow) }
+        let slowPort = slow.port
+        let trickled = try await offPool { () -> RawConnection.Outcome in
+            guard let connection = RawConnection(port: slowPort, receiveTimeoutSeconds: 1) else { return .silent }
+            connection.transmit(Array(("PUT /_matrix/app/v1/transactions/trickle HTTP/1.1\r\nHost: spotter\r\n"
+                + "Authorization: Bearer hs_process_test\r\nContent-Length: 100000\r\n\r\n{\"events\": [").utf8))
+            // A byte now and then keeps the connection from being idle; the body never completes.
+            for _ in 0..<20 {
+                connection.transmit(Array(" ".utf8))
+                let outcome = connection.receive()
+                if outcome != .silent { return outcome }
+            }
+            return .silent
+        }
+        #expect(trickled == .closed, "the trickling request is closed by the read timeout: \(trickled)")
+        #expect(serveLog(slowFolder).contains("did not arrive within"), "\(serveLog(slowFolder))")
     }
 
     // MARK: Item 7: no request blocks another
