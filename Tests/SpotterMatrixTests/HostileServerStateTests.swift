@@ -14,34 +14,8 @@ import Testing
 // Hostile state, server side (issue 10, items 2, 7 and 10): what a hostile or broken peer can do
 // to the server as a whole (memory, connections, other requests), and storage that stops working.
 
-/// Log lines kept in memory, for asserting what the server said.
-final class CapturedLog: @unchecked Sendable {
-    private let lock = NSLock()
-    private var lines: [(Logger.Level, String)] = []
-
-    func append(_ level: Logger.Level, _ text: String) { lock.withLock { lines.append((level, text)) } }
-    func lines(at level: Logger.Level) -> [String] { lock.withLock { lines.filter { $0.0 == level }.map(\.1) } }
-
-    var logger: Logger {
-        var logger = Logger(label: "test") { _ in Handler(log: self) }
-        logger.logLevel = .debug
-        return logger
-    }
-
-    struct Handler: LogHandler {
-        let log: CapturedLog
-        var metadata: Logger.Metadata = [:]
-        var logLevel: Logger.Level = .debug
-        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-            get { metadata[key] }
-            set { metadata[key] = newValue }
-        }
-        func log(event: LogEvent) { log.append(event.level, "\(event.message)") }
-    }
-}
-
 /// A bridge like ``BridgeFixture``'s, with the log captured.
-private func bridge(homeserver: String, folder: URL, clock: MockClock, log: CapturedLog,
+private func bridge(homeserver: String, folder: URL, clock: MockClock, log: RecordedLog,
                     settingsChange: (inout MatrixSettings) -> Void = { _ in }) throws -> (MatrixBridge, SpotterDatabase) {
     let database = try SpotterDatabase(path: folder.appendingPathComponent("s.sqlite").path)
     let runtime = ChatRuntime(coach: ProjectFixtures.coach, database: database, settings: CoachingSettings().dialog,
@@ -54,7 +28,7 @@ private func bridge(homeserver: String, folder: URL, clock: MockClock, log: Capt
     let client = try CurlClient()
     let bridge = MatrixBridge(settings: settings, runtime: runtime,
                               homeserver: HomeserverClient(base: homeserver, asToken: "as_test", client: client),
-                              botUserID: "@coach:test", metrics: MatrixMetrics(), logger: log.logger, clock: { clock.now })
+                              botUserID: "@coach:test", metrics: MatrixMetrics(), logger: log.logger(level: .debug), clock: { clock.now })
     return (bridge, database)
 }
 
@@ -439,7 +413,7 @@ struct HostileServerStateTests {
         let folder = try temporaryFolder("spotter-state-full")
         defer { try? FileManager.default.removeItem(at: folder) }
         let clock = MockClock(1_795_420_800)
-        let log = CapturedLog()
+        let log = RecordedLog()
         let (bridge, database) = try bridge(homeserver: homeserver.url, folder: folder, clock: clock, log: log)
         let api = MatrixAPI(bridge: bridge)
         func put(_ id: String, _ events: [JSONValue]) async -> APIResponse {
