@@ -41,13 +41,15 @@ public struct ChatReply: Sendable {
     /// Set on the message that completes a check-in.
     public var readiness: Readiness?
     public var advice: Advice?
+    /// The muscle, week or load part of the advice (issue 13), when the answer has one.
+    public var plan: PlanAdvice?
 
     /// The output line's JSON.
     public var json: JSONValue {
         .object([
             ("user", .string(user)), ("room", .string(room)), ("reply", .string(reply)),
             ("intent", .string(intent.rawValue)), ("dialog", .optional(dialog)),
-            ("readiness", .optional(readiness?.rawValue)), ("advice", AnswerJSON.advice(advice)),
+            ("readiness", .optional(readiness?.rawValue)), ("advice", AnswerJSON.advice(advice, plan: plan)),
         ])
     }
 }
@@ -180,7 +182,8 @@ public final class ChatRuntime: @unchecked Sendable {
             staged.conversations[key] = .some(outcome.conversation)
         }
         return ChatReply(user: message.user, room: message.room, reply: outcome.reply, intent: outcome.intent,
-                         openDialog: outcome.conversation.state.name, readiness: outcome.readiness, advice: outcome.advice)
+                         openDialog: outcome.conversation.state.name, readiness: outcome.readiness, advice: outcome.advice,
+                         plan: outcome.plan)
     }
 
     /// A lifter's weekly report, read inside the caller's transaction (scheduled reports).
@@ -213,7 +216,10 @@ public final class ChatRuntime: @unchecked Sendable {
             context.weekHardSets = volume.hard
             context.weekFailureSets = volume.failure
         }
-        if intent == .stats {
+        // Stats, muscle and load questions and set logs read the log itself: the week's sets per
+        // muscle group, the best recent set, a new best.
+        if intent == .stats || intent == .askVolume || intent == .askFrequency || intent == .askLoad || intent == .logSet
+            || utterance.asksConsecutive {
             context.recentSets = try session.sets(user: user, since: now - 28 * Self.day)
         }
         return context
