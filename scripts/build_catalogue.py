@@ -3,7 +3,8 @@
 
 Inputs:
   * free-exercise-db's exercises.json (public domain), Data/free-exercise-db/ or --source
-  * Rules/catalogue/overrides.yml   reviewed corrections to the source's labels
+  * Rules/catalogue/overrides.yml   reviewed corrections to the source's labels, and
+                                    `additions:` for common exercises the source lacks
   * Rules/catalogue/aliases.yml     the names lifters actually use
 
 Each exercise gets the facts the coaching rules read (COACHING.md section 1):
@@ -334,6 +335,55 @@ def load_overrides(path, entries):
 
 
 # ---------------------------------------------------------------------------
+# Additions: common gym exercises free-exercise-db lacks (issue 13's review)
+
+ADDITION_KEYS = {"id", "name", "mechanic", "equipment", "category", "primary", "secondary", "reason"}
+
+
+def load_additions(path, entries):
+    """Adds the `additions:` of overrides.yml to `entries`; each needs every field and a reason."""
+    doc = load_yaml(path)
+    name = rel(path)
+    items = doc.get("additions", []) if isinstance(doc, dict) else []
+    if not isinstance(items, list):
+        raise BuildError(["%s: 'additions' must be a list" % name])
+    problems = []
+    for i, item in enumerate(items):
+        where = "%s: additions[%d]" % (name, i)
+        if not isinstance(item, dict):
+            problems.append("%s: each addition must be a mapping with %s" % (where, ", ".join(sorted(ADDITION_KEYS))))
+            continue
+        eid = item.get("id")
+        if isinstance(eid, str):
+            where = "%s: addition %s" % (name, eid)
+        missing = ADDITION_KEYS - set(item) - {"secondary"}
+        extra = set(item) - ADDITION_KEYS
+        if missing:
+            problems.append("%s: missing %s" % (where, ", ".join(sorted(missing))))
+            continue
+        if extra:
+            problems.append("%s: unknown key(s) %s" % (where, ", ".join(sorted(map(str, extra)))))
+            continue
+        if eid in entries:
+            problems.append("%s: id %s is already in the source; use an override instead" % (where, eid))
+            continue
+        bad = [f for f in ("mechanic", "equipment", "category") if item[f] not in ALLOWED[f]]
+        if bad:
+            problems.append("%s: %s not allowed; use the catalogue's vocabulary" % (where, ", ".join(bad)))
+            continue
+        if not isinstance(item["reason"], str) or not item["reason"].strip():
+            problems.append("%s: missing reason; say why the exercise is added" % where)
+            continue
+        entries[eid] = {
+            "id": eid, "name": item["name"], "aliases": [], "mechanic": item["mechanic"],
+            "equipment": item["equipment"], "category": item["category"],
+            "primary": list(item["primary"]), "secondary": list(item.get("secondary") or []), "risk": None,
+        }
+    if problems:
+        raise BuildError(problems)
+
+
+# ---------------------------------------------------------------------------
 # Aliases
 
 
@@ -396,6 +446,10 @@ def build(source_path):
     problems = []
     entries = load_source(source_path)
     overrides, aliases = [], {}
+    try:
+        load_additions(OVERRIDES_PATH, entries)
+    except BuildError as e:
+        problems.extend(e.problems)
     try:
         overrides = load_overrides(OVERRIDES_PATH, entries)
     except BuildError as e:

@@ -43,6 +43,10 @@ public struct Consultation: Sendable {
     public var evaluation: Evaluation?
     /// Profile values that were assumed and would change the verdict if different.
     public var assumptionsThatMatter: [String]
+    /// The answer to a muscle, schedule, week or load question.
+    public var plan: PlanAdvice?
+    /// The answer to a red flag or an out-of-scope topic.
+    public var scope: ScopeAnswer?
 
     public init(
         utterance: Utterance, profile: ResolvedProfile, advice: Advice?, deloadNotes: [String], deloadSuggested: Bool,
@@ -56,6 +60,17 @@ public struct Consultation: Sendable {
         self.referral = referral
         self.evaluation = evaluation
         self.assumptionsThatMatter = assumptionsThatMatter
+    }
+}
+
+extension Consultation {
+    /// The plan as the `advice` object shows it: for muscle and week questions only when a
+    /// muscle group or an exercise is known, for a load question when an exercise is known or a
+    /// load could be computed (issue 13's contract).
+    public var shownPlan: PlanAdvice? {
+        guard let plan else { return nil }
+        if plan.asksLoad { return utterance.exercise != nil || plan.load != nil ? plan : nil }
+        return utterance.exercise != nil || utterance.muscleGroup != nil || plan.consecutiveDays != nil ? plan : nil
     }
 }
 
@@ -121,9 +136,16 @@ public struct Advisor: Sendable {
         var consultation = Consultation(
             utterance: utterance, profile: profile, advice: nil, deloadNotes: [], deloadSuggested: false,
             referral: pain || utterance.hints.persistentFatigue == true, evaluation: nil, assumptionsThatMatter: [])
+        if utterance.intent == .redFlag || utterance.intent == .outOfScope {
+            consultation.scope = scopeAnswer(utterance.scope ?? .injury)
+            consultation.referral = true
+            return consultation
+        }
         guard utterance.intent.isQuestion else { return consultation }
         let facts = facts(for: utterance, profile: profile.profile, context: context)
-        if utterance.exercise != nil {
+        if utterance.exercise == nil, !utterance.intent.isExerciseQuestion {
+            // Muscle, week and load questions without an exercise have no exercise advice.
+        } else if utterance.exercise != nil {
             let evaluation = book.evaluate(facts, tracing: tracing)
             consultation.evaluation = evaluation
             consultation.advice = advice(from: evaluation)
@@ -145,7 +167,142 @@ public struct Advisor: Sendable {
             consultation.deloadSuggested = evaluation.outputs("deload.suggested").contains(.bool(true))
             if evaluation.outputs("deload.refer").contains(.bool(true)) { consultation.referral = true }
         }
+        if utterance.intent == .askFrequency || utterance.intent == .askVolume || utterance.asksConsecutive {
+            if utterance.exercise != nil || utterance.muscleGroup != nil || utterance.asksConsecutive
+                || utterance.intent == .askFrequency || utterance.intent == .askVolume {
+                consultation.plan = schedule(facts, consecutive: utterance.asksConsecutive)
+            }
+        }
+        if utterance.intent == .askLoad {
+            consultation.plan = load(for: utterance, advice: consultation.advice, profile: profile.profile, logged: nil)
+        }
         return consultation
+    }
+
+    // MARK: Muscle, schedule and week questions (COACHING.md section 7)
+
+    /// Evaluates the schedule tables: consecutive days, sessions and hard sets per week.
+    public func schedule(_ facts: FactSet, consecutive: Bool) -> PlanAdvice {
+        var facts = facts
+        if let slot = book.schema.slot("question.consecutive") { facts[slot] = .bool(consecutive) }
+        let evaluation = book.evaluate(facts, pipeline: "schedule")
+        var plan = PlanAdvice()
+        func range(_ name: String) -> IntRange? {
+            guard let slot = book.schema.slot(name), case let .range(value)? = evaluation.facts[slot] else { return nil }
+            return value
+        }
+        if let slot = book.schema.slot("advice.consecutive_days"), case let .symbol(raw)? = evaluation.facts[slot] {
+            plan.consecutiveDays = ConsecutiveDays(rawValue: raw)
+        }
+        plan.recoveryHours = range("plan.recovery")
+        plan.sessionsPerWeek = range("advice.sessions_per_week")
+        plan.weeklySets = range("advice.weekly_sets")
+        // heavy_set only feeds the schedule tables; its rules are not part of this answer. The
+        // table the question is about decides, so its rule comes first (reason and sources).
+        let lead = consecutive ? "consecutive." : facts[slots.topic] == .symbol("volume") ? "volume." : "frequency."
+        let fired = evaluation.firedRules.filter { !$0.id.hasPrefix("heavy.") }
+        let ordered = fired.filter { $0.id.hasPrefix(lead) } + fired.filter { !$0.id.hasPrefix(lead) }
+        fill(&plan, fired: ordered, evaluation: evaluation)
+        return plan
+    }
+
+    private func fill(_ plan: inout PlanAdvice, fired: [Rule], evaluation: Evaluation) {
+        for case let .text(note) in evaluation.outputs("advice.note") where !plan.notes.contains(note) { plan.notes.append(note) }
+        plan.rules = fired.map(\.id)
+        plan.reasons = fired.map(\.because)
+        for rule in fired { for source in rule.sources where !plan.sources.contains(source) { plan.sources.append(source) } }
+    }
+
+    // MARK: What weight to use (COACHING.md section 8)
+
+    /// The load range for the message's target from the stated reference set, or from `logged`
+    /// (the lifter's best recent logged set) when the message states none.
+    public func load(for utterance: Utterance, advice: Advice?, profile: Profile, logged: ReferenceSet?) -> PlanAdvice {
+        var plan = PlanAdvice(asksLoad: true)
+        let reference = utterance.reference ?? logged
+        let basis = utterance.reference != nil ? "stated" : "logged"
+        let unit = reference?.unit ?? utterance.unit ?? .kilograms
+        let rir = utterance.target.rir ?? advice?.repsInReserve ?? IntRange(1, 3)
+        let reps = utterance.target.reps ?? reference?.reps
+        var facts = book.makeFacts()
+        func set(_ name: String, _ value: FactValue?) { if let slot = book.schema.slot(name) { facts[slot] = value } }
+        set("exercise.equipment", utterance.exercise.map { .symbol($0.equipment.rawValue) })
+        set("load.unit", .symbol(unit.rawValue))
+        if let reference { set("load.reference_total", .number((Double(reference.reps) + reference.rir).rounded())) }
+        if let reps { set("load.target_total", .number(Double(reps + rir.max))) }
+        let evaluation = book.evaluate(facts, pipeline: "load")
+        var step = unit == .kilograms ? 2.5 : 5
+        if let slot = book.schema.slot("load.step"), case let .number(value)? = evaluation.facts[slot], value > 0 { step = value }
+        var reliable = true
+        if let slot = book.schema.slot("load.reliable"), case let .bool(value)? = evaluation.facts[slot] { reliable = value }
+        // The estimate's rule decides the answer; the rounding step follows.
+        let fired = evaluation.firedRules.filter { reference != nil && reps != nil || !$0.id.hasPrefix("reliability.ok") }
+        fill(&plan, fired: fired.filter { !$0.id.hasPrefix("step.") } + fired.filter { $0.id.hasPrefix("step.") }, evaluation: evaluation)
+        guard reliable, let reference, let reps, let e1rm = reference.estimatedOneRepMax else {
+            // Nothing computed: only the honesty rule, if it fired, explains the answer.
+            let honest = fired.filter { $0.id == "reliability.long_reference" }
+            plan.rules = honest.map(\.id)
+            plan.reasons = honest.map(\.because)
+            plan.sources = honest.flatMap(\.sources)
+            return plan
+        }
+        func loadFor(_ reserve: Int) -> Double {
+            let exact = e1rm / (1 + Double(reps + reserve) / 30)
+            return (exact / step).rounded(.down) * step
+        }
+        let low = loadFor(rir.max)
+        let high = loadFor(rir.min)
+        guard high > 0 else { return plan }
+        plan.load = LoadAdvice(unit: unit, min: max(step, low), max: high, reps: reps, rir: rir, e1rm: (e1rm * 10).rounded() / 10,
+                               basis: basis)
+        return plan
+    }
+
+    /// What to do on the next set or session after a logged set, by autoregulation: the logged
+    /// RIR against the target range. nil when the set has no RIR or load.
+    public func nextSet(after set: LoggedSet, exercise: Exercise, target: IntRange) -> NextSetAdvice? {
+        guard let rir = set.repsInReserve, let load = set.load, load > 0 else { return nil }
+        let logged = Int(rir.rounded())
+        let gap = logged < target.min ? logged - target.min : logged > target.max ? logged - target.max : 0
+        var facts = book.makeFacts()
+        func put(_ name: String, _ value: FactValue?) { if let slot = book.schema.slot(name) { facts[slot] = value } }
+        let unit = set.unit ?? .kilograms
+        put("exercise.equipment", .symbol(exercise.equipment.rawValue))
+        put("load.unit", .symbol(unit.rawValue))
+        put("next.rir_vs_target", .number(Double(gap)))
+        let evaluation = book.evaluate(facts, pipeline: "next_set")
+        guard let slot = book.schema.slot("next.action"), case let .symbol(raw)? = evaluation.facts[slot],
+              let action = NextSetAdvice.Action(rawValue: raw) else { return nil }
+        var step = unit == .kilograms ? 2.5 : 5
+        if let stepSlot = book.schema.slot("load.step"), case let .number(value)? = evaluation.facts[stepSlot], value > 0 { step = value }
+        let next: Double = switch action {
+        case .hold: load
+        case .addStep: load + step
+        case .dropStep: max(step, load - step)
+        }
+        var notes: [String] = []
+        for case let .text(note) in evaluation.outputs("advice.note") { notes.append(note) }
+        let fired = evaluation.firedRules.filter { !$0.id.hasPrefix("step.") }
+        var sources: [String] = []
+        for rule in fired { for source in rule.sources where !sources.contains(source) { sources.append(source) } }
+        return NextSetAdvice(action: action, load: next, unit: unit, target: target, notes: notes, rules: fired.map(\.id), sources: sources)
+    }
+
+    // MARK: Red flags and out-of-scope topics (COACHING.md section 9)
+
+    public func scopeAnswer(_ topic: ScopeTopic) -> ScopeAnswer {
+        var facts = book.makeFacts()
+        if let slot = book.schema.slot("message.scope") { facts[slot] = .symbol(topic.rawValue) }
+        let evaluation = book.evaluate(facts, pipeline: "scope")
+        var reply = "That is outside what I can advise on."
+        var referTo = "a qualified professional (a doctor or physiotherapist)"
+        if case let .text(text)? = evaluation.outputs("scope.reply").first { reply = text }
+        if case let .text(text)? = evaluation.outputs("scope.refer_to").first { referTo = text }
+        let fired = evaluation.firedRules
+        var sources: [String] = []
+        for rule in fired { for source in rule.sources where !sources.contains(source) { sources.append(source) } }
+        return ScopeAnswer(topic: topic, reply: reply, referTo: referTo, because: fired.first?.because ?? "",
+                           rules: fired.map(\.id), sources: sources)
     }
 
     /// Scores a completed check-in with the readiness tables, against the lifter's own baseline
@@ -269,6 +426,9 @@ public struct Advisor: Sendable {
         case .askRest: "rest"
         case .askRecovery: "recovery"
         case .askDeload: "deload"
+        case .askFrequency: "frequency"
+        case .askVolume: "volume"
+        case .askLoad: "load"
         default: "other"
         }
     }
@@ -337,6 +497,33 @@ public struct ReadinessVerdict: Sendable, Hashable {
     public var reasons: [String]
     /// The deciding rule's reason.
     public var because: String
+    public var rules: [String]
+    public var sources: [String]
+}
+
+/// The answer to a red flag or an out-of-scope topic: what to do first and who to ask.
+public struct ScopeAnswer: Sendable, Hashable {
+    public var topic: ScopeTopic
+    public var reply: String
+    public var referTo: String
+    public var because: String
+    public var rules: [String]
+    public var sources: [String]
+}
+
+/// What to do on the next set after a logged one.
+public struct NextSetAdvice: Sendable, Hashable {
+    public enum Action: String, Sendable, Hashable {
+        case hold
+        case addStep = "add_step"
+        case dropStep = "drop_step"
+    }
+
+    public var action: Action
+    public var load: Double
+    public var unit: LoadUnit
+    public var target: IntRange
+    public var notes: [String]
     public var rules: [String]
     public var sources: [String]
 }

@@ -17,37 +17,83 @@ public struct ReplyWriter: Sendable {
         self.traceHint = traceHint
     }
 
-    /// The reply to a consultation.
+    /// The reply to a consultation: the first line answers what was asked, at most three
+    /// sources (those of the deciding rule), and no sentence twice.
     public func reply(to consultation: Consultation) -> String {
+        Self.withoutRepeats(lines(for: consultation)).joined(separator: "\n")
+    }
+
+    private func lines(for consultation: Consultation) -> [String] {
         let utterance = consultation.utterance
         switch utterance.intent {
-        case .help: return Self.help
-        case .why: return "Ask me something first: \"why\" explains the rules and studies behind my last answer."
-        case .unknown: return unknown(consultation)
-        case .logSet: return logged(utterance)
+        case .help: return [Self.help]
+        case .why: return ["Ask me something first: \"why\" explains the rules and studies behind my last answer."]
+        case .unknown: return [unknown(consultation)]
+        case .logSet: return [logged(utterance)]
+        case .redFlag, .outOfScope: return scopeLines(consultation)
+        case .askFrequency, .askVolume, .askLoad: return planLines(consultation)
         case .askFailure, .askRIR, .askRest, .askRecovery, .askDeload: break
         case .checkIn, .checkInAnswer, .setProfile, .showProfile, .skip, .stats, .cancel, .forgetMe, .confirm, .decline:
-            return "That works in a conversation with memory: run `spotter chat` (check-ins, profile, set log, stats)."
+            return ["That works in a conversation with memory: run `spotter chat` (check-ins, profile, set log, stats)."]
         }
+        if utterance.intent == .askRecovery, consultation.plan?.consecutiveDays != nil { return planLines(consultation) }
         var lines: [String] = []
         if utterance.intent == .askDeload {
+            // A deload answer is about deloads: no exercise verdict appended.
             lines += consultation.deloadNotes
+            if consultation.referral, utterance.hints.pain == true { lines.append(Self.painReferral) }
+            let deciding = (consultation.evaluation?.firedRules ?? []).filter { $0.id.hasPrefix("deload.") }.flatMap(\.sources)
+            if let line = citationLine(deciding) { lines.append(line) }
+            return lines
         }
         if let advice = consultation.advice, let exercise = utterance.exercise {
             lines += adviceLines(advice, exercise: exercise, consultation: consultation)
-        } else if utterance.intent != .askDeload {
+        } else {
             lines.append(noExercise(utterance.intent))
-        } else if consultation.referral, utterance.hints.pain == true {
-            lines.append(Self.painReferral)
+            if utterance.hints.pain == true { lines.append(Self.painReferral) }
         }
-        if utterance.intent != .askDeload, !consultation.deloadNotes.isEmpty {
-            lines += consultation.deloadNotes
+        if !consultation.deloadNotes.isEmpty { lines += consultation.deloadNotes }
+        return lines
+    }
+
+    /// Drops any sentence already said earlier in the reply (a note that is also a rule's
+    /// remark, a sources line twice), keeping the first.
+    static func withoutRepeats(_ lines: [String]) -> [String] {
+        var seen = Set<String>()
+        var result: [String] = []
+        for line in lines {
+            var kept: [Substring] = []
+            for sentence in sentences(line) {
+                let key = trimmed(sentence).lowercased()
+                if key.isEmpty || key == "•" { kept.append(sentence); continue }
+                if seen.insert(key).inserted { kept.append(sentence) }
+            }
+            let text = kept.joined()
+            let bare = trimmed(Substring(text))
+            if !bare.isEmpty, bare != "•" { result.append(text) }
         }
-        if utterance.intent == .askDeload, consultation.evaluation != nil {
-            let sources = (consultation.evaluation?.firedRules ?? []).flatMap(\.sources)
-            if let line = citationLine(sources) { lines.append(line) }
+        return result
+    }
+
+    static func trimmed(_ text: Substring) -> String {
+        String(text.drop { $0 == " " }.reversed().drop { $0 == " " }.reversed())
+    }
+
+    /// A line split after ". ", keeping the separators, so joining the parts gives the line back.
+    static func sentences(_ line: String) -> [Substring] {
+        var parts: [Substring] = []
+        var start = line.startIndex
+        var index = line.startIndex
+        while index < line.endIndex {
+            let next = line.index(after: index)
+            if line[index] == ".", next < line.endIndex, line[next] == " " {
+                parts.append(line[start..<next])
+                start = next
+            }
+            index = next
         }
-        return lines.joined(separator: "\n")
+        if start < line.endIndex { parts.append(line[start...]) }
+        return parts
     }
 
     /// "why": every rule that fired, with its reason, the facts it read, and its sources in full.
@@ -98,21 +144,164 @@ public struct ReplyWriter: Sendable {
     // MARK: Pieces
 
     private func adviceLines(_ advice: Advice, exercise: Exercise, consultation: Consultation) -> [String] {
+        let intent = consultation.utterance.intent
         var lines: [String] = []
-        lines.append("\(exercise.name): " + Self.verdictSentence(advice.failure, exercise: exercise))
+        let rir = advice.repsInReserve.map { "\($0) (RPE \(IntRange(10 - $0.max, 10 - $0.min)))" }
+        let rest = advice.restSeconds.map { "\(Self.seconds($0)) between sets" }
+        let recovery = advice.recoveryHours.map { "\(Self.hours($0)) before training it hard again" }
+        let verdict = Self.verdictSentence(advice.failure, exercise: exercise)
         var numbers: [String] = []
-        if let rir = advice.repsInReserve {
-            numbers.append("Reps in reserve: \(rir) (RPE \(IntRange(10 - rir.max, 10 - rir.min)))")
-        }
-        if let rest = advice.restSeconds { numbers.append("Rest: \(Self.seconds(rest)) between sets") }
-        if let recovery = advice.recoveryHours {
-            numbers.append("Recovery: \(Self.hours(recovery)) before training it hard again")
+        switch intent {
+        case .askRIR:
+            lines.append("\(exercise.name): " + (rir.map { "keep \($0) reps in reserve." } ?? "reps in reserve do not apply: this is \(exercise.category.rawValue), not a lifting set."))
+            numbers.append("Failure: " + Self.shortVerdict(advice.failure))
+            if let rest { numbers.append("Rest: \(rest)") }
+            if let recovery { numbers.append("Recovery: \(recovery)") }
+        case .askRest:
+            lines.append("\(exercise.name): " + (rest.map { "rest \($0)." } ?? "rest between sets does not apply: this is \(exercise.category.rawValue), not a lifting set."))
+            numbers.append("Failure: " + Self.shortVerdict(advice.failure))
+            if let rir { numbers.append("Reps in reserve: \(rir)") }
+            if let recovery { numbers.append("Recovery: \(recovery)") }
+        case .askRecovery:
+            lines.append("\(exercise.name): " + (recovery.map { "\($0)." } ?? "recovery hours do not apply: this is \(exercise.category.rawValue), not a lifting set."))
+            numbers.append("Failure: " + Self.shortVerdict(advice.failure))
+            if let rir { numbers.append("Reps in reserve: \(rir)") }
+            if let rest { numbers.append("Rest: \(rest)") }
+        default:
+            lines.append("\(exercise.name): " + verdict)
+            if let rir { numbers.append("Reps in reserve: \(rir)") }
+            if let rest { numbers.append("Rest: \(rest)") }
+            if let recovery { numbers.append("Recovery: \(recovery)") }
         }
         if !numbers.isEmpty { lines.append(numbers.joined(separator: ". ") + ".") }
-        if let reason = advice.reasons.first { lines.append("Why: \(reason)") }
-        for note in advice.notes { lines.append("• \(note)") }
-        if let assumed = assumptionLine(consultation) { lines.append(assumed) }
-        if let citations = citationLine(advice.sources) { lines.append(citations) }
+        let deciding = decidingRule(for: intent, consultation.evaluation)
+        if let reason = deciding?.because ?? advice.reasons.first { lines.append("Why: \(reason)") }
+        for note in notes(for: intent, consultation.evaluation, fallback: advice.notes) { lines.append("• \(note)") }
+        if intent == .askFailure, let assumed = assumptionLine(consultation) { lines.append(assumed) }
+        if let citations = citationLine(deciding?.sources ?? advice.sources) { lines.append(citations) }
+        return lines
+    }
+
+    /// The rule that decided the figure the question asks about.
+    private func decidingRule(for intent: Intent, _ evaluation: Evaluation?) -> Rule? {
+        guard let evaluation else { return nil }
+        let table = switch intent {
+        case .askRIR: "rir_target"
+        case .askRest: "rest"
+        case .askRecovery: "recovery"
+        default: "failure_verdict"
+        }
+        return evaluation.firedRule(in: table) ?? evaluation.firedRule(in: "failure_verdict")
+    }
+
+    /// Notes that belong to the question: the day's state (pain, red, amber) always; the rest
+    /// only on the question they are about.
+    private func notes(for intent: Intent, _ evaluation: Evaluation?, fallback: [String]) -> [String] {
+        guard let evaluation else { return fallback }
+        let always: Set<String> = ["note.pain_referral", "note.red_day", "note.amber_day"]
+        let tables: Set<String> = switch intent {
+        case .askFailure: ["failure_verdict", "failure_notes"]
+        case .askRIR: ["rir_target", "rir_adjust"]
+        case .askRest: ["rest", "rest_adjust"]
+        case .askRecovery: ["recovery"]
+        default: []
+        }
+        var notes: [String] = []
+        for firing in evaluation.firings {
+            let table = book.tables[firing.table]
+            let rule = table.rules[firing.rule]
+            guard tables.contains(table.name) || always.contains(rule.id) else { continue }
+            for output in rule.outputs where output.name == "advice.note" {
+                if case let .text(note) = output.value, !notes.contains(note) { notes.append(note) }
+            }
+        }
+        return notes
+    }
+
+    // MARK: Muscle, schedule, week and load answers
+
+    private func planLines(_ consultation: Consultation) -> [String] {
+        let utterance = consultation.utterance
+        guard let plan = consultation.plan else { return [noExercise(utterance.intent)] }
+        let name = utterance.muscleGroup?.name ?? utterance.exercise?.name
+        var lines: [String] = []
+        if plan.asksLoad {
+            lines += loadLines(plan, name: utterance.exercise?.name ?? name, consultation: consultation)
+        } else if let consecutive = plan.consecutiveDays {
+            let hours = (utterance.muscleGroup == nil ? consultation.advice?.recoveryHours : nil) ?? plan.recoveryHours
+            let subject = name ?? "The same muscle"
+            let wait = hours.map { " Train it hard again after \(Self.hours($0))." } ?? ""
+            switch consecutive {
+            case .no:
+                lines.append("No: \(subject) should not go hard two days in a row after that session." + wait
+                             + " A light session (3+ reps in reserve, few sets) or a different muscle is fine the next day.")
+            case .lightOnly:
+                lines.append("Only light: \(subject) two days in a row is fine if the second day is light (3+ reps in reserve, few sets)." + wait)
+            case .yes:
+                lines.append("Yes: \(subject) again the next day is fine after a light session." + wait)
+            }
+        } else if utterance.intent == .askVolume, let sets = plan.weeklySets {
+            var line = "\(name ?? "Each muscle"): \(sets) hard sets a week (a set is hard at 0-3 reps in reserve)"
+            if let sessions = plan.sessionsPerWeek { line += ", spread over \(sessions) sessions" }
+            lines.append(line + ".")
+        } else if let sessions = plan.sessionsPerWeek {
+            var line = "\(name ?? "Each muscle"): \(sessions) sessions a week"
+            if let sets = plan.weeklySets { line += ", \(sets) hard sets a week in total" }
+            lines.append(line + ".")
+        } else {
+            return [noExercise(utterance.intent)]
+        }
+        if !plan.asksLoad, let done = plan.weekHardSets, let group = utterance.muscleGroup?.name ?? name {
+            let target = plan.weeklySets ?? IntRange(10, 20)
+            let mark = done < target.min ? "below" : done > target.max ? "above" : "within"
+            lines.append("You did \(done) hard set\(done == 1 ? "" : "s") for \(group.lowercased()) in the last 7 days: \(mark) \(target).")
+        }
+        if !plan.asksLoad, let group = utterance.muscleGroup {
+            let lifts = group.mainLifts.prefix(2)
+            if !lifts.isEmpty { lines.append("Main lifts: " + lifts.joined(separator: ", ") + ".") }
+        }
+        if let reason = plan.reasons.first { lines.append("Why: \(reason)") }
+        for note in plan.notes { lines.append("• \(note)") }
+        if utterance.hints.pain == true { lines.append(Self.painReferral) }
+        if let citations = citationLine(plan.sources) { lines.append(citations) }
+        return lines
+    }
+
+    private func loadLines(_ plan: PlanAdvice, name: String?, consultation: Consultation) -> [String] {
+        let subject = name.map { "\($0): " } ?? ""
+        guard let load = plan.load else {
+            if consultation.utterance.reference != nil || plan.notes.contains(where: { $0.hasPrefix("Past about 12") }) {
+                return [subject + "I can't pick a reliable load from that set. Tell me a recent set, e.g. 100x5 (\"my best is 100x5\")."]
+            }
+            if consultation.utterance.target.reps == nil, consultation.utterance.reference == nil {
+                return [subject + "I need a recent set to work from: tell me a recent set, e.g. 100x5 (\"my best is 100x5\" or \"I did 80 for 10 at RPE 8\"), and the reps you want."]
+            }
+            return [subject + "Tell me a recent set, e.g. 100x5 (\"my best is 100x5\"), and I'll work out the load for that target."]
+        }
+        let unit = load.unit.rawValue
+        let range = load.min == load.max ? "\(Self.number(load.min)) \(unit)" : "\(Self.number(load.min))-\(Self.number(load.max)) \(unit)"
+        var lines = [subject + "\(range) for \(load.reps) reps at \(load.rir) reps in reserve (RPE \(IntRange(10 - load.rir.max, 10 - load.rir.min)))."]
+        let origin = load.basis == "stated" ? "the set you stated" : "your best logged set"
+        var from = "Estimated 1RM \(Self.number(load.e1rm)) \(unit) from \(origin)"
+        if let reference = consultation.utterance.reference ?? nil {
+            from += " (\(Self.number(reference.load)) \(unit) x \(reference.reps)"
+            from += reference.rir == 0 ? ", counted as a set to failure)" : ", RIR \(Self.number(reference.rir)))"
+        }
+        lines.append(from + ", Epley with reps in reserve; the lighter end is the safer start.")
+        return lines
+    }
+
+    // MARK: Red flags and out-of-scope topics
+
+    private func scopeLines(_ consultation: Consultation) -> [String] {
+        guard let scope = consultation.scope else { return [unknown(consultation)] }
+        var lines = [scope.reply]
+        if scope.topic.isRedFlag {
+            lines.append("Spotter can't assess symptoms and gives no training advice here: contact \(scope.referTo).")
+        } else {
+            lines.append("Ask \(scope.referTo). I can help with training: failure, reps in reserve, rest, recovery, how often and how many sets, and what weight to use.")
+        }
+        if let citations = citationLine(scope.sources) { lines.append(citations) }
         return lines
     }
 
@@ -128,9 +317,10 @@ public struct ReplyWriter: Sendable {
             + ". Tell me otherwise (\"I'm a beginner\", \"for strength\", \"I have a spotter\") and the answer may change."
     }
 
+    /// At most three sources: those of the deciding rule (COACHING.md section 10); "why" has them all.
     private func citationLine(_ ids: [String]) -> String? {
         var seen: [String] = []
-        for id in ids where !seen.contains(id) { seen.append(id) }
+        for id in ids where !seen.contains(id) && book.sources[id] != nil && seen.count < Self.maxSources { seen.append(id) }
         let cited = seen.compactMap { book.sources[$0] }.map { "\($0.short) [\($0.tier.rawValue)]" }
         return cited.isEmpty ? nil : "Sources: " + cited.joined(separator: "; ") + "." + (traceHint.map { " " + $0 } ?? "")
     }
@@ -214,6 +404,18 @@ public struct ReplyWriter: Sendable {
         Tell me about yourself in the message ("I'm a beginner", "for strength", "I have a spotter").
         Say "why" after an answer for the rules and studies behind it.
         """
+
+    /// The most sources a reply cites.
+    public static let maxSources = 3
+
+    static func shortVerdict(_ verdict: FailureVerdict) -> String {
+        switch verdict {
+        case .avoid: "avoid"
+        case .lastSet: "last set only"
+        case .allowed: "fine (within the weekly cap)"
+        case .notApplicable: "does not apply"
+        }
+    }
 
     static func verdictSentence(_ verdict: FailureVerdict, exercise: Exercise) -> String {
         switch verdict {

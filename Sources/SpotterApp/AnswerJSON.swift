@@ -27,16 +27,55 @@ public enum AnswerJSON {
         return .object([("min", .number(Double(range.min))), ("max", .number(Double(range.max)))])
     }
 
-    public static func advice(_ advice: Advice?) -> JSON {
-        guard let advice else { return .null }
+    public static func advice(_ advice: Advice?) -> JSON { self.advice(advice, plan: nil) }
+
+    /// The `advice` object: the exercise advice's fields (null where there is no exercise), and
+    /// for muscle, week and load questions `consecutive_days`, `sessions_per_week`, `weekly_sets`
+    /// and `load`, each where it applies.
+    public static func advice(_ advice: Advice?, plan: PlanAdvice?) -> JSON {
+        guard advice != nil || plan != nil else { return .null }
+        var sources = advice?.sources ?? []
+        for source in plan?.sources ?? [] where !sources.contains(source) { sources.append(source) }
+        var notes = advice?.notes ?? []
+        for note in plan?.notes ?? [] where !notes.contains(note) { notes.append(note) }
+        var fields: [(String, JSON)] = [
+            ("failure", advice.map { .string($0.failure.rawValue) } ?? .null),
+            ("rir", range(advice?.repsInReserve)),
+            ("rest_seconds", range(advice?.restSeconds)),
+            ("recovery_hours", range(advice?.recoveryHours ?? plan?.recoveryHours)),
+            ("notes", .array(notes.map(JSON.string))),
+            ("rules", .array(((advice?.rules ?? []) + (plan?.rules ?? [])).map(JSON.string))),
+            ("sources", .array(sources.map(JSON.string))),
+        ]
+        if let plan {
+            if let days = plan.consecutiveDays { fields.append(("consecutive_days", .string(days.rawValue))) }
+            if let sessions = plan.sessionsPerWeek { fields.append(("sessions_per_week", range(sessions))) }
+            if let sets = plan.weeklySets { fields.append(("weekly_sets", range(sets))) }
+            if let done = plan.weekHardSets { fields.append(("week_hard_sets", .number(Double(done)))) }
+            if plan.asksLoad { fields.append(("load", load(plan.load))) }
+        }
+        return .object(fields)
+    }
+
+    public static func load(_ load: LoadAdvice?) -> JSON {
+        guard let load else { return .null }
         return .object([
-            ("failure", .string(advice.failure.rawValue)),
-            ("rir", range(advice.repsInReserve)),
-            ("rest_seconds", range(advice.restSeconds)),
-            ("recovery_hours", range(advice.recoveryHours)),
-            ("notes", .array(advice.notes.map(JSON.string))),
-            ("rules", .array(advice.rules.map(JSON.string))),
-            ("sources", .array(advice.sources.map(JSON.string))),
+            ("unit", .string(load.unit.rawValue)),
+            ("min", .number(load.min)),
+            ("max", .number(load.max)),
+            ("reps", .number(Double(load.reps))),
+            ("rir", range(load.rir)),
+            ("e1rm", .number(load.e1rm)),
+            ("basis", .string(load.basis)),
+        ])
+    }
+
+    public static func muscleGroup(_ group: MuscleGroup?) -> JSON {
+        guard let group else { return .null }
+        return .object([
+            ("id", .string(group.id)),
+            ("name", .string(group.name)),
+            ("muscles", .array(group.muscles.map(JSON.string))),
         ])
     }
 
@@ -62,8 +101,9 @@ public enum AnswerJSON {
                                                                          : consultation.utterance.intent.rawValue)),
             ("exercise", exercise(consultation.utterance.exercise)),
             ("profile", profile(consultation.profile.profile)),
-            ("advice", advice(consultation.advice)),
+            ("advice", advice(consultation.advice, plan: consultation.shownPlan)),
             ("reply", .string(reply)),
+            ("muscle_group", muscleGroup(consultation.utterance.muscleGroup)),
         ]
         if let set = consultation.utterance.loggedSet { fields.append(("logged_set", loggedSet(set))) }
         return .object(fields)

@@ -44,13 +44,15 @@ public struct ChatReply: Sendable {
     /// Set on the message that deleted everything stored about the user ("forget me", "yes"):
     /// a channel then keeps nothing of it either.
     public var forgotten = false
+    /// The muscle, week or load part of the advice (issue 13), when the answer has one.
+    public var plan: PlanAdvice?
 
     /// The output line's JSON.
     public var json: JSONValue {
         .object([
             ("user", .string(user)), ("room", .string(room)), ("reply", .string(reply)),
             ("intent", .string(intent.rawValue)), ("dialog", .optional(dialog)),
-            ("readiness", .optional(readiness?.rawValue)), ("advice", AnswerJSON.advice(advice)),
+            ("readiness", .optional(readiness?.rawValue)), ("advice", AnswerJSON.advice(advice, plan: plan)),
         ])
     }
 }
@@ -224,7 +226,7 @@ public final class ChatRuntime: @unchecked Sendable {
         }
         return ChatReply(user: message.user, room: message.room, reply: outcome.reply, intent: outcome.intent,
                          openDialog: outcome.conversation.state.name, readiness: outcome.readiness, advice: outcome.advice,
-                         forgotten: forgotten)
+                         forgotten: forgotten, plan: outcome.plan)
     }
 
     /// A lifter's weekly report, read inside the caller's transaction (scheduled reports).
@@ -257,7 +259,10 @@ public final class ChatRuntime: @unchecked Sendable {
             context.weekHardSets = volume.hard
             context.weekFailureSets = volume.failure
         }
-        if intent == .stats {
+        // Stats, muscle and load questions and set logs read the log itself: the week's sets per
+        // muscle group, the best recent set, a new best.
+        if intent == .stats || intent == .askVolume || intent == .askFrequency || intent == .askLoad || intent == .logSet
+            || utterance.asksConsecutive {
             context.recentSets = try session.sets(user: user, since: now - 28 * Self.day)
         }
         return context

@@ -5,6 +5,16 @@ public enum Intent: String, Sendable, Hashable, Codable, CaseIterable {
     case askRest = "ask_rest"
     case askRecovery = "ask_recovery"
     case askDeload = "ask_deload"
+    /// "how often should I train chest?", "how many days a week for legs?"
+    case askFrequency = "ask_frequency"
+    /// "how many sets a week for back?"
+    case askVolume = "ask_volume"
+    /// "what weight for 3x8 at RIR 2 on bench? my best is 100x5"
+    case askLoad = "ask_load"
+    /// Urgent symptoms or an acute injury: stop and get help (COACHING.md section 9).
+    case redFlag = "red_flag"
+    /// Injury treatment, illness, medication, diet, supplements: outside the policy.
+    case outOfScope = "out_of_scope"
     case logSet = "log_set"
     case help
     case why
@@ -32,6 +42,14 @@ public enum Intent: String, Sendable, Hashable, Codable, CaseIterable {
     /// The questions the advisor answers from the rule tables.
     public var isQuestion: Bool {
         switch self {
+        case .askFailure, .askRIR, .askRest, .askRecovery, .askDeload, .askFrequency, .askVolume, .askLoad: true
+        default: false
+        }
+    }
+
+    /// The questions whose exercise advice comes from the exercise tables (failure, RIR, rest, recovery).
+    public var isExerciseQuestion: Bool {
+        switch self {
         case .askFailure, .askRIR, .askRest, .askRecovery, .askDeload: true
         default: false
         }
@@ -47,7 +65,10 @@ public enum Intent: String, Sendable, Hashable, Codable, CaseIterable {
     }
 
     /// The intents `spotter ask` reports (issue contract): the chat's own map to unknown there.
-    public static let askIntents: [Intent] = [.askFailure, .askRIR, .askRest, .askRecovery, .askDeload, .logSet, .help, .why, .unknown]
+    public static let askIntents: [Intent] = [
+        .askFailure, .askRIR, .askRest, .askRecovery, .askDeload, .askFrequency, .askVolume, .askLoad, .redFlag, .outOfScope,
+        .logSet, .help, .why, .unknown,
+    ]
 }
 
 /// Profile facts said in a message; each overrides the stored profile for that message.
@@ -189,6 +210,18 @@ public struct Utterance: Sendable, Hashable {
     /// Profile facts read only through a corrected typo ("soll" → "solo"): not confident enough
     /// to store or to change the advice; the chat asks instead. `hints` holds the confident ones.
     public var uncertainHints: ProfileHints = ProfileHints()
+    /// The muscle group the message asks about ("legs", "chest"), when it names one.
+    public var muscleGroup: MuscleGroup?
+    /// A red flag or an out-of-scope topic, for those intents.
+    public var scope: ScopeTopic?
+    /// The question is about the same muscle on consecutive days or "tomorrow".
+    public var asksConsecutive: Bool = false
+    /// A set stated as a reference for a load question ("my best is 100x5").
+    public var reference: ReferenceSet?
+    /// What the lifter wants to do, for a load question ("3x8 at RIR 2").
+    public var target: TargetSet = TargetSet()
+    /// The unit the lifter speaks in, when the message uses one.
+    public var unit: LoadUnit?
 
     public init(
         text: String, intent: Intent, exercise: Exercise? = nil, hints: ProfileHints = ProfileHints(),

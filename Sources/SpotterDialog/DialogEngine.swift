@@ -54,6 +54,8 @@ public struct DialogOutcome: Sendable {
     /// Set on the message that completes a check-in.
     public var readiness: Readiness?
     public var advice: Advice?
+    /// The muscle, week or load part of the advice, when the answer has one.
+    public var plan: PlanAdvice?
 }
 
 /// Settings the dialog reads.
@@ -142,7 +144,7 @@ public struct DialogEngine: Sendable {
         turn.run(firstContact: context.profile == nil)
         turn.conversation.updatedAt = context.now
         return DialogOutcome(conversation: turn.conversation, effects: turn.effects, reply: turn.lines.joined(separator: "\n"),
-                             intent: utterance.intent, readiness: turn.readiness, advice: turn.advice)
+                             intent: utterance.intent, readiness: turn.readiness, advice: turn.advice, plan: turn.plan)
     }
 }
 
@@ -156,6 +158,7 @@ struct Turn {
     var effects: [DialogEffect] = []
     var readiness: Readiness?
     var advice: Advice?
+    var plan: PlanAdvice?
     /// The profile as it stands during this message (updated by profile statements).
     var profile: LifterProfile
 
@@ -237,8 +240,12 @@ struct Turn {
     /// Messages that mean the same in any state: questions, set logs, stats, profile views.
     mutating func handleMessage() {
         switch utterance.intent {
-        case .askFailure, .askRIR, .askRest, .askRecovery, .askDeload:
+        case .askFailure, .askRIR, .askRest, .askRecovery, .askDeload, .askFrequency, .askVolume, .askLoad:
             answerQuestion()
+        case .redFlag, .outOfScope:
+            let consultation = engine.advisor.consult(utterance, profile: profile.resolved)
+            say(engine.writer.reply(to: consultation))
+            conversation.lastAnswer = LastAnswer(topic: utterance.text, rules: consultation.scope?.rules ?? [])
         case .logSet:
             logSet()
         case .stats:
@@ -266,14 +273,35 @@ struct Turn {
             readiness: context.todayCheckIn?.readiness, pain: context.todayCheckIn?.answers.pain == true,
             weekFailureSets: context.weekFailureSets, failureCap: engine.settings.failureCap,
             amberOrRedCheckins: context.recentCheckIns.isEmpty ? nil : context.recentCheckIns.prefix(7).count { $0.readiness != .green })
-        let consultation = engine.advisor.consult(utterance, profile: profile.resolved, context: training)
+        var consultation = engine.advisor.consult(utterance, profile: profile.resolved, context: training)
+        if var plan = consultation.plan {
+            if plan.asksLoad, utterance.reference == nil, let exercise = utterance.exercise, let best = bestLogged(exercise.id) {
+                plan = engine.advisor.load(for: utterance, advice: consultation.advice, profile: profile.resolved.profile, logged: best)
+            } else if !plan.asksLoad, let muscles = utterance.muscleGroup?.muscles ?? utterance.exercise.map({ Array($0.primary.prefix(1)) }) {
+                // The lifter's own week: hard sets for the group's muscles in the last 7 days.
+                let week = context.recentSets.filter { context.now - $0.loggedAt < 7 * 86400 && muscles.contains($0.muscle) }
+                if !week.isEmpty { plan.weekHardSets = week.filter(\.isHard).reduce(0) { $0 + $1.sets } }
+            }
+            consultation.plan = plan
+        }
         advice = consultation.advice
+        plan = consultation.shownPlan
         say(engine.writer.reply(to: consultation))
         if let today = context.todayCheckIn, consultation.advice != nil, today.readiness != .green {
             say("(Today's check-in is \(today.readiness.rawValue), and this answer takes it into account.)")
         }
-        let rules = consultation.evaluation?.firedRules.map(\.id) ?? []
+        // "why" explains the last answer that had a reason: one without rules leaves it as it was.
+        let rules = (consultation.evaluation?.firedRules.map(\.id) ?? []) + (consultation.plan?.rules ?? [])
         if !rules.isEmpty { conversation.lastAnswer = LastAnswer(topic: utterance.text, rules: rules) }
+    }
+
+    /// The best recent logged set of an exercise (highest estimated 1RM), in the unit it was logged in.
+    func bestLogged(_ exerciseID: String) -> ReferenceSet? {
+        let best = context.recentSets.filter { $0.exerciseID == exerciseID && $0.estimatedOneRepMaxKilograms != nil }
+            .max { ($0.estimatedOneRepMaxKilograms ?? 0) < ($1.estimatedOneRepMaxKilograms ?? 0) }
+        guard let best, let kilograms = best.loadKilograms else { return nil }
+        let unit = best.unit ?? .kilograms
+        return ReferenceSet(load: kilograms / unit.kilograms, unit: unit, reps: best.reps, rir: best.repsInReserve ?? 0)
     }
 
     mutating func logSet() {
@@ -296,6 +324,51 @@ struct Turn {
             ? " — the weekly failure cap (\(engine.settings.failureCap)) is reached; keep the rest short of failure."
             : " (cap \(engine.settings.failureCap))."
         say(text)
+        if let best = newBest(record, exercise: exercise) { say(best) }
+        var rules: [String] = []
+        if let next = nextSetAdvice(set, exercise: exercise) {
+            say(next.text)
+            rules = next.rules
+        }
+        if !rules.isEmpty { conversation.lastAnswer = LastAnswer(topic: "set log", rules: rules) }
+    }
+
+    /// A new best said out loud, a measured one (more load for the same or more reps) kept apart
+    /// from an estimated one (a higher e1RM). Nothing on the first set of an exercise.
+    func newBest(_ record: SetRecord, exercise: Exercise) -> String? {
+        let earlier = context.recentSets.filter { $0.exerciseID == record.exerciseID }
+        guard !earlier.isEmpty, let load = record.loadKilograms else { return nil }
+        let unit = record.unit ?? .kilograms
+        func shown(_ kilograms: Double) -> String { ReplyWriter.number(((kilograms / unit.kilograms) * 2).rounded() / 2) + " " + unit.rawValue }
+        let heaviest = earlier.filter { $0.reps >= record.reps }.compactMap(\.loadKilograms).max()
+        if heaviest == nil || load > heaviest! + 0.01 {
+            if heaviest != nil || earlier.contains(where: { $0.loadKilograms != nil }) {
+                return "New best: \(shown(load)) for \(plural(record.reps, "rep")), the heaviest you have logged for that many reps (measured)."
+            }
+        }
+        if let e1rm = record.estimatedOneRepMaxKilograms,
+           let before = earlier.compactMap(\.estimatedOneRepMaxKilograms).max(), e1rm > before + 0.01 {
+            return "New estimated best: 1RM about \(shown(e1rm)), up from \(shown(before)) (an estimate from reps and RIR, not a tested max)."
+        }
+        return nil
+    }
+
+    /// The next set or session after a logged set, by autoregulation against the RIR target.
+    func nextSetAdvice(_ set: LoggedSet, exercise: Exercise) -> (text: String, rules: [String])? {
+        let question = Utterance(text: "", intent: .askRIR, exercise: exercise)
+        let training = TrainingContext(readiness: context.todayCheckIn?.readiness, pain: context.todayCheckIn?.answers.pain == true,
+                                       weekFailureSets: context.weekFailureSets, failureCap: engine.settings.failureCap)
+        guard let target = engine.advisor.consult(question, profile: profile.resolved, context: training).advice?.repsInReserve,
+              let next = engine.advisor.nextSet(after: set, exercise: exercise, target: target) else { return nil }
+        let load = ReplyWriter.number(next.load) + " " + next.unit.rawValue
+        let action = switch next.action {
+        case .hold: "keep \(load)"
+        case .addStep: "add a step, \(load)"
+        case .dropStep: "drop a step, \(load)"
+        }
+        var text = "Next set: \(action) (target \(target) reps in reserve)."
+        if let note = next.notes.first { text += " " + note }
+        return (text, next.rules)
     }
 
     // MARK: Profile
@@ -434,6 +507,11 @@ struct Turn {
             continueCheckIn(form, outOfRange: reading.outOfRange, understood: true)
         case .skip, .confirm, .decline, .unknown:
             continueCheckIn(form, outOfRange: [:], understood: false)
+        case .redFlag:
+            // A red flag comes before the check-in: answered alone, with nothing after it; the
+            // check-in stays open for later.
+            conversation.state = .checkIn(form)
+            handleMessage()
         default:
             // Questions, set logs, stats, profile: answered at once, then the check-in resumes
             // (with any answer the message also carried, echoed after the answer).

@@ -102,6 +102,26 @@ struct ExerciseIndex: Sendable {
         return best
     }
 
+    /// Every exercise a message names, in message order: "incline press then cable flyes".
+    func allMatches(_ ids: [Int32]) -> [(position: Int, range: Range<Int>)] {
+        var found: [(position: Int, range: Range<Int>)] = []
+        func search(_ run: Range<Int>) {
+            guard !run.isEmpty, let match = longestMatch(ids, in: run) else { return }
+            search(run.lowerBound..<match.range.lowerBound)
+            found.append(match)
+            search(match.range.upperBound..<run.upperBound)
+        }
+        var start = 0
+        while start < ids.count {
+            guard isName(ids[start]) else { start += 1; continue }
+            var end = start
+            while end < ids.count && isName(ids[end]) { end += 1 }
+            search(start..<end)
+            start = end
+        }
+        return found
+    }
+
     private func isName(_ id: Int32) -> Bool { id >= 0 && Int(id) < isNameWord.count && isNameWord[Int(id)] }
 
     private func longestMatch(_ ids: [Int32], in run: Range<Int>) -> (position: Int, range: Range<Int>)? {

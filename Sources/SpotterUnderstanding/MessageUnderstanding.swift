@@ -34,6 +34,9 @@ public struct MessageUnderstanding: Sendable {
     private let cues: CueMatcher
     private let checkInPhrases: CheckInParser.CompiledPhrases
     private let questionWords: Set<Int32>
+    /// Muscle-group phrases (one or two word ids) → index in ``MuscleGroup/all``.
+    private let groupPhrases: [[Int32]: Int]
+    private let backID: Int32
 
     public init(catalogue: ExerciseCatalogue) {
         self.catalogue = catalogue
@@ -50,12 +53,24 @@ public struct MessageUnderstanding: Sendable {
             for word in list.cues.words where word.count >= 4 { targets[word] = 3 }
         }
         var known = Lexicon.commonWords
+        // Muscle-group words ("pecs", "hammies") and out-of-scope words ("fasting") are never corrected
+        // into exercise or cue words: "fasting" is not "failing".
+        for group in MuscleGroup.all { for phrase in group.words { for word in phrase.split(separator: " ") { known.insert(Stemmer.stem(String(word))) } } }
         for list in CueList.allCases where list.isCommand { known.formUnion(list.cues.words) }
         known.formUnion(Lexicon.confirmWords.flatMap { $0.split(separator: " ").map(String.init) })
         known.formUnion(Lexicon.declineWords.flatMap { $0.split(separator: " ").map(String.init) })
         self.corrector = TypoCorrector(targets: targets, alsoKnown: known)
         for word in Lexicon.commonWords { _ = vocabulary.intern(word) }
         self.questionWords = Set(Lexicon.questionWords.map { vocabulary.intern($0) })
+        var groupPhrases: [[Int32]: Int] = [:]
+        for (position, group) in MuscleGroup.all.enumerated() {
+            for phrase in group.words {
+                let key = Tokenizer.tokenize(phrase).filter { $0.kind == .word }.map { vocabulary.intern($0.stem) }
+                if !key.isEmpty, groupPhrases[key] == nil { groupPhrases[key] = position }
+            }
+        }
+        self.groupPhrases = groupPhrases
+        self.backID = vocabulary.intern("back")
         self.vocabulary = vocabulary
     }
 
@@ -84,13 +99,29 @@ public struct MessageUnderstanding: Sendable {
             }
         }
         let isQuestionMark = tokens.contains { $0.kind == .symbol && $0.text == "?" }
+        let clauses = Clauses(tokens: tokens, questionWords: Lexicon.questionWords)
+        // Removing symbols shifts the words: keep the typed stems on the words they belong to.
+        if !typedStems.isEmpty {
+            var shifted: [Int: String] = [:]
+            var kept = 0
+            for (i, token) in tokens.enumerated() where !(token.kind == .symbol && token.text != "%" && token.text != "/") {
+                if let stem = typedStems[i] { shifted[kept] = stem }
+                kept += 1
+            }
+            typedStems = shifted
+        }
         tokens.removeAll { $0.kind == .symbol && $0.text != "%" && $0.text != "/" }
         let ids: [Int32] = tokens.map { $0.kind == .word ? vocabulary.id($0.stem) ?? Vocabulary.unknown : Vocabulary.unknown }
 
-        let found = index.match(ids)
+        // "two days in a row" names no rowing exercise.
+        let named = index.allMatches(ids).filter { match in
+            let start = match.range.lowerBound
+            return !(start >= 2 && tokens[start - 1].stem == "a" && tokens[start - 2].stem == "in")
+        }
+        let found = chooseExercise(named, ids: ids, tokens: tokens, clauses: clauses)
         var exercise = found.map { catalogue.exercises[$0.position] }
         let exerciseRange = found.map(\.range)
-        // The exercise's own words ("good morning", "power clean") are not cues, and numbers
+        // The exercises' own words ("good morning", "power clean") are not cues, and numbers
         // that describe the set ("RPE 9") do not make a question about RPE.
         var cueIDs = ids
         if let exerciseRange { for i in exerciseRange { cueIDs[i] = Vocabulary.masked } }
@@ -98,9 +129,11 @@ public struct MessageUnderstanding: Sendable {
             && (tokens[safe: i + 1]?.kind == .number || tokens[safe: i - 1]?.kind == .number) {
             cueIDs[i] = Vocabulary.masked
         }
-        let matched = cues.match(cueIDs)
+        let reading = cues.read(cueIDs, negated: clauses.negated)
+        let matched = reading.found
+        var muscleGroup = group(in: cueIDs, clauses: clauses)
 
-        var hints = profileHints(matched, stems: tokens.map(\.stem))
+        var hints = profileHints(reading, stems: tokens.map(\.stem))
         // A profile fact is confident only when the words as typed say the same: a fact that
         // appears, or flips, through a corrected typo is set aside for the chat to ask about.
         var uncertain = ProfileHints()
@@ -111,7 +144,7 @@ public struct MessageUnderstanding: Sendable {
                 typedTokens[i].stem = stem
                 if typedIDs[i] != Vocabulary.masked { typedIDs[i] = vocabulary.id(stem) ?? Vocabulary.unknown }
             }
-            let typed = profileHints(cues.match(typedIDs), stems: typedTokens.map(\.stem))
+            let typed = profileHints(cues.read(typedIDs, negated: clauses.negated), stems: typedTokens.map(\.stem))
             // When the two readings differ, neither is trusted ("wihtout a spotter" typed reads as
             // "spotter"): the corrected one is asked about, nothing is taken as said.
             if typed.experience != hints.experience { uncertain.experience = hints.experience; hints.experience = nil }
@@ -124,7 +157,7 @@ public struct MessageUnderstanding: Sendable {
         let wordCount = cueIDs.count { $0 != Vocabulary.masked }
 
         var intent = classify(matched, wordCount: wordCount, isQuestion: isQuestion, hasExercise: exercise != nil,
-                              numbers: numbers)
+                              hasGroup: muscleGroup != nil, numbers: numbers, stems: tokens.map(\.stem))
         let words = tokens.filter { $0.kind == .word }.map(\.stem)
         let whole = words.joined(separator: " ")
         // A chat command is the whole message, give or take two words ("daily check-in", "show my week please").
@@ -180,20 +213,143 @@ public struct MessageUnderstanding: Sendable {
         if intent == .unknown, hints.hasProfileFact || uncertain.hasProfileFact {
             intent = .setProfile
         }
-        if intent == .unknown || intent.isChatOnly { exercise = nil }
+        // Out-of-scope topics (COACHING.md section 9) replace an answer nobody could give well;
+        // a training question about a named exercise is still answered ("failure on bench while bulking?").
+        var scope = scopeTopic(matched)
+        if let topic = scope, intent != .logSet, intent != .checkInAnswer,
+           intent == .unknown || intent == .setProfile || intent == .why || intent == .help
+            || (intent.isQuestion && (exercise == nil || topic == .medication || topic == .supplement || topic == .illness)) {
+            intent = .outOfScope
+        } else {
+            scope = nil
+        }
+        // Red flags come before everything else in a message, a check-in answer or a set log included.
+        if matched.contains(.urgent) || matched.contains(.acuteInjury) {
+            intent = .redFlag
+            scope = matched.contains(.urgent) ? .urgent : .acuteInjury
+            checkIn = nil
+            logged = nil
+        }
+        if intent == .unknown || intent.isChatOnly || intent == .redFlag || intent == .outOfScope {
+            exercise = nil
+            muscleGroup = nil
+        }
 
         var planned = PlannedSet()
         planned.reps = numbers.reps
         planned.loadPercent = numbers.loadPercent
         planned.rpe = numbers.rpe ?? numbers.rir.map { 10 - $0 }
+        // "stop with 2 reps left" is RIR 2, not a set of 2.
+        if planned.rpe == nil, let worded = LoadQuestion.wordedRIR(tokens) {
+            planned.rpe = 10 - worded.value
+            if planned.reps == Int(worded.value) { planned.reps = nil }
+        }
         planned.saidHeavy = matched.contains(.heavy)
         planned.isLastSet = matched.contains(.lastSet)
-        planned.toFailure = (intent == .askRest || intent == .askRecovery) && matched.contains(.afterFailure)
+        planned.toFailure = (intent == .askRest || intent == .askRecovery || intent == .askFrequency) && matched.contains(.afterFailure)
 
-        var utterance = Utterance(text: text, intent: intent, exercise: exercise, hints: hints, plannedSet: planned,
-                                  loggedSet: logged, checkIn: checkIn, implausibleSet: implausible)
+        var utterance = Utterance(text: text, intent: intent, exercise: exercise, hints: hints, plannedSet: planned, loggedSet: logged,
+                                  checkIn: checkIn, implausibleSet: implausible)
         utterance.uncertainHints = uncertain
+        utterance.muscleGroup = muscleGroup
+        utterance.scope = scope
+        utterance.unit = numbers.unit
+        if intent == .askRecovery || intent == .askFrequency, matched.contains(.consecutive) {
+            utterance.asksConsecutive = true
+            // "light arm day yesterday": a light first session, 3+ reps in reserve.
+            if utterance.plannedSet.rpe == nil,
+               tokens.indices.contains(where: { ["light", "easy"].contains(tokens[$0].stem) && !(clauses.negated[safe: $0] ?? false) }) {
+                utterance.plannedSet.rpe = 6
+            }
+        }
+        if intent == .askLoad {
+            let load = LoadQuestion.read(tokens, skip: exerciseRange)
+            utterance.reference = load.reference
+            utterance.target = load.target
+            utterance.unit = load.reference?.unit ?? load.unit ?? numbers.unit
+            // The reference set's numbers are not the planned set's.
+            utterance.plannedSet.reps = load.target.reps
+            utterance.plannedSet.rpe = load.target.rir.map { 10 - Double($0.min + $0.max) / 2 }
+            // "how heavy should I go?" asks for a load; it does not plan heavy work.
+            utterance.plannedSet.saidHeavy = false
+        }
         return utterance
+    }
+
+    /// The exercise a message is about when it names several: the one in the question's clause
+    /// ("incline press, then cable flyes; should I take the flyes to failure?" is about the flyes,
+    /// and "the flyes" means the cable flyes named before), never the one after "instead of".
+    private func chooseExercise(
+        _ named: [(position: Int, range: Range<Int>)], ids: [Int32], tokens: [Token], clauses: Clauses
+    ) -> (position: Int, range: Range<Int>)? {
+        guard named.count > 1 else { return named.first }
+        func stem(_ i: Int) -> String { i >= 0 && i < tokens.count ? tokens[i].stem : "" }
+        var pool = named.filter { match in
+            let start = match.range.lowerBound
+            return !((stem(start - 1) == "of" && stem(start - 2) == "instead") || stem(start - 1) == "than")
+        }
+        if pool.isEmpty { pool = named }
+        func longest(_ matches: [(position: Int, range: Range<Int>)]) -> (position: Int, range: Range<Int>)? {
+            var best: (position: Int, range: Range<Int>)?
+            for match in matches where match.range.count > (best?.range.count ?? 0) { best = match }
+            return best
+        }
+        if let question = clauses.questionClause,
+           let pick = longest(pool.filter { $0.range.lowerBound < clauses.clause.count && clauses.clause[$0.range.lowerBound] == question }) {
+            let words = Set(ids[pick.range])
+            if let specific = pool.first(where: { $0.range.count > pick.range.count && words.isSubset(of: Set(ids[$0.range])) }) {
+                return specific
+            }
+            return pick
+        }
+        return longest(pool)
+    }
+
+    /// The muscle group a message names ("legs", "leg day", "push muscles"), preferring the
+    /// question's clause; "back" in "back to back" or "get back to" is not the back.
+    private func group(in ids: [Int32], clauses: Clauses) -> MuscleGroup? {
+        var first: MuscleGroup?
+        var i = 0
+        while i < ids.count {
+            guard ids[i] >= 0 else { i += 1; continue }
+            var hit: Int?
+            var length = 1
+            if i + 1 < ids.count, let two = groupPhrases[[ids[i], ids[i + 1]]] {
+                hit = two
+                length = 2
+            } else if let one = groupPhrases[[ids[i]]] {
+                hit = one
+            }
+            if let hit, ids[i] == backID, length == 1, isIdiomaticBack(ids, i) { i += 1; continue }
+            // "safety arms", "spotting arms", "my left arm": equipment and symptoms, not a muscle group.
+            if hit != nil, length == 1, i > 0, ids[i - 1] >= 0,
+               ["safety", "spotting", "spot", "left", "right", "pin"].contains(vocabulary.words[Int(ids[i - 1])]) {
+                i += 1
+                continue
+            }
+            if let hit {
+                let group = MuscleGroup.all[hit]
+                if let question = clauses.questionClause, i < clauses.clause.count, clauses.clause[i] == question { return group }
+                if first == nil { first = group }
+            }
+            i += length
+        }
+        return first
+    }
+
+    private func isIdiomaticBack(_ ids: [Int32], _ i: Int) -> Bool {
+        func word(_ j: Int) -> String { j >= 0 && j < ids.count && ids[j] >= 0 ? vocabulary.words[Int(ids[j])] : "" }
+        return ["to", "off", "on", "in", "from", "into", "up"].contains(word(i + 1))
+            || ["to", "get", "come", "go", "bounce", "came", "went", "got"].contains(word(i - 1))
+    }
+
+    private func scopeTopic(_ cues: CueSet) -> ScopeTopic? {
+        if cues.contains(.medication) { return .medication }
+        if cues.contains(.supplement) { return .supplement }
+        if cues.contains(.illness) { return .illness }
+        if cues.contains(.injury) { return .injury }
+        if cues.contains(.diet) { return .diet }
+        return nil
     }
 
     /// Words that mark a message as correcting an answer already given.
@@ -216,24 +372,42 @@ public struct MessageUnderstanding: Sendable {
         return nil
     }
 
-    private func classify(_ cues: CueSet, wordCount: Int, isQuestion: Bool, hasExercise: Bool, numbers: SetParser.Numbers) -> Intent {
+    private func classify(
+        _ cues: CueSet, wordCount: Int, isQuestion: Bool, hasExercise: Bool, hasGroup: Bool, numbers: SetParser.Numbers,
+        stems: [String]
+    ) -> Intent {
         let short = wordCount <= 6 && !hasExercise
         if short, cues.contains(.help) { return .help }
+        // "what weight for 3x8? my best is 100x5": the numbers are the reference, not a log.
+        if cues.contains(.load) { return .askLoad }
         // A set report: reps and an exercise or a load, and not asked as a question.
         if !isQuestion, numbers.reps != nil, hasExercise || numbers.load != nil {
             return .logSet
         }
         if cues.contains(.deload) { return .askDeload }
         if cues.contains(.rir) { return .askRIR }
+        if cues.contains(.volume) { return .askVolume }
         if cues.contains(.recovery) { return .askRecovery }
+        if cues.contains(.frequency) { return .askFrequency }
         if cues.contains(.rest) { return .askRest }
         // "why not?" after an answer asks for the reasons, not about failure.
         if short, cues.contains(.why) { return .why }
         if cues.contains(.failure) { return .askFailure }
+        // "legs again tomorrow?", "chest two days straight?"
+        if cues.contains(.consecutive), hasExercise || hasGroup { return .askRecovery }
+        // "next set?", "what about my next session?"
+        if wordCount <= 5, let next = stems.firstIndex(of: "next"), next + 1 < stems.count,
+           ["set", "session", "workout", "time"].contains(stems[next + 1]) {
+            return .askLoad
+        }
         return .unknown
     }
 
-    private func profileHints(_ cues: CueSet, stems: [String]) -> ProfileHints {
+    /// Profile facts said in the message, read clause by clause: a negated cue does not count
+    /// ("I'm not a beginner anymore" is not a beginner, "nothing sharp" is not pain), and of two
+    /// contrary cues the later clause wins ("no spotter, but my rack has safety arms").
+    private func profileHints(_ reading: CueMatcher.Reading, stems: [String]) -> ProfileHints {
+        let cues = reading.found
         var hints = ProfileHints()
         if cues.contains(.beginner) {
             hints.experience = .beginner
@@ -242,6 +416,9 @@ public struct MessageUnderstanding: Sendable {
         } else if cues.contains(.advanced) {
             hints.experience = .advanced
         } else if cues.contains(.intermediate) {
+            hints.experience = .intermediate
+        } else if reading.negatedOnly.contains(.beginner) {
+            // Decision: "not a beginner (anymore)", "not some newbie" means intermediate.
             hints.experience = .intermediate
         }
         if cues.contains(.strength) {
@@ -253,7 +430,9 @@ public struct MessageUnderstanding: Sendable {
         } else if cues.contains(.general) {
             hints.goal = .general
         }
-        if cues.contains(.noSpotter) {
+        if cues.contains(.noSpotter), cues.contains(.withSpotter) {
+            hints.spotter = reading.last[CueList.withSpotter.rawValue] > reading.last[CueList.noSpotter.rawValue]
+        } else if cues.contains(.noSpotter) {
             hints.spotter = false
         } else if cues.contains(.withSpotter) {
             hints.spotter = true
@@ -262,6 +441,8 @@ public struct MessageUnderstanding: Sendable {
             hints.pain = false
         } else if cues.contains(.pain) {
             hints.pain = true
+        } else if reading.negatedOnly.contains(.pain) {
+            hints.pain = false
         }
         if cues.contains(.persistentFatigue) { hints.persistentFatigue = true }
         return hints
@@ -270,7 +451,8 @@ public struct MessageUnderstanding: Sendable {
     /// "lifting for 5 years", "been training 3 months", "2 years of lifting": under 6 months is a
     /// beginner, 4 years and more advanced (our decision; COACHING.md defines only the beginner line).
     private func experienceFromDuration(_ stems: [String]) -> Experience? {
-        let verbs: Set<String> = ["lifting", "training", "lift", "train", "lifted", "trained", "gym", "experience", "been"]
+        // "been" alone is not enough: "been doing snatches for a month" says nothing about experience.
+        let verbs: Set<String> = ["lifting", "training", "lift", "train", "lifted", "trained", "gym", "experience"]
         for (i, stem) in stems.enumerated() where i > 0 && ["year", "month", "week"].contains(stem) {
             let amount: Double?
             switch stems[i - 1] {
@@ -282,7 +464,9 @@ public struct MessageUnderstanding: Sendable {
             guard let amount else { continue }
             let before = stems[max(0, i - 5)..<(i - 1)]
             let after = stems[(i + 1)..<min(stems.count, i + 3)]
-            guard before.contains(where: verbs.contains) || after.contains(where: verbs.contains) else { continue }
+            // "18 months in", "two years in now": how long they have been at it.
+            let saysIn = stems[safe: i + 1] == "in" && !["a", "the", "row"].contains(stems[safe: i + 2] ?? "")
+            guard saysIn || before.contains(where: verbs.contains) || after.contains(where: verbs.contains) else { continue }
             switch stem {
             case "year": return amount >= 4 ? .advanced : amount >= 0.5 ? .intermediate : .beginner
             case "month": return amount < 6 ? .beginner : amount >= 48 ? .advanced : .intermediate

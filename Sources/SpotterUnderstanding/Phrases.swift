@@ -57,15 +57,15 @@ enum Lexicon {
         "rir", "rpe", "in reserve", "reps in reserv", "in the tank", "close to failure", "closer to failure",
         "far from failure", "near failure", "shy of failure", "short of failure", "away from failure",
         "leave * rep", "leave in", "how hard should", "how hard do", "how many rep * leave", "how many rep * keep",
-        "proximity to failure", "how close",
+        "proximity to failure", "how close", "rep left", "reps left", "left in the tank", "stop short", "rep short", "reps short", "rep shy",
     ])
     static let recovery = Cues([
         "recover", "recovery", "recovered", "train * again", "hit * again", "do * again", "work * again",
-        "how often", "day between", "days between", "in a row", "back to back", "consecutive day", "frequency",
-        "rest day", "how many day", "between session", "between workout", "every day", "everyday", "daily",
+        "day between", "days between", "in a row", "back to back", "consecutive day",
+        "rest day", "between session", "between workout", "every day", "everyday", "daily", "tomorrow",
         "two day in a row", "same muscle", "sore still", "still sore",
         "how soon", "before * again", "doing * again", "between * session", "between * workout", "between * day",
-        "before i can",
+        "before i can", "until i can", "till i can", "how long until", "how long till",
     ])
     static let rest = Cues([
         "rest", "resting", "between set", "rest time", "rest period", "break between", "how long * wait",
@@ -76,6 +76,81 @@ enum Lexicon {
         "to exhaustion", "max rep", "grind", "to the limit", "absolute limit", "cant do another", "cant do anymore",
         "until i drop", "until failure", "as many rep as possible", "go to fail", "push * to failure", "limit",
     ])
+    // MARK: Muscle, schedule, week and load questions (COACHING.md sections 7-8)
+
+    static let frequency = Cues([
+        "how often", "frequency", "how many time", "time a week", "time per week", "times a week", "day a week",
+        "days a week", "day per week", "days per week", "session a week", "sessions a week", "session per week",
+        "sessions per week", "how many day", "twice a week", "once a week", "three time a week", "3 time a week",
+        "2 time a week", "how frequently", "every other day",
+    ])
+    static let volume = Cues([
+        "how many set", "how much volume", "weekly volume", "volume", "set a week", "set per week", "sets a week",
+        "sets per week", "weekly set", "set per muscle", "number of set", "too many set", "enough set", "junk volume",
+        "how many hard set", "how many working set",
+    ])
+    static let consecutive = Cues([
+        "in a row", "back to back", "consecutive day", "consecutive days", "tomorrow", "next day", "day after",
+        "every day", "everyday", "daily", "again today", "two day straight", "2 day straight", "same muscle two day",
+        "day straight",
+    ])
+    static let load = Cues([
+        "what weight", "how much weight", "which weight", "what load", "how much load", "how heavy should",
+        "how heavy do", "how heavy for", "what should i put on the bar", "put on the bar", "what should i load",
+        "how much should i lift", "how much should i use", "what should i lift", "what should i use", "weight should i use",
+        "weight to use", "weight should i", "what weight should", "next set", "what do i load", "how much do i put",
+        "how many kg", "how many kilo", "how many lb", "how many pound", "what kg", "what lb", "weight for",
+        "starting weight", "working weight", "pick a weight", "choose a weight", "load for",
+    ])
+
+    // MARK: Red flags and out-of-scope topics (COACHING.md section 9)
+
+    static let urgent = Cues([
+        "chest pain", "chest * tight", "chest tightness", "tight chest", "tightness in my chest", "pressure in my chest",
+        "chest pressure", "chest * pressure", "pain in my chest", "pain * spreading", "spreading to my arm", "radiating",
+        "left arm", "arm * tingling", "arm * numb", "tingling * arm", "numbness", "numb", "tingling", "face * numb",
+        "jaw pain", "pain * jaw", "fainted", "faint", "fainting", "passed out", "pass out", "blacked out",
+        "black out", "almost fainted", "nearly fainted", "nearly passed out", "almost passed out", "about to faint",
+        "cant breathe", "can not breathe", "cannot breathe", "shortness of breath", "short of breath",
+        "struggling to breathe", "trouble breathing", "cant catch my breath", "palpitation", "palpitations",
+        "heart racing", "heart is racing", "heart * racing", "dizzy * heart * racing", "heart * pounding * dizzy", "heart pounding", "irregular heartbeat", "heart skipping",
+        "worst headache", "sudden headache", "severe headache", "thunderclap", "headache * during", "head * exploding",
+        "crushing pain", "vision went", "blurred vision", "slurred",
+    ])
+    static let acuteInjury = Cues([
+        "heard a pop", "felt a pop", "something popped", "popped and", "pop * swell", "pop * swollen", "pop * swelling",
+        "gave way", "gave out", "giving way", "give way", "buckled", "heard a snap", "felt a snap", "something snapped",
+        "cant put weight on", "cant bear weight", "can not put weight on", "dislocated", "dislocate",
+    ])
+    static let injury = Cues([
+        "rehab", "rehabilitation", "physio", "physiotherapy", "treat", "treatment", "heal", "healing", "ice it",
+        "ice my", "tendonitis", "tendinitis", "tendinopathy", "rotator cuff", "herniated", "herniation", "disc",
+        "sciatica", "tennis elbow", "golfer elbow", "golfers elbow", "diagnose", "diagnosis", "whats wrong with",
+        "what is wrong with", "whats wrong", "is it broken", "fracture", "torn", "tear", "tore", "bursitis", "impingement",
+        "recover from * injury", "come back from * injury", "shin splint",
+    ])
+    static let illness = Cues([
+        "sick", "fever", "flu", "a cold", "have a cold", "got a cold", "covid", "infection", "sore throat", "nausea",
+        "nauseous", "vomit", "vomiting", "throwing up", "asthma", "diabetes", "diabetic", "pregnant", "pregnancy",
+        "blood pressure", "hypertension", "heart condition", "migraine", "illness",
+    ])
+    static let medication = Cues([
+        "ibuprofen", "advil", "tylenol", "paracetamol", "acetaminophen", "painkiller", "painkillers", "pain killer",
+        "medication", "medicine", "meds", "antibiotic", "antibiotics", "aspirin", "naproxen", "aleve", "insulin",
+        "pill", "pills", "prescription", "nsaid", "nsaids", "cortisone",
+    ])
+    static let diet = Cues([
+        "keto", "diet", "dieting", "fasting", "intermittent fasting", "calorie", "calories", "macro", "macros",
+        "protein", "carb", "carbs", "bulk", "bulking", "cutting phase", "meal", "eat", "eating", "food", "nutrition",
+        "dietitian", "vegan", "vegetarian", "lose weight", "fat loss", "lose fat", "weight loss", "sugar", "snack",
+        "breakfast", "dinner", "drink", "alcohol", "beer", "hydration", "water intake",
+    ])
+    static let supplement = Cues([
+        "creatine", "whey", "casein", "pre workout", "preworkout", "supplement", "supplements", "bcaa", "bcaas",
+        "steroid", "steroids", "sarm", "sarms", "testosterone", "trt", "fat burner", "multivitamin", "vitamin",
+        "fish oil", "caffeine", "protein powder", "protein shake", "ashwagandha", "beta alanine", "collagen",
+    ])
+
     static let help = Cues([
         "help", "what can you do", "what do you do", "command", "how do this work", "how doe this work",
         "how does this work", "menu", "what can i ask", "option", "who are you", "what are you", "usage",
@@ -164,9 +239,20 @@ enum Lexicon {
     ])
     static let persistentFatigue = Cues([
         "always tired", "tired all the time", "constantly tired", "exhausted all the time", "always exhausted",
-        "for week", "for a month", "for month", "lift * going down", "lift * dropping", "getting weaker",
+        "tired for", "exhausted for", "wiped for", "no energy for", "fatigued for", "drained for", "lift * going down", "lift * dropping", "getting weaker",
         "cant sleep", "sleeping badly", "no energy", "burnt out", "burned out", "burnout", "strength * going down",
     ])
+
+    /// Words that open a negation scope: what follows in the same clause is negated.
+    static let negators: Set<String> = [
+        "not", "no", "dont", "doesnt", "didnt", "isnt", "arent", "wasnt", "werent", "never", "nothing", "without",
+        "nor", "neither", "aint", "hardly", "cant", "cannot", "wont", "havent", "hasnt", "none",
+    ]
+    /// Words that end a clause: "but", "just" and the like start a contrast.
+    static let clauseBreaks: Set<String> = [
+        "but", "though", "although", "however", "just", "only", "yet", "instead", "except", "so", "because", "then",
+        "while", "whereas", "actually", "rather",
+    ]
 
     static let lastSet = Cues(["last set", "final set", "last round", "final round"])
     static let heavy = Cues(["heavy", "heavier", "max out", "maxing", "near max", "close to max", "1rm", "one rep max", "pr attempt"])
@@ -198,6 +284,7 @@ enum Lexicon {
     quad quads hamstring hamstrings calf calves bicep biceps tricep triceps lat lats core abs program plan split \
     routine volume frequency progress progression form technique depth weather shoe shoes belt straps protein \
     creatine diet eat eating food calories cardio run running walk stretch stretching warm warmup cool fix \
-    improve better worse best worst number numbers total goal goals
+    improve better worse best worst number numbers total goal goals fewer ever never fear feet fast faster \
+    pop tight stiff stiffness left right ill
     """.split(whereSeparator: { $0 == " " || $0 == "\n" }).map { Stemmer.stem(String($0)) })
 }

@@ -67,6 +67,8 @@ enum Tokenizer {
                 case 0x2F: tokens.append(symbol("/"))
                 case 0x3F: tokens.append(symbol("?"))
                 case 0x23: tokens.append(symbol("#"))
+                // Clause ends, for negation scope and contrast ("no spotter, but safeties").
+                case 0x2C, 0x2E, 0x3B, 0x21, 0x3A, 0x0A: tokens.append(symbol(","))
                 case 0xD7: tokens.append(Token(kind: .word, text: "x", stem: "x", number: nil))  // ×
                 default: break
                 }

@@ -26,6 +26,7 @@ enum CueList: Int, CaseIterable, Sendable {
     case beginner, advanced, intermediate, strength, hypertrophy, endurance, general
     case noSpotter, withSpotter, noPain, pain, persistentFatigue, lastSet, heavy, afterFailure
     case checkIn, cancel, stats, forgetMe, showProfile, profileStart, skip
+    case frequency, volume, consecutive, load, urgent, acuteInjury, injury, illness, medication, diet, supplement
 
     /// The chat's own commands, matched only in short messages and only as typed.
     var isCommand: Bool {
@@ -66,6 +67,17 @@ enum CueList: Int, CaseIterable, Sendable {
         case .showProfile: Lexicon.showProfile
         case .profileStart: Lexicon.profileStart
         case .skip: Lexicon.skip
+        case .frequency: Lexicon.frequency
+        case .volume: Lexicon.volume
+        case .consecutive: Lexicon.consecutive
+        case .load: Lexicon.load
+        case .urgent: Lexicon.urgent
+        case .acuteInjury: Lexicon.acuteInjury
+        case .injury: Lexicon.injury
+        case .illness: Lexicon.illness
+        case .medication: Lexicon.medication
+        case .diet: Lexicon.diet
+        case .supplement: Lexicon.supplement
         }
     }
 }
@@ -101,6 +113,45 @@ struct CueMatcher: Sendable {
             }
         }
         return found
+    }
+
+    /// Which lists a message matched outside negation scope, which only inside one ("not a
+    /// beginner"), and where each list last matched (a later clause wins a contrast).
+    struct Reading: Sendable {
+        var found = CueSet()
+        var negatedOnly = CueSet()
+        var last: [Int]
+
+        init() { last = [Int](repeating: -1, count: CueList.allCases.count) }
+    }
+
+    /// Lists whose meaning a negation reverses; intent cues are not among them ("not to failure?"
+    /// still asks about failure).
+    static let negatable: CueSet = {
+        var set = CueSet()
+        for list: CueList in [.beginner, .advanced, .intermediate, .strength, .hypertrophy, .endurance, .general, .withSpotter,
+                              .noSpotter, .pain, .heavy, .persistentFatigue, .urgent, .acuteInjury] {
+            set.insert(list)
+        }
+        return set
+    }()
+
+    func read(_ ids: [Int32], negated: [Bool]) -> Reading {
+        var reading = Reading()
+        for start in ids.indices where ids[start] >= 0 {
+            guard let candidates = byFirstWord[ids[start]] else { continue }
+            let isNegated = start < negated.count && negated[start]
+            for candidate in candidates where Self.matches(candidate.parts, ids, from: start, part: 0) {
+                if isNegated && Self.negatable.contains(candidate.list) {
+                    reading.negatedOnly.insert(candidate.list)
+                } else {
+                    reading.found.insert(candidate.list)
+                    reading.last[candidate.list.rawValue] = start
+                }
+            }
+        }
+        reading.negatedOnly.bits &= ~reading.found.bits
+        return reading
     }
 
     /// The length of the longest phrase of `list` found in `ids`, if any.

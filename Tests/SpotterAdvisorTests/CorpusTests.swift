@@ -14,6 +14,33 @@ struct CorpusEntry: Decodable, Sendable, CustomTestStringConvertible {
     var exercise: String?
     var verdict: String?
     var why: String?
+    // Issue 13 additions, each checked only where an entry states it.
+    var muscleGroup: String??
+    var consecutiveDays: String?
+    var loadUnit: String??
+    var loadMin: Double?
+    var loadMax: Double?
+
+    enum CodingKeys: String, CodingKey {
+        case text, flags, intent, exercise, verdict, why
+        case muscleGroup = "muscle_group", consecutiveDays = "consecutive_days", loadUnit = "load_unit"
+        case loadMin = "load_min", loadMax = "load_max"
+    }
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        text = try container.decode(String.self, forKey: .text)
+        flags = try container.decodeIfPresent([String: String].self, forKey: .flags)
+        intent = try container.decode(String.self, forKey: .intent)
+        exercise = try container.decodeIfPresent(String.self, forKey: .exercise)
+        verdict = try container.decodeIfPresent(String.self, forKey: .verdict)
+        why = try container.decodeIfPresent(String.self, forKey: .why)
+        if container.contains(.muscleGroup) { muscleGroup = .some(try container.decodeIfPresent(String.self, forKey: .muscleGroup)) }
+        consecutiveDays = try container.decodeIfPresent(String.self, forKey: .consecutiveDays)
+        if container.contains(.loadUnit) { loadUnit = .some(try container.decodeIfPresent(String.self, forKey: .loadUnit)) }
+        loadMin = try container.decodeIfPresent(Double.self, forKey: .loadMin)
+        loadMax = try container.decodeIfPresent(Double.self, forKey: .loadMax)
+    }
 
     var testDescription: String { text }
 

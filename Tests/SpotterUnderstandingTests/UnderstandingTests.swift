@@ -65,7 +65,7 @@ struct IntentTests {
         ("how long before I train legs again", .askRecovery), ("can I squat two days in a row?", .askRecovery),
         ("do I need a deload?", .askDeload), ("always tired and lifts going down", .askDeload),
         ("bench 100kg x 8 @ RIR 1", .logSet), ("squat 140 5x5 rpe 8", .logSet), ("help", .help), ("why?", .why),
-        ("what should I eat before training?", .unknown), ("", .unknown), ("🙂", .unknown), ("42", .unknown),
+        ("what should I eat before training?", .outOfScope), ("", .unknown), ("🙂", .unknown), ("42", .unknown),
     ])
     func intent(_ pair: (String, Intent)) {
         #expect(understand(pair.0).intent == pair.1)
