@@ -38,7 +38,8 @@ import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
-SYNAPSE = "http://127.0.0.1:18008"
+# SYNAPSE_PORT (as in synapse.sh) runs against a second homeserver beside another one.
+SYNAPSE = "http://127.0.0.1:" + os.environ.get("SYNAPSE_PORT", "18008")
 BOT = "@coach:localhost"
 
 
