@@ -182,9 +182,7 @@ extension MatrixBridge {
         var weekStart = now
         for _ in 0..<6 { weekStart = days.previousDayInstant(before: weekStart) }
         let checkIns = try session.checkIns(users: members, from: days.dayStart(of: weekStart), to: days.nextDayStart(after: now))
-        let quick = try session.quickCheckIns(room: room, fromDay: days.day(of: weekStart), toDay: days.day(of: now)).compactMap { row in
-            QuickRating(value: row.rating).map { QuickCheckIn(userID: row.userID, day: row.day, rating: $0) }
-        }
+        let quick = try quickCheckIns(session, room: room, fromDay: days.day(of: weekStart), toDay: days.day(of: now))
         let summary = GroupSummary(members: members, checkIns: checkIns, quick: quick, now: now, schedule: days)
         if members.isEmpty {
             return "Nobody in this room takes part in check-ins yet: \(bot.commandPrefix) join to be counted."
@@ -198,9 +196,10 @@ extension MatrixBridge {
         let days = plan.days
         let members = try session.joinedMembers(room: room)
         let since = days.dayStart(of: days.previousDayInstant(before: days.previousDayInstant(before: now)))
+        let quick = try quickCheckIns(session, room: room, fromDay: days.day(of: since), toDay: days.day(of: now))
         let digest = CoachDigest(members: members, sharers: try session.coachSharers(room: room),
                                  checkIns: try session.checkIns(users: members, from: since, to: days.nextDayStart(after: now)),
-                                 now: now, schedule: days)
+                                 quick: quick, now: now, schedule: days)
         let text = digest.text(room: room, title: days.title(of: now), prefix: bot.commandPrefix)
         for coach in plan.coaches {
             try enqueueDirect(session, user: coach, text: text, dedupeKey: "digest:\(room):\(coach):\(day)", now: now)
@@ -208,6 +207,13 @@ extension MatrixBridge {
     }
 
     // MARK: One-tap check-ins
+
+    /// The room's quick check-ins on local days fromDay...toDay.
+    func quickCheckIns(_ session: StoreSession, room: String, fromDay: String, toDay: String) throws -> [QuickCheckIn] {
+        try session.quickCheckIns(room: room, fromDay: fromDay, toDay: toDay).compactMap { row in
+            QuickRating(value: row.rating).map { QuickCheckIn(userID: row.userID, day: row.day, rating: $0) }
+        }
+    }
 
     /// Queues Spotter's own five rating reactions on a prompt it posted. The dedupe key and the
     /// transaction id both derive from the prompt and the key, so a restart neither loses nor

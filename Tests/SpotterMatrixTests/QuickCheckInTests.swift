@@ -189,3 +189,41 @@ struct QuickCheckInTests {
         #expect(triage(older) == .redaction(redacts: "$r"))
     }
 }
+
+@Suite("One-tap check-in: reminders and the coach's digest", .serialized)
+struct QuickCheckInFollowUpTests {
+    @Test("a lifter who tapped a rating has checked in: no reminder for them")
+    func noReminderAfterRating() async throws {
+        let homeserver = FakeHomeserver()
+        try await homeserver.start()
+        defer { Task { await homeserver.stop() } }
+        let group = try GroupFixture(homeserver: homeserver, start: instant("2026-11-23T06:00:00Z"),
+                                     configure: GroupCoachingTests.berlin(reminder: "10:00"))
+        let root = try await group.postPrompt()
+        try await group.say("$j1", "@carol:test", "!coach join")
+        try await group.say("$j2", "@bob:test", "!coach join")
+        try await group.react("$b1", "@bob:test", on: root, key: QuickRating.keys[2])
+        try await group.at(instant("2026-11-23T09:00:00Z"))
+        let reminder = try #require(group.messages(in: GroupFixture.room).last { $0.body.hasPrefix("Reminder") })
+        #expect(reminder.mentions == ["@carol:test"], "bob rated, carol did nothing")
+    }
+
+    @Test("the coach's digest counts a sharer's rating as a check-in: red at 1-2, and not missed for three days")
+    func digestCountsRatings() async throws {
+        let homeserver = FakeHomeserver()
+        try await homeserver.start()
+        defer { Task { await homeserver.stop() } }
+        let group = try GroupFixture(homeserver: homeserver, start: instant("2026-11-23T06:00:00Z"), configure: GroupCoachingTests.berlin())
+        try await group.say("$k0", "@coach-anna:test", "!coach coaches @coach-anna:test")
+        try await group.say("$k1", "@ben:test", "!coach share")
+        try await group.say("$k2", "@dave:test", "!coach share")
+        let root = try await group.postPrompt()
+        try await group.react("$r1", "@ben:test", on: root, key: QuickRating.keys[1])
+        try await group.at(instant("2026-11-23T19:00:00Z"))
+        let digest = group.messages(in: "!dm-coach-anna:test").map(\.body).joined(separator: "\n")
+        #expect(digest.contains("Sharing with you: 2 lifters, 1 checked in today."), "\(digest)")
+        #expect(digest.contains("• Red today: @ben:test"))
+        #expect(digest.contains("• Reported pain: nobody"), "a rating says nothing about pain")
+        #expect(digest.contains("• No check-in for three days: @dave:test"), "ben rated today: not missed")
+    }
+}
