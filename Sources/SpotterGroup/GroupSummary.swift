@@ -123,9 +123,9 @@ public enum GroupPrompts {
 
     /// The direct message after a red-leaning quick rating: the full check-in, offered.
     public static func lowRatingOffer(rating: QuickRating) -> String {
-        "You rated your recovery \(rating.value) of 5 on this morning's check-in, so today may call for a lighter session. "
-            + "Reply 'check in' here for today's advice: five short questions (sleep, soreness, energy, stress, motivation, "
-            + "any pain) and I'll suggest how to train."
+        "You rated your recovery \(rating.value) of 5 on today's check-in, so today may call for a lighter session. "
+            + "Reply 'check in' here for today's advice: a few short questions (sleep, soreness, energy, stress, motivation "
+            + "and any pain) and I'll suggest how to train."
     }
 
         public static func reminder(names: [String]) -> String {

@@ -230,8 +230,8 @@ extension MatrixBridge {
     }
 
     /// A lifter's rating reaction on a prompt: recorded as that day's quick check-in (the latest
-    /// one wins). A red-leaning one offers the full check-in by direct message, once a day, unless
-    /// the lifter already did it; the room hears nothing about it.
+    /// one wins). A red-leaning one on today's prompt offers the full check-in by direct message,
+    /// once a day, unless the lifter already did it; the room hears nothing about it.
     func recordQuickRating(_ entry: JournalEntry, prompt: String, rating value: Int, now: Timestamp) throws {
         let outcome = try database.write { session -> String in
             guard let rating = QuickRating(value: value), let (room, day) = try session.checkInPrompt(prompt), room == entry.roomID else {
@@ -248,7 +248,9 @@ extension MatrixBridge {
             if rating.leansRed, let scheduled = try session.scheduleEntry(room: room, kind: "prompt", day: day)?.scheduledAt {
                 let days = try self.plan(for: room, session).days
                 let full = try session.checkIns(users: [user], from: days.dayStart(of: scheduled), to: days.nextDayStart(after: scheduled))
-                if full.isEmpty {
+                // Today's advice only helps today: a rating on an earlier day's prompt (a backlog
+                // after an outage) is recorded without the offer.
+                if full.isEmpty, days.day(of: now) == day {
                     try self.enqueueDirect(session, user: user, text: GroupPrompts.lowRatingOffer(rating: rating),
                                            dedupeKey: "quick-red:\(room):\(user):\(day)", now: now)
                 }

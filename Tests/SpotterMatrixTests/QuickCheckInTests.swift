@@ -162,6 +162,13 @@ struct QuickCheckInTests {
         #expect(group.messages(in: "!dm-alice:test").allSatisfy { !$0.body.contains("You rated your recovery") },
                 "alice did the full check-in already: no offer")
         #expect(group.messages(in: GroupFixture.room).count == roomBefore, "the room hears nothing about anyone's rating")
+
+        // The next morning, before its prompt, a rating on yesterday's prompt is recorded but offers nothing.
+        try await group.at(instant("2026-11-24T06:00:00Z"))
+        try await group.react("$d1", "@dave:test", on: root, key: Self.keys[0])
+        #expect(group.messages(in: "!dm-dave:test").isEmpty, "no offer for a past day")
+        #expect(try group.fixture.database.read { try $0.quickCheckIns(room: GroupFixture.room, fromDay: "2026-11-23", toDay: "2026-11-23") }
+            .contains { $0.userID == "@dave:test" && $0.rating == 1 })
     }
 
     @Test("triage: only a lifter's rating on a prompt is a quick check-in; redactions in both forms")
