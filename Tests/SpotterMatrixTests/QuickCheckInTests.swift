@@ -192,6 +192,17 @@ struct QuickCheckInTests {
                                     ("content", .object([("redacts", "$r")]))])
         let older = JSONValue.object([("event_id", "$x"), ("room_id", "!gym:test"), ("sender", "@bob:test"), ("type", "m.room.redaction"),
                                       ("redacts", "$r"), ("content", .object([]))])
+        // Malformed reactions are ignored, never a crash.
+        let numberKey = JSONValue.object([("type", "m.reaction"), ("sender", "@bob:test"), ("content", .object([("m.relates_to", .object([
+            ("rel_type", "m.annotation"), ("event_id", "$prompt"), ("key", .number(1)),
+        ]))]))])
+        #expect(triage(numberKey) == .ignore("reaction without an annotation"))
+        #expect(triage(.object([("type", "m.reaction"), ("sender", "@bob:test"), ("content", .array([]))]))
+            == .ignore("reaction without an annotation"))
+        #expect(triage(reaction("@bob:test", on: "$prompt", key: String(repeating: "1\u{FE0F}\u{20E3}", count: 10_000)))
+            == .ignore("reaction that is not a rating"))
+        #expect(triage(.object([("type", "m.room.redaction"), ("sender", "@bob:test"), ("content", .object([]))]))
+            == .ignore("redaction without redacts"))
         #expect(triage(v11) == .redaction(redacts: "$r"))
         #expect(triage(older) == .redaction(redacts: "$r"))
     }
