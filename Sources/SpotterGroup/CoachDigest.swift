@@ -28,7 +28,12 @@ public struct CoachDigest: Sendable, Hashable {
     ///   - members: the lifters taking part in the room.
     ///   - sharers: those of them who agreed to share with the coach.
     ///   - checkIns: check-ins of the members over at least the last three local days.
-    public init(members: [String], sharers: Set<String>, checkIns: [CheckInRecord], now: Timestamp, schedule: CheckInSchedule) {
+    ///   - quick: their one-tap ratings over those days: a rating is a check-in (a full one the
+    ///     same day wins), red at 1-2; it says nothing about pain.
+    public init(
+        members: [String], sharers: Set<String>, checkIns: [CheckInRecord], quick: [QuickCheckIn] = [], now: Timestamp,
+        schedule: CheckInSchedule
+    ) {
         let today = schedule.day(of: now)
         let yesterday = schedule.day(of: schedule.previousDayInstant(before: now))
         let dayBefore = schedule.day(of: schedule.previousDayInstant(before: schedule.previousDayInstant(before: now)))
@@ -42,6 +47,11 @@ public struct CoachDigest: Sendable, Hashable {
                 latestToday[record.userID] = record
             }
         }
+        var quickToday: [String: QuickRating] = [:]
+        for rating in quick {
+            if recentDays.contains(rating.day) { checkedInRecently.insert(rating.userID) }
+            if rating.day == today { quickToday[rating.userID] = rating.rating }
+        }
         var flagged = Flagged()
         let sharing = members.filter { sharers.contains($0) }.sorted()
         for user in sharing {
@@ -49,6 +59,9 @@ public struct CoachDigest: Sendable, Hashable {
                 flagged.checkedIn.append(user)
                 if record.readiness == .red { flagged.red.append(user) }
                 if record.answers.pain == true { flagged.pain.append(user) }
+            } else if let rating = quickToday[user] {
+                flagged.checkedIn.append(user)
+                if rating.readiness == .red { flagged.red.append(user) }
             }
             if !checkedInRecently.contains(user) { flagged.missedThreeDays.append(user) }
         }
@@ -56,9 +69,9 @@ public struct CoachDigest: Sendable, Hashable {
         self.sharers = sharing.count
         let others = members.filter { !sharers.contains($0) }
         self.others = others.count
-        let otherRecords = others.compactMap { latestToday[$0] }
-        othersToday = DayTally(day: today, checkedIn: otherRecords.count, green: otherRecords.count { $0.readiness == .green },
-                               amber: otherRecords.count { $0.readiness == .amber }, red: otherRecords.count { $0.readiness == .red })
+        let otherReadiness = others.compactMap { latestToday[$0]?.readiness ?? quickToday[$0]?.readiness }
+        othersToday = DayTally(day: today, checkedIn: otherReadiness.count, green: otherReadiness.count { $0 == .green },
+                               amber: otherReadiness.count { $0 == .amber }, red: otherReadiness.count { $0 == .red })
     }
 
     /// The direct message to a coach. `room` names the room ("!gym:example.org" or its name).

@@ -9,6 +9,8 @@ public struct DayTally: Sendable, Hashable {
     public var green: Int
     public var amber: Int
     public var red: Int
+    /// Of `checkedIn`, how many by a quick rating only (a one-tap reaction, no full check-in that day).
+    public var quick: Int = 0
 
     /// The share of check-ins that were amber or red (nil when nobody checked in).
     public var strained: Double? { checkedIn == 0 ? nil : Double(amber + red) / Double(checkedIn) }
@@ -24,7 +26,9 @@ public struct GroupSummary: Sendable, Hashable {
     public var today: DayTally { days.last ?? DayTally(day: "", checkedIn: 0, green: 0, amber: 0, red: 0) }
 
     /// Counts each member's latest check-in per local day over the 7 days ending with the day of `now`.
-    public init(members: [String], checkIns: [CheckInRecord], now: Timestamp, schedule: CheckInSchedule) {
+    /// A quick rating counts a member only on a day without a full check-in from them: the full
+    /// check-in supersedes it, so nobody is counted twice.
+    public init(members: [String], checkIns: [CheckInRecord], quick: [QuickCheckIn] = [], now: Timestamp, schedule: CheckInSchedule) {
         self.members = members.count
         let memberSet = Set(members)
         var latest: [String: [String: CheckInRecord]] = [:]  // day → user → record
@@ -39,10 +43,16 @@ public struct GroupSummary: Sendable, Hashable {
             labels.insert(schedule.day(of: dayStart), at: 0)
             dayStart = schedule.previousDayInstant(before: dayStart)
         }
+        var quickOnly: [String: [String: Readiness]] = [:]  // day → user → readiness
+        for rating in quick where memberSet.contains(rating.userID) && latest[rating.day]?[rating.userID] == nil {
+            quickOnly[rating.day, default: [:]][rating.userID] = rating.rating.readiness
+        }
         days = labels.map { day in
-            let records = latest[day].map { Array($0.values) } ?? []
-            return DayTally(day: day, checkedIn: records.count, green: records.count { $0.readiness == .green },
-                            amber: records.count { $0.readiness == .amber }, red: records.count { $0.readiness == .red })
+            let full = latest[day].map { $0.values.map(\.readiness) } ?? []
+            let quick = quickOnly[day].map { Array($0.values) } ?? []
+            let all = full + quick
+            return DayTally(day: day, checkedIn: all.count, green: all.count { $0 == .green },
+                            amber: all.count { $0 == .amber }, red: all.count { $0 == .red }, quick: quick.count)
         }
     }
 
@@ -70,7 +80,8 @@ public struct GroupSummary: Sendable, Hashable {
     public func text(title: String, deloadSources: String) -> String {
         var lines: [String] = []
         let today = self.today
-        lines.append("Group check-in, \(title): \(today.checkedIn) of \(members) lifter\(members == 1 ? "" : "s") checked in.")
+        let byQuick = today.quick > 0 ? " (\(today.quick) by a quick rating)" : ""
+        lines.append("Group check-in, \(title): \(today.checkedIn) of \(members) lifter\(members == 1 ? "" : "s") checked in\(byQuick).")
         if Self.showsReadiness(today) {
             lines.append("Readiness: \(today.green) green, \(today.amber) amber, \(today.red) red.")
         } else if today.checkedIn > 0 {
@@ -111,14 +122,26 @@ public struct GroupSummary: Sendable, Hashable {
 
 /// The text of the daily check-in prompt and the reminder.
 public enum GroupPrompts {
-    public static func checkIn(prefix: String) -> String {
-        "Good morning! Time for today's check-in. Reply in this thread (or message me directly) with how you slept, "
+    /// The morning prompt. `reactions`: the room can react (Matrix), so it offers the one-tap rating.
+    public static func checkIn(prefix: String, reactions: Bool = false) -> String {
+        var text = "Good morning! Time for today's check-in. Reply in this thread (or message me directly) with how you slept, "
             + "your soreness, energy, stress and motivation (1-5), and any pain: for example \"slept 7h, soreness 2, energy 4, "
-            + "stress 2, motivation 4, no pain\". Your answers stay private; the room only sees counts. "
-            + "(\(prefix) join to be counted, \(prefix) leave to stop.)"
+            + "stress 2, motivation 4, no pain\". "
+        if reactions {
+            text += "In a hurry? Tap one reaction instead: how recovered do you feel, from \(QuickRating.keys[0]) not recovered "
+                + "at all to \(QuickRating.keys[4]) fully recovered. "
+        }
+        return text + "Your answers stay private; the room only sees counts. (\(prefix) join to be counted, \(prefix) leave to stop.)"
     }
 
-    public static func reminder(names: [String]) -> String {
+    /// The direct message after a red-leaning quick rating: the full check-in, offered.
+    public static func lowRatingOffer(rating: QuickRating) -> String {
+        "You rated your recovery \(rating.value) of 5 on today's check-in, so today may call for a lighter session. "
+            + "Reply 'check in' here for today's advice: a few short questions (sleep, soreness, energy, stress, motivation "
+            + "and any pain) and I'll suggest how to train."
+    }
+
+        public static func reminder(names: [String]) -> String {
         "Reminder: \(names.joined(separator: ", ")), today's check-in is still open. Reply in this thread or message me directly."
     }
 }

@@ -206,7 +206,8 @@ extension MatrixBridge {
         var weekStart = now
         for _ in 0..<6 { weekStart = days.previousDayInstant(before: weekStart) }
         let checkIns = try session.checkIns(users: members, from: days.dayStart(of: weekStart), to: days.nextDayStart(after: now))
-        let summary = GroupSummary(members: members, checkIns: checkIns, now: now, schedule: days)
+        let quick = try quickCheckIns(session, room: room, fromDay: days.day(of: weekStart), toDay: days.day(of: now))
+        let summary = GroupSummary(members: members, checkIns: checkIns, quick: quick, now: now, schedule: days)
         if members.isEmpty {
             return "Nobody in this room takes part in check-ins yet: \(bot.commandPrefix) join to be counted."
         }
@@ -219,13 +220,83 @@ extension MatrixBridge {
         let days = plan.days
         let members = try session.joinedMembers(room: room)
         let since = days.dayStart(of: days.previousDayInstant(before: days.previousDayInstant(before: now)))
+        let quick = try quickCheckIns(session, room: room, fromDay: days.day(of: since), toDay: days.day(of: now))
         let digest = CoachDigest(members: members, sharers: try session.coachSharers(room: room),
                                  checkIns: try session.checkIns(users: members, from: since, to: days.nextDayStart(after: now)),
-                                 now: now, schedule: days)
+                                 quick: quick, now: now, schedule: days)
         let text = digest.text(room: room, title: days.title(of: now), prefix: bot.commandPrefix)
         for coach in plan.coaches {
             try enqueueDirect(session, user: coach, text: text, dedupeKey: "digest:\(room):\(coach):\(day)", now: now)
         }
+    }
+
+    // MARK: One-tap check-ins
+
+    /// The room's quick check-ins on local days fromDay...toDay.
+    func quickCheckIns(_ session: StoreSession, room: String, fromDay: String, toDay: String) throws -> [QuickCheckIn] {
+        try session.quickCheckIns(room: room, fromDay: fromDay, toDay: toDay).compactMap { row in
+            QuickRating(value: row.rating).map { QuickCheckIn(userID: row.userID, day: row.day, rating: $0) }
+        }
+    }
+
+    /// Queues Spotter's own five rating reactions on a prompt it posted. The dedupe key and the
+    /// transaction id both derive from the prompt and the key, so a restart neither loses nor
+    /// doubles them (the homeserver drops a repeated transaction id).
+    func enqueueRatingReactions(_ session: StoreSession, room: String, prompt: String, now: Timestamp) throws {
+        for key in QuickRating.keys {
+            let content = JSONValue.object([("m.relates_to", .object([
+                ("rel_type", "m.annotation"), ("event_id", .string(prompt)), ("key", .string(key)),
+            ]))])
+            try session.enqueue(kind: .reaction, dedupeKey: "reaction:\(prompt):\(key)", roomID: room,
+                                transactionID: ReplyContent.transactionID(replyingTo: "reaction:\(prompt):\(key)"),
+                                content: content.serialized(), recipient: nil, at: now)
+        }
+    }
+
+    /// A lifter's rating reaction on a prompt: recorded as that day's quick check-in (the latest
+    /// one wins). A red-leaning one on today's prompt offers the full check-in by direct message,
+    /// once a day, unless the lifter already did it; the room hears nothing about it.
+    func recordQuickRating(_ entry: JournalEntry, prompt: String, rating value: Int, now: Timestamp) throws {
+        let outcome = try database.write { session -> String in
+            guard let rating = QuickRating(value: value), let (room, day) = try session.checkInPrompt(prompt), room == entry.roomID else {
+                try session.markJournal(entry.seq, status: "ignored", note: "reaction on another room's prompt")
+                return "ignored"
+            }
+            let user = entry.sender
+            try session.recordQuickRating(reactionEventID: entry.eventID, room: room, user: user, day: day, rating: rating.value,
+                                          at: entry.originTimestamp ?? now)
+            if try session.membership(room: room, user: user) == nil {
+                // Rating the room's prompt is taking part, as answering it is, unless the lifter has left.
+                try session.setMembership(room: room, user: user, .joined, at: now)
+            }
+            if rating.leansRed, let scheduled = try session.scheduleEntry(room: room, kind: "prompt", day: day)?.scheduledAt {
+                let days = try self.plan(for: room, session).days
+                let full = try session.checkIns(users: [user], from: days.dayStart(of: scheduled), to: days.nextDayStart(after: scheduled))
+                // Today's advice only helps today: a rating on an earlier day's prompt (a backlog
+                // after an outage) is recorded without the offer.
+                if full.isEmpty, days.day(of: now) == day {
+                    try self.enqueueDirect(session, user: user, text: GroupPrompts.lowRatingOffer(rating: rating),
+                                           dedupeKey: "quick-red:\(room):\(user):\(day)", now: now)
+                }
+            }
+            try session.markJournal(entry.seq, status: "handled")
+            return "recorded"
+        }
+        if outcome == "recorded" { metrics.increment("spotter_quick_checkins_total") }
+        logger.info("handled event", metadata: ["room": "\(entry.roomID)", "event_id": "\(entry.eventID)",
+                                                "intent": "quick_checkin", "outcome": "\(outcome)"])
+    }
+
+    /// A redaction: when it removes a recorded rating reaction, that quick check-in is gone
+    /// (an earlier rating of the lifter's that day, still in the room, counts again).
+    func forgetQuickRating(_ entry: JournalEntry, redacts: String) throws {
+        let removed = try database.write { session -> Bool in
+            let removed = try session.removeQuickRating(reactionEventID: redacts, room: entry.roomID) != nil
+            try session.markJournal(entry.seq, status: removed ? "handled" : "ignored", note: removed ? nil : "redaction of an event that is not a rating")
+            return removed
+        }
+        logger.info("handled event", metadata: ["room": "\(entry.roomID)", "event_id": "\(entry.eventID)",
+                                                "intent": "redaction", "outcome": removed ? "quick check-in removed" : "ignored"])
     }
 
     // MARK: The scheduler
@@ -240,7 +311,7 @@ extension MatrixBridge {
             let plan = try database.read { try self.plan(for: room, $0) }
             if let schedule = plan.checkIn {
                 try run("prompt", room: room, schedule: schedule, now: now) { session, day, _ in
-                    try self.enqueueRoomPost(session, room: room, text: GroupPrompts.checkIn(prefix: self.bot.commandPrefix),
+                    try self.enqueueRoomPost(session, room: room, text: GroupPrompts.checkIn(prefix: self.bot.commandPrefix, reactions: plan.outbound == nil),
                                              dedupeKey: "prompt:\(room):\(day)", purpose: "prompt:\(day)", now: now)
                     return "posted"
                 }
@@ -251,6 +322,7 @@ extension MatrixBridge {
                     let days = plan.days
                     let done = Set(try session.checkIns(users: members, from: days.dayStart(of: now), to: days.nextDayStart(after: now))
                         .map(\.userID))
+                        .union(try session.quickCheckIns(room: room, fromDay: day, toDay: day).map(\.userID))
                     let missing = members.filter { !done.contains($0) }
                     guard !missing.isEmpty else { return "nothing_to_post" }
                     let root = try session.scheduleEntry(room: room, kind: "prompt", day: day)?.eventID

@@ -44,6 +44,12 @@ public final class HomeserverClient: @unchecked Sendable {
         return (delivery, result.flatMap { try? JSONValue.parse($0.body) }?["event_id"]?.string)
     }
 
+    /// `PUT /rooms/{roomId}/send/m.reaction/{txnId}`: an annotation on an event (`content`
+    /// holds the `m.relates_to`); the transaction id makes a resend idempotent.
+    public func react(room: String, transactionID: String, content: String) -> Delivery {
+        deliver("PUT", "\(base)/_matrix/client/v3/rooms/\(Self.escape(room))/send/m.reaction/\(Self.escape(transactionID))", body: content)
+    }
+
     /// `POST /createRoom`: a direct room with one lifter, who is invited. Returns the room id.
     public func createDirectRoom(with user: String) -> (delivery: Delivery, roomID: String?) {
         let body = JSONValue.object([

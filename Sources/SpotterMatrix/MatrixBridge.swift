@@ -487,6 +487,10 @@ public final class MatrixBridge: @unchecked Sendable {
             try answer([Pending(entry: entry, text: text, threadRoot: threadRoot, room: room, answersPrompt: false)])
         case let .promptAnswer(text, threadRoot):
             try answer([Pending(entry: entry, text: text, threadRoot: threadRoot, room: room, answersPrompt: true)])
+        case let .quickRating(prompt, rating):
+            try recordQuickRating(entry, prompt: prompt, rating: rating, now: now)
+        case let .redaction(redacts):
+            try forgetQuickRating(entry, redacts: redacts)
         }
     }
 
@@ -526,12 +530,16 @@ public final class MatrixBridge: @unchecked Sendable {
                 outcomes.append((item, deliverDirect(item, transactionID: transactionID)))
             case .webhook:
                 outcomes.append((item, deliverWebhook(item, id: transactionID)))
+            case .reaction:
+                outcomes.append((item, homeserver.react(room: item.roomID, transactionID: transactionID, content: item.contentJSON ?? "{}")))
             }
         }
         let now = clock()
         try? database.write { session in
             for prompt in prompts {
                 try session.setScheduleEvent(room: prompt.room, kind: "prompt", day: prompt.day, eventID: prompt.eventID)
+                // In the same transaction: once the prompt's id is kept, its rating options are queued too.
+                try self.enqueueRatingReactions(session, room: prompt.room, prompt: prompt.eventID, now: now)
             }
             for (item, outcome) in outcomes {
                 switch outcome {

@@ -20,6 +20,10 @@ public enum EventAction: Sendable, Hashable {
     case message(text: String, threadRoot: String?)
     /// A message in the thread of a scheduled check-in prompt: a lifter's check-in, addressed or not.
     case promptAnswer(text: String, threadRoot: String)
+    /// A lifter's rating reaction (1-5) on a check-in prompt: a quick check-in for the prompt's day.
+    case quickRating(prompt: String, rating: Int)
+    /// A redaction of an event (it may be a recorded rating reaction).
+    case redaction(redacts: String)
 }
 
 /// The facts about the bot that triage needs.
@@ -74,6 +78,19 @@ public enum EventTriage {
         }
         if sender == bot.userID { return .ignore("own event") }
         if type == "m.room.encrypted" { return .encrypted }
+        if type == "m.reaction" {
+            let relation = content["m.relates_to"]
+            guard relation?["rel_type"]?.string == "m.annotation", let target = relation?["event_id"]?.string,
+                  let key = relation?["key"]?.string else { return .ignore("reaction without an annotation") }
+            guard isCheckInPrompt(target) else { return .ignore("reaction not on a check-in prompt") }
+            guard let rating = QuickRating(key: key) else { return .ignore("reaction that is not a rating") }
+            return .quickRating(prompt: target, rating: rating.value)
+        }
+        if type == "m.room.redaction" {
+            // Room versions up to 10 carry `redacts` at the top level, 11 and later in the content.
+            guard let redacts = event["redacts"]?.string ?? content["redacts"]?.string else { return .ignore("redaction without redacts") }
+            return .redaction(redacts: redacts)
+        }
         guard type == "m.room.message" else { return .ignore("event type \(type)") }
         if let timestamp = event["origin_server_ts"]?.number, timestamp / 1000 < startupCutoff {
             return .ignore("older than the start-up cutoff")

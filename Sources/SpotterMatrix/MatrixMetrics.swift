@@ -27,6 +27,7 @@ public final class MatrixMetrics: @unchecked Sendable {
         "spotter_room_commands_total": ("counter", "Room commands applied (!coach checkin at …, join, summary …)."),
         "spotter_scheduled_posts_total": ("counter", "Scheduled posts queued: check-in prompts, reminders, summaries, weekly reports."),
         "spotter_scheduled_skipped_total": ("counter", "Scheduled posts recorded as skipped (missed by more than the late window)."),
+        "spotter_quick_checkins_total": ("counter", "One-tap check-ins: rating reactions on a check-in prompt recorded."),
     ]
 
     public init() {}

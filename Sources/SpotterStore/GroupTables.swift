@@ -36,6 +36,15 @@ public struct ScheduleLogEntry: Sendable, Hashable {
     public var eventID: String?
 }
 
+/// A lifter's quick check-in on a room's local day: the rating (1-5) of their latest reaction
+/// on that day's prompt.
+public struct QuickRatingRow: Sendable, Hashable {
+    public var roomID: String
+    public var userID: String
+    public var day: String
+    public var rating: Int
+}
+
 extension StoreSession {
     // MARK: Room settings
 
@@ -138,6 +147,49 @@ extension StoreSession {
     public func isCheckInPrompt(_ eventID: String) throws -> Bool {
         try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM schedule_log WHERE kind = 'prompt' AND event_id = ?)",
                           arguments: [eventID]) ?? false
+    }
+
+    /// The room and local day of a check-in prompt Spotter posted, by its event id.
+    public func checkInPrompt(_ eventID: String) throws -> (room: String, day: String)? {
+        guard let row = try Row.fetchOne(db, sql: "SELECT room_id, day FROM schedule_log WHERE kind = 'prompt' AND event_id = ?",
+                                         arguments: [eventID]) else { return nil }
+        return (row[0], row[1])
+    }
+
+    // MARK: Quick check-ins (rating reactions on a prompt)
+
+    /// Records a rating reaction; a reaction seen before is ignored. Returns whether it was new.
+    @discardableResult
+    public func recordQuickRating(
+        reactionEventID: String, room roomID: String, user: String, day: String, rating: Int, at time: Timestamp
+    ) throws -> Bool {
+        try db.execute(sql: """
+            INSERT INTO quick_checkins (reaction_event_id, room_id, user_id, day, rating, reacted_at) VALUES (?, ?, ?, ?, ?, ?)
+            ON CONFLICT (reaction_event_id) DO NOTHING
+            """, arguments: [reactionEventID, roomID, user, day, rating, time])
+        return db.changesCount > 0
+    }
+
+    /// Forgets a redacted rating reaction in a room; returns what it was, or nil when it was not one.
+    public func removeQuickRating(reactionEventID: String, room roomID: String) throws -> QuickRatingRow? {
+        guard let row = try Row.fetchOne(db, sql: """
+            SELECT room_id, user_id, day, rating FROM quick_checkins WHERE reaction_event_id = ? AND room_id = ?
+            """, arguments: [reactionEventID, roomID]) else { return nil }
+        try db.execute(sql: "DELETE FROM quick_checkins WHERE reaction_event_id = ?", arguments: [reactionEventID])
+        return QuickRatingRow(roomID: row[0], userID: row[1], day: row[2], rating: row[3])
+    }
+
+    /// Each lifter's quick check-in per day in a room, for days in [fromDay, toDay] ("YYYY-MM-DD"):
+    /// the latest rating reaction (in the order the homeserver sent them) that was not redacted.
+    public func quickCheckIns(room roomID: String, fromDay: String, toDay: String) throws -> [QuickRatingRow] {
+        try Row.fetchAll(db, sql: """
+            SELECT q.room_id, q.user_id, q.day, q.rating FROM quick_checkins q
+            WHERE q.room_id = ? AND q.day >= ? AND q.day <= ?
+              AND q.seq = (SELECT MAX(n.seq) FROM quick_checkins n WHERE n.room_id = q.room_id AND n.user_id = q.user_id AND n.day = q.day)
+            ORDER BY q.day, q.user_id
+            """, arguments: [roomID, fromDay, toDay]).map { row in
+            QuickRatingRow(roomID: row[0], userID: row[1], day: row[2], rating: row[3])
+        }
     }
 
     // MARK: Direct rooms

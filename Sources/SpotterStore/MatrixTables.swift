@@ -24,6 +24,8 @@ public struct OutboxItem: Sendable, Hashable {
         case direct
         /// A payload POSTed to a room's outbound webhook (`target` is the URL).
         case webhook
+        /// An `m.reaction` to a room's event (Spotter's own rating options on its prompt).
+        case reaction
     }
 
     public var id: Int64

@@ -235,6 +235,20 @@ public final class SpotterDatabase: Sendable {
                 END;
                 """)
         }
+        migrator.registerMigration("v9-quick-checkins") { db in
+            // One-tap check-ins: each lifter's rating reaction on a room's prompt, under the
+            // reaction's event id (a redaction names it). The latest one per room, lifter and
+            // prompt day is that day's quick check-in; a redacted one is deleted, so an earlier
+            // rating still shown in the room counts again.
+            try db.execute(sql: """
+                CREATE TABLE quick_checkins (
+                    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                    reaction_event_id TEXT NOT NULL UNIQUE,
+                    room_id TEXT NOT NULL, user_id TEXT NOT NULL, day TEXT NOT NULL,
+                    rating INTEGER NOT NULL, reacted_at REAL NOT NULL);
+                CREATE INDEX quick_checkins_day ON quick_checkins(room_id, day, user_id);
+                """)
+        }
         return migrator
     }
 

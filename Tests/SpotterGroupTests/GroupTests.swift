@@ -126,3 +126,50 @@ struct GroupSummaryTests {
         #expect(text.contains("more strain lately"))
     }
 }
+
+@Suite("One-tap rating")
+struct QuickRatingTests {
+    @Test("the five keycaps map to 1-5, and to readiness: 1-2 red, 3 amber, 4-5 green")
+    func mapping() throws {
+        let readiness = try QuickRating.keys.map { try #require(QuickRating(key: $0)).readiness }
+        #expect(readiness == [.red, .red, .amber, .green, .green])
+        #expect(try QuickRating.keys.map { try #require(QuickRating(key: $0)).value } == [1, 2, 3, 4, 5])
+        #expect(QuickRating.keys.compactMap(QuickRating.init(key:)).filter(\.leansRed).map(\.value) == [1, 2])
+        #expect(QuickRating(key: "3\u{20E3}")?.value == 3, "a keycap without the presentation selector is the same key")
+        for other in ["👍", "1", "6\u{FE0F}\u{20E3}", "0\u{FE0F}\u{20E3}", "", "1\u{FE0F}\u{20E3}1\u{FE0F}\u{20E3}"] {
+            #expect(QuickRating(key: other) == nil, "\(other)")
+        }
+        #expect(QuickRating(value: 0) == nil && QuickRating(value: 6) == nil)
+    }
+
+    @Test("the summary counts quick ratings beside full check-ins, a full check-in the same day wins, members only")
+    func summaryCounts() throws {
+        let schedule = GroupSummaryTests.schedule
+        let rating = { (value: Int) in try #require(QuickRating(value: value)) }
+        let quick = [
+            QuickCheckIn(userID: "@cy:t", day: "2026-11-23", rating: try rating(4)),
+            QuickCheckIn(userID: "@ann:t", day: "2026-11-23", rating: try rating(1)),  // ann's full check-in wins
+            QuickCheckIn(userID: "@dee:t", day: "2026-11-22", rating: try rating(2)),  // yesterday
+            QuickCheckIn(userID: "@outsider:t", day: "2026-11-23", rating: try rating(5)),
+        ]
+        let summary = GroupSummary(members: ["@ann:t", "@bob:t", "@cy:t", "@dee:t"],
+                                   checkIns: [GroupSummaryTests.checkIn("@ann:t", "2026-11-23T07:00:00Z", .green)],
+                                   quick: quick, now: instant("2026-11-23T19:00:00Z"), schedule: schedule)
+        #expect(summary.today.checkedIn == 2 && summary.today.quick == 1)
+        #expect(summary.today.green == 2 && summary.today.red == 0)
+        #expect(summary.days.map(\.checkedIn) == [0, 0, 0, 0, 0, 1, 2])
+        #expect(summary.days[5].red == 1 && summary.days[5].quick == 1)
+        let text = summary.text(title: "Monday 23 November", deloadSources: "")
+        #expect(text.contains("2 of 4 lifters checked in (1 by a quick rating)."))
+        #expect(!text.contains("cy") && !text.contains("ann"))
+        let none = GroupSummary(members: ["@ann:t"], checkIns: [], quick: [], now: instant("2026-11-23T19:00:00Z"), schedule: schedule)
+        #expect(none.text(title: "Monday", deloadSources: "").contains("0 of 1 lifter checked in."))
+    }
+
+    @Test("the prompt offers the rating only where lifters can react, saying what 1 and 5 mean")
+    func prompt() {
+        let matrix = GroupPrompts.checkIn(prefix: "!coach", reactions: true)
+        #expect(matrix.contains("1\u{FE0F}\u{20E3} not recovered at all") && matrix.contains("5\u{FE0F}\u{20E3} fully recovered"))
+        #expect(!GroupPrompts.checkIn(prefix: "!coach").contains("reaction"))
+    }
+}

@@ -45,7 +45,12 @@ final class FakeHomeserver: @unchecked Sendable {
     private var task: Task<Void, any Error>?
 
     var requests: [Recorded] { lock.withLock { recorded } }
-    var sends: [Recorded] { requests.filter { $0.method == "PUT" && $0.path.contains("/send/") } }
+    /// Messages sent (reactions are apart: `reactions`).
+    var sends: [Recorded] { requests.filter { $0.method == "PUT" && $0.path.contains("/send/") && !$0.path.contains("/send/m.reaction/") } }
+    /// `PUT /rooms/{room}/send/m.reaction/{txnId}`: annotations Spotter added.
+    var reactions: [Recorded] { requests.filter { $0.method == "PUT" && $0.path.contains("/send/m.reaction/") } }
+    /// How many of the next reactions are answered 500 (a homeserver having a bad moment).
+    var failingReactions = 0
     /// POSTs to `/hooks/…` (a chat system's incoming webhook).
     var hookPosts: [Recorded] { requests.filter { $0.method == "POST" && $0.path.hasPrefix("/hooks/") } }
     /// Direct rooms created, by invited user.
@@ -124,6 +129,15 @@ final class FakeHomeserver: @unchecked Sendable {
                  {"type": "m.room.power_levels", "state_key": "", "sender": "@owner:test",
                   "content": {"users": {\(users)}, "users_default": 0, "state_default": 50}}]
                 """)
+        }
+        if path.contains("/send/m.reaction/") {
+            // Reactions take no scripted answer: the scripts are for messages.
+            let fail = lock.withLock { () -> Bool in
+                guard failingReactions > 0 else { return false }
+                failingReactions -= 1
+                return true
+            }
+            return fail ? json(500, "{\"errcode\": \"M_UNKNOWN\"}") : json(200, "{\"event_id\": \"$reaction\(UUID().uuidString)\"}")
         }
         if path.contains("/send/") {
             let next: Scripted? = lock.withLock { sendScript.isEmpty ? nil : sendScript.removeFirst() }

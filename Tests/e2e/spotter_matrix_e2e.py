@@ -16,7 +16,9 @@ users, starts `spotter serve`, and checks, through the homeserver as a person wo
      SPOTTER_CLOCK_START): `!coach checkin at 07:30 Europe/Berlin`, the prompt appears, alice and
      bob answer in its thread, `!coach summary` shows counts only, bob's details (pain) come by DM;
   g. bob, at power level 0, is refused a schedule change; made a moderator (50) by alice, he is obeyed;
-  h. alice names herself the room's coach, bob runs `!coach share`: her DM digest names bob only.
+  h. alice names herself the room's coach, bob runs `!coach share`: her DM digest names bob only;
+  i. Spotter's own 1-5 rating reactions are on the prompt; carol joins and taps one: `!coach summary`
+     counts her quick check-in; she removes it (a redaction): no longer counted.
 Prints `e2e: N passed, M failed` and exits non-zero when anything failed.
 Only 127.0.0.1 is contacted.
 """
@@ -36,7 +38,8 @@ import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
-SYNAPSE = "http://127.0.0.1:18008"
+# SYNAPSE_PORT (as in synapse.sh) runs against a second homeserver beside another one.
+SYNAPSE = "http://127.0.0.1:" + os.environ.get("SYNAPSE_PORT", "18008")
 BOT = "@coach:localhost"
 
 
@@ -127,6 +130,27 @@ class User:
         status, answer = http("PUT", path, self.token, levels)
         if status != 200:
             raise RuntimeError(f"set power levels: {status} {answer}")
+
+    def invite(self, room, user):
+        status, answer = http("POST", SYNAPSE + f"/_matrix/client/v3/rooms/{q(room)}/invite", self.token, {"user_id": user})
+        if status != 200:
+            raise RuntimeError(f"invite: {status} {answer}")
+
+    def react(self, room, target, key):
+        self.counter += 1
+        txn = f"e2e-react-{int(time.time() * 1000)}-{self.counter}"
+        content = {"m.relates_to": {"rel_type": "m.annotation", "event_id": target, "key": key}}
+        status, answer = http("PUT", SYNAPSE + f"/_matrix/client/v3/rooms/{q(room)}/send/m.reaction/{txn}", self.token, content)
+        if status != 200:
+            raise RuntimeError(f"react: {status} {answer}")
+        return answer["event_id"]
+
+    def redact(self, room, event_id):
+        self.counter += 1
+        txn = f"e2e-redact-{int(time.time() * 1000)}-{self.counter}"
+        status, answer = http("PUT", SYNAPSE + f"/_matrix/client/v3/rooms/{q(room)}/redact/{q(event_id)}/{txn}", self.token, {})
+        if status != 200:
+            raise RuntimeError(f"redact: {status} {answer}")
 
     def members(self, room):
         status, answer = http("GET", SYNAPSE + f"/_matrix/client/v3/rooms/{q(room)}/joined_members", self.token)
@@ -351,6 +375,28 @@ def main():
                       f"Red today: {bob.id}" in text and f"Reported pain: {bob.id}" in text, text[:400])
         results.check("h. the digest does not name alice, who did not share", text and alice.id not in text
                       and "Not sharing: 1 lifter" in text, text[:400])
+
+        # i. One-tap check-in: Spotter's rating reactions on its prompt; carol (who did no full
+        # check-in) taps 4, and the summary counts her quick check-in; her redaction removes it.
+        keys = ["1\ufe0f\u20e3", "2\ufe0f\u20e3", "3\ufe0f\u20e3", "4\ufe0f\u20e3", "5\ufe0f\u20e3"]
+        offered = wait_for(lambda: sorted({e["content"]["m.relates_to"]["key"] for e in alice.events(group)
+                                           if e.get("sender") == BOT and e.get("type") == "m.reaction"
+                                           and e.get("content", {}).get("m.relates_to", {}).get("event_id") == root}) == sorted(keys), 20)
+        results.check("i. Spotter offers the 1-5 rating as reactions on its prompt", offered)
+        carol = User("carol", secret)
+        alice.invite(group, carol.id)
+        carol.join(group)
+        tapped = carol.react(group, root, keys[3])
+        quick_request = alice.send(group, "!coach summary")
+        quick = wait_for(lambda: alice.replies(group, quick_request), 20)
+        body = quick[0]["content"]["body"] if quick else ""
+        results.check("i. the summary counts carol's quick check-in",
+                      "3 of 3 lifters checked in (1 by a quick rating)" in body and "carol" not in body, body[:300])
+        carol.redact(group, tapped)
+        removed_request = alice.send(group, "!coach summary")
+        removed = wait_for(lambda: alice.replies(group, removed_request), 20)
+        body = removed[0]["content"]["body"] if removed else ""
+        results.check("i. carol's redaction removes her quick check-in", "2 of 3 lifters checked in." in body, body[:300])
     except Exception as error:  # a broken step fails the run, with its reason
         results.check("run", False, repr(error))
     finally:
