@@ -41,14 +41,19 @@ public struct ChatReply: Sendable {
     /// Set on the message that completes a check-in.
     public var readiness: Readiness?
     public var advice: Advice?
+    /// For a set log: what was stored (empty when nothing was: a question back, a refusal);
+    /// nil for every other message.
+    public var loggedSets: [LoggedSet]? = nil
 
     /// The output line's JSON.
     public var json: JSONValue {
-        .object([
+        var fields: [(key: String, value: JSONValue)] = [
             ("user", .string(user)), ("room", .string(room)), ("reply", .string(reply)),
             ("intent", .string(intent.rawValue)), ("dialog", .optional(dialog)),
             ("readiness", .optional(readiness?.rawValue)), ("advice", AnswerJSON.advice(advice)),
-        ])
+        ]
+        if let loggedSets { fields.append(("logged_sets", AnswerJSON.loggedSets(loggedSets))) }
+        return .object(fields)
     }
 }
 
@@ -144,6 +149,8 @@ public final class ChatRuntime: @unchecked Sendable {
         context.profile = profile
         let outcome = dialog.handle(prepared, utterance, context: context)
         var forgotten = false
+        // Every set one message logs joins one entry: the first row's.
+        var messageEntry: Int64?
         for effect in outcome.effects {
             switch effect {
             case let .saveProfile(profile):
@@ -156,7 +163,11 @@ public final class ChatRuntime: @unchecked Sendable {
             case var .logSet(record):
                 record.userID = message.user
                 record.roomID = message.room
-                try session.logSet(record)
+                let edit = record.entry != nil
+                if !edit { record.entry = messageEntry }
+                let id = try session.logSet(record)
+                if !edit, messageEntry == nil { messageEntry = id }
+
             case .forgetUser:
                 try session.forget(user: message.user)
                 forgotten = true
@@ -170,6 +181,17 @@ public final class ChatRuntime: @unchecked Sendable {
                 }
             }
         }
+        for edit in outcome.logEdits {
+            switch edit {
+            case var .updateSet(record):
+                record.userID = message.user
+                try session.updateSet(record)
+            case let .deleteSets(ids):
+                try session.deleteSets(user: message.user, ids: ids)
+            case let .saveUnit(unit):
+                try session.saveUnitPreference(unit, user: message.user, at: now)
+            }
+        }
         if !forgotten {
             // An idle conversation whose last answer did not change needs no write; an open
             // dialog always does, since its time decides when it expires.
@@ -180,7 +202,8 @@ public final class ChatRuntime: @unchecked Sendable {
             staged.conversations[key] = .some(outcome.conversation)
         }
         return ChatReply(user: message.user, room: message.room, reply: outcome.reply, intent: outcome.intent,
-                         openDialog: outcome.conversation.state.name, readiness: outcome.readiness, advice: outcome.advice)
+                         openDialog: outcome.conversation.state.name, readiness: outcome.readiness, advice: outcome.advice,
+                         loggedSets: outcome.loggedSets)
     }
 
     /// A lifter's weekly report, read inside the caller's transaction (scheduled reports).
@@ -215,6 +238,31 @@ public final class ChatRuntime: @unchecked Sendable {
         }
         if intent == .stats {
             context.recentSets = try session.sets(user: user, since: now - 28 * Self.day)
+        }
+        // The set log: only for messages that log, edit or show it (or answer a held-back log).
+        let pending = !prepared.conversation.pendingSets.isEmpty
+        if intent == .logSet || intent == .undo || intent == .editSet || intent == .showLog || intent == .bests
+            || intent == .setUnit || intent == .clarify || intent == .stats || pending {
+            context.unitPreference = try session.unitPreference(user: user)
+            let stated = try session.statedUnits(user: user)
+            if stated.count == 1 { context.inferredUnit = stated.first }
+            context.lastEntry = try session.lastEntry(user: user)
+            // Today is the UTC day of the injected clock.
+            let today = (now / Self.day).rounded(.down) * Self.day
+            context.todaySets = try session.sets(user: user, since: today).reversed()
+            if intent == .bests {
+                context.exerciseHistory = try session.sets(user: user, since: 0, limit: 100_000)
+            } else {
+                var ids = utterance.loggedSets.map(\.exerciseID) + prepared.conversation.pendingSets.map(\.exerciseID)
+                ids = Array(Set(ids.filter { !$0.isEmpty })).sorted()
+                context.exerciseHistory = try session.sets(user: user, exercises: ids)
+            }
+            if pending, context.weekHardSets == nil, let id = prepared.conversation.pendingSets.first?.exerciseID,
+               let muscle = coach.understanding.catalogue[id]?.primary.first {
+                let volume = try session.muscleVolume(user: user, muscle: muscle, since: now - 7 * Self.day)
+                context.weekHardSets = volume.hard
+                context.weekFailureSets = volume.failure
+            }
         }
         return context
     }

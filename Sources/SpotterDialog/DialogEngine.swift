@@ -20,6 +20,14 @@ public struct DialogContext: Sendable {
     public var weekHardSets: Int?
     /// Sets of the last 28 days, for stats, newest first.
     public var recentSets: [SetRecord]
+    /// The set log (loaded for set logs, edits and their views): the rows of the last entry,
+    /// today's rows (oldest first), every earlier set of the exercises the message names (or all,
+    /// for "my bests"), newest first; the lifter's unit as set and as inferred from what they write.
+    public var lastEntry: [SetRecord] = []
+    public var todaySets: [SetRecord] = []
+    public var exerciseHistory: [SetRecord] = []
+    public var unitPreference: LoadUnit?
+    public var inferredUnit: LoadUnit?
 
     public init(
         now: Timestamp, profile: LifterProfile?, todayCheckIn: CheckInRecord? = nil, recentCheckIns: [CheckInRecord] = [],
@@ -40,9 +48,19 @@ public struct DialogContext: Sendable {
 public enum DialogEffect: Sendable, Hashable {
     case saveProfile(LifterProfile)
     case saveCheckIn(CheckInRecord)
+    /// A set to store; without an `entry` it joins the message's own new entry.
     case logSet(SetRecord)
     /// Delete everything stored about the user.
     case forgetUser
+}
+
+/// A change to the set log other than a new set (kept apart from ``DialogEffect`` so code that
+/// handles every effect goes on compiling): edits by row id and the unit preference.
+public enum SetLogEdit: Sendable, Hashable {
+    case updateSet(SetRecord)
+    case deleteSets([Int64])
+    /// "use lbs".
+    case saveUnit(LoadUnit)
 }
 
 /// The result of one message: the new conversation, the effects to perform, and the answer.
@@ -54,6 +72,10 @@ public struct DialogOutcome: Sendable {
     /// Set on the message that completes a check-in.
     public var readiness: Readiness?
     public var advice: Advice?
+    /// For a set log: what was stored ([] for a question back or a refusal); nil otherwise.
+    public var loggedSets: [LoggedSet]? = nil
+    /// Edits of the set log, performed after `effects`.
+    public var logEdits: [SetLogEdit] = []
 }
 
 /// Settings the dialog reads.
@@ -132,7 +154,8 @@ public struct DialogEngine: Sendable {
         turn.run(firstContact: context.profile == nil)
         turn.conversation.updatedAt = context.now
         return DialogOutcome(conversation: turn.conversation, effects: turn.effects, reply: turn.lines.joined(separator: "\n"),
-                             intent: utterance.intent, readiness: turn.readiness, advice: turn.advice)
+                             intent: turn.intent ?? utterance.intent, readiness: turn.readiness, advice: turn.advice,
+                             loggedSets: turn.loggedSets, logEdits: turn.logEdits)
     }
 }
 
@@ -144,8 +167,13 @@ struct Turn {
     let context: DialogContext
     var lines: [String] = []
     var effects: [DialogEffect] = []
+    var logEdits: [SetLogEdit] = []
     var readiness: Readiness?
     var advice: Advice?
+    /// The intent reported, when the dialog decided otherwise than understanding ("315 kg? or lb?" is clarify).
+    var intent: Intent?
+    /// What a set log stored ([] when it stored nothing), nil for other messages.
+    var loggedSets: [LoggedSet]?
     /// The profile as it stands during this message (updated by profile statements).
     var profile: LifterProfile
 
@@ -174,6 +202,7 @@ struct Turn {
             return say("This deletes everything I have stored about you: profile, check-ins, logged sets and conversations. Reply \"yes\" to delete it all; anything else keeps it.")
         default: break
         }
+        if !conversation.pendingSets.isEmpty, resolvePendingSets() { return }
         switch conversation.state {
         case .confirmForget:
             if intent == .confirm {
@@ -227,7 +256,11 @@ struct Turn {
         case .askFailure, .askRIR, .askRest, .askRecovery, .askDeload:
             answerQuestion()
         case .logSet:
-            logSet()
+            logSets()
+        case .clarify:
+            if utterance.logCommand != nil { logCommand() } else { clarify() }
+        case .undo, .editSet, .showLog, .bests, .setUnit:
+            logCommand()
         case .stats:
             say(Stats(engine: engine, context: context).report())
             conversation.lastAnswer = LastAnswer(topic: "stats", rules: [])
@@ -240,6 +273,7 @@ struct Turn {
         case .skip:
             say("Nothing to skip.")
         case .unknown, .checkInAnswer:
+            if utterance.implausibleSet != nil { loggedSets = [] }
             say(engine.writer.reply(to: Consultation(
                 utterance: utterance, profile: profile.resolved, advice: nil, deloadNotes: [], deloadSuggested: false,
                 referral: utterance.hints.pain == true, evaluation: nil, assumptionsThatMatter: [])))
@@ -260,29 +294,6 @@ struct Turn {
             say("(Today's check-in is \(today.readiness.rawValue), and this answer takes it into account.)")
         }
         conversation.lastAnswer = LastAnswer(topic: utterance.text, rules: consultation.evaluation?.firedRules.map(\.id) ?? [])
-    }
-
-    mutating func logSet() {
-        guard let set = utterance.loggedSet, let exercise = utterance.exercise else {
-            return say("Which exercise was that? Log a set like \"bench 100kg x 8 @ RIR 1\".")
-        }
-        let kilograms = set.load.map { $0 * (set.unit ?? .kilograms).kilograms }
-        let e1rm = set.estimatedOneRepMax.map { $0 * (set.unit ?? .kilograms).kilograms }
-        let muscle = exercise.primary.first ?? "other"
-        let record = SetRecord(
-            userID: "", roomID: "", loggedAt: context.now, exerciseID: exercise.id, muscle: muscle, loadKilograms: kilograms,
-            unit: set.unit, reps: set.reps, sets: max(1, set.sets), repsInReserve: set.repsInReserve, toFailure: set.toFailure,
-            estimatedOneRepMaxKilograms: e1rm)
-        effects.append(.logSet(record))
-        var text = "Logged: " + ReplyWriter.describe(set, exercise: exercise.name)
-        let hard = (context.weekHardSets ?? 0) + (record.isHard ? record.sets : 0)
-        let failures = (context.weekFailureSets ?? 0) + (record.isFailure ? record.sets : 0)
-        text += " Last 7 days, \(muscle): \(plural(hard, "hard set")) (target 10-20), \(failures) to failure"
-        text += failures >= engine.settings.failureCap
-            ? " — the weekly failure cap (\(engine.settings.failureCap)) is reached; keep the rest short of failure."
-            : " (cap \(engine.settings.failureCap))."
-        say(text)
-        conversation.lastAnswer = LastAnswer(topic: "set log", rules: [])
     }
 
     // MARK: Profile
@@ -476,6 +487,10 @@ struct Turn {
     // MARK: Always available
 
     mutating func cancel() {
+        if !conversation.pendingSets.isEmpty {
+            conversation.pendingSets = []
+            if conversation.state == .idle { return say("OK, not logged: nothing was stored.") }
+        }
         switch conversation.state {
         case .idle:
             say("Nothing to cancel.")

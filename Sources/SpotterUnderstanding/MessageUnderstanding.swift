@@ -70,6 +70,12 @@ public struct MessageUnderstanding: Sendable {
             }
         }
         let isQuestionMark = tokens.contains { $0.kind == .symbol && $0.text == "?" }
+        // The set log reads the symbols ("@8", "+10 kg", "5, 5, 4"); the rest of understanding does not.
+        let allTokens = tokens
+        var positions: [Int] = []
+        for (i, token) in tokens.enumerated() where !(token.kind == .symbol && token.text != "%" && token.text != "/") {
+            positions.append(i)
+        }
         tokens.removeAll { $0.kind == .symbol && $0.text != "%" && $0.text != "/" }
         let ids: [Int32] = tokens.map { $0.kind == .word ? vocabulary.id($0.stem) ?? Vocabulary.unknown : Vocabulary.unknown }
 
@@ -94,6 +100,14 @@ public struct MessageUnderstanding: Sendable {
 
         var intent = classify(matched, wordCount: wordCount, isQuestion: isQuestion, hasExercise: exercise != nil,
                               numbers: numbers)
+        // Every exercise named, in the set log's token positions.
+        let named = index.matches(ids).map { match in
+            SetLogGrammar.Named(exercise: catalogue.exercises[match.position],
+                                range: positions[match.range.lowerBound]..<(positions[match.range.upperBound - 1] + 1))
+        }
+        // Inside a check-in "that was 4 not 3" corrects the check-in, not the log.
+        let command = context.checkInPending == nil ? SetLogCommands.read(allTokens, named: named, isQuestion: isQuestion) : nil
+        let reading: SetLogGrammar.Reading = isQuestion || command != nil ? .none : SetLogGrammar.read(allTokens, named: named)
         let words = tokens.filter { $0.kind == .word }.map(\.stem)
         let whole = words.joined(separator: " ")
         // A chat command is the whole message, give or take two words ("daily check-in", "show my week please").
@@ -103,8 +117,35 @@ public struct MessageUnderstanding: Sendable {
             intent = .checkIn
         }
         var logged: LoggedSet?
+        var loggedSets: [LoggedSet] = []
         var implausible: String?
-        if intent == .logSet, let reps = numbers.reps {
+        var clarification: String?
+        if let command {
+            intent = switch command {
+            case .undo: .undo
+            case .changeLoad, .changeReps, .deleteToday: .editSet
+            case .askCorrection: .clarify
+            case .showToday: .showLog
+            case .showBests: .bests
+            case .useUnit: .setUnit
+            }
+        } else if intent != .help || wordCount > 6, reading != .none {
+            switch reading {
+            case let .sets(sets):
+                intent = .logSet
+                loggedSets = sets
+                logged = sets.first
+                if let id = sets.first?.exerciseID, !id.isEmpty, let first = catalogue[id] { exercise = first }
+            case let .refused(reason):
+                intent = .unknown
+                implausible = reason
+            case let .ask(question):
+                intent = .clarify
+                clarification = question
+            case .none:
+                break
+            }
+        } else if intent == .logSet, let reps = numbers.reps {
             logged = LoggedSet(
                 exerciseID: exercise?.id ?? "", load: numbers.load, unit: numbers.load == nil ? nil : numbers.unit ?? .kilograms,
                 reps: reps, sets: numbers.sets ?? 1, rir: numbers.rir, rpe: numbers.rpe, toFailure: numbers.toFailure)
@@ -115,6 +156,7 @@ public struct MessageUnderstanding: Sendable {
                 logged = nil
                 intent = .unknown
             }
+            loggedSets = logged.map { [$0] } ?? []
         } else if intent == .logSet {
             intent = .unknown
         }
@@ -142,7 +184,7 @@ public struct MessageUnderstanding: Sendable {
         if intent == .unknown, hints.experience != nil || hints.goal != nil || hints.spotter != nil {
             intent = .setProfile
         }
-        if intent == .unknown || intent.isChatOnly { exercise = nil }
+        if intent == .unknown || intent == .clarify || intent.isChatOnly { exercise = nil }
 
         var planned = PlannedSet()
         planned.reps = numbers.reps
@@ -152,8 +194,13 @@ public struct MessageUnderstanding: Sendable {
         planned.isLastSet = matched.contains(.lastSet)
         planned.toFailure = (intent == .askRest || intent == .askRecovery) && matched.contains(.afterFailure)
 
-        return Utterance(text: text, intent: intent, exercise: exercise, hints: hints, plannedSet: planned, loggedSet: logged,
-                         checkIn: checkIn, implausibleSet: implausible)
+        var utterance = Utterance(text: text, intent: intent, exercise: exercise, hints: hints, plannedSet: planned, loggedSet: logged,
+                                  checkIn: checkIn, implausibleSet: implausible)
+        utterance.loggedSets = intent == .logSet ? loggedSets : []
+        if intent != .logSet { utterance.loggedSet = nil }
+        utterance.clarification = intent == .clarify ? clarification : nil
+        utterance.logCommand = command.flatMap { intent.isChatOnly || intent == .clarify ? $0 : nil }
+        return utterance
     }
 
     /// The chat's own commands, when they make up (nearly) the whole message: "check in",
