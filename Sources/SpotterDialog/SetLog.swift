@@ -18,10 +18,14 @@ extension Turn {
             intent = .clarify
             return say("Which exercise was that? Log a set like \"bench 100kg x 8 @ RIR 1\".")
         }
-        // A bare number takes the lifter's unit.
+        // A bare number takes the lifter's unit: as set, else the unit last used for this lift (so a
+        // bare number means what it meant last time), else the one unit they always write, else kg.
         let resolved = sets.map { set -> LoggedSet in
             var set = set
-            if !set.unitStated { set.unit = unit }
+            if !set.unitStated {
+                let last = context.exerciseHistory.first { $0.exerciseID == set.exerciseID && $0.loadKilograms != nil }?.unit
+                set.unit = context.unitPreference ?? last ?? context.inferredUnit ?? .kilograms
+            }
             return set
         }
         // A load far above the lifter's best for the lift is asked about before it is stored.
@@ -132,7 +136,8 @@ extension Turn {
             store(sets)
             return true
         }
-        if utterance.intent == .decline {
+        if utterance.intent == .decline || utterance.intent == .undo {
+            // "undo" right after the question means: never mind.
             loggedSets = []
             say("OK, not logged: nothing was stored.")
             return true
