@@ -255,7 +255,7 @@ public final class ChatRuntime: @unchecked Sendable {
             } else {
                 var ids = utterance.loggedSets.map(\.exerciseID) + prepared.conversation.pendingSets.map(\.exerciseID)
                 ids = Array(Set(ids.filter { !$0.isEmpty })).sorted()
-                context.exerciseHistory = try session.sets(user: user, exercises: ids)
+                context.exerciseHistory = try session.bestSets(user: user, exercises: ids)
             }
             if pending, context.weekHardSets == nil, let id = prepared.conversation.pendingSets.first?.exerciseID,
                let muscle = coach.understanding.catalogue[id]?.primary.first {

@@ -21,8 +21,9 @@ public struct DialogContext: Sendable {
     /// Sets of the last 28 days, for stats, newest first.
     public var recentSets: [SetRecord]
     /// The set log (loaded for set logs, edits and their views): the rows of the last entry,
-    /// today's rows (oldest first), every earlier set of the exercises the message names (or all,
-    /// for "my bests"), newest first; the lifter's unit as set and as inferred from what they write.
+    /// today's rows (oldest first), the earlier sets of the exercises the message names that a new
+    /// set is compared with (newest with a load first, the heaviest per rep count, the best e1RM; every
+    /// set for "my bests"); the lifter's unit as set and as inferred from what they write.
     public var lastEntry: [SetRecord] = []
     public var todaySets: [SetRecord] = []
     public var exerciseHistory: [SetRecord] = []

@@ -23,7 +23,9 @@ extension Turn {
         let resolved = sets.map { set -> LoggedSet in
             var set = set
             if !set.unitStated {
-                let last = context.exerciseHistory.first { $0.exerciseID == set.exerciseID && $0.loadKilograms != nil }?.unit
+                let last = context.exerciseHistory.first {
+                    $0.exerciseID == set.exerciseID && ($0.loadKilograms != nil || $0.addedLoadKilograms != nil)
+                }?.unit
                 set.unit = context.unitPreference ?? last ?? context.inferredUnit ?? .kilograms
             }
             return set

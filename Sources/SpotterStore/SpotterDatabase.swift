@@ -146,7 +146,9 @@ public final class SpotterDatabase: Sendable {
                 ALTER TABLE sets ADD COLUMN rpe REAL;
                 ALTER TABLE sets ADD COLUMN added_load_kg REAL;
                 ALTER TABLE sets ADD COLUMN unit_stated INTEGER NOT NULL DEFAULT 1;
-                CREATE INDEX sets_user_exercise ON sets(user_id, exercise_id);
+                UPDATE sets SET entry = id WHERE entry IS NULL;
+                CREATE INDEX sets_user_exercise ON sets(user_id, exercise_id, reps);
+                CREATE INDEX sets_user_entry ON sets(user_id, entry);
                 CREATE TABLE unit_preferences (
                     user_id TEXT PRIMARY KEY NOT NULL, unit TEXT NOT NULL, updated_at REAL NOT NULL) WITHOUT ROWID;
                 """)
@@ -368,12 +370,34 @@ public struct StoreSession {
 
     /// The rows of the user's last log entry, in the order performed.
     public func lastEntry(user: String) throws -> [SetRecord] {
-        let statement = try db.cachedStatement(sql: """
-            SELECT * FROM sets WHERE user_id = ? AND COALESCE(entry, id) = (
-                SELECT COALESCE(entry, id) FROM sets WHERE user_id = ? ORDER BY logged_at DESC, id DESC LIMIT 1)
-            ORDER BY id
+        let newest = try db.cachedStatement(sql: "SELECT entry FROM sets WHERE user_id = ? ORDER BY logged_at DESC, id DESC LIMIT 1")
+        guard let entry = try Int64.fetchOne(newest, arguments: [user]) else { return [] }
+        let statement = try db.cachedStatement(sql: "SELECT * FROM sets WHERE user_id = ? AND entry = ? ORDER BY id")
+        return try Row.fetchAll(statement, arguments: [user, entry]).map(Self.setRecord)
+    }
+
+    /// What a new set of these exercises is compared with, without reading their whole history:
+    /// per exercise the newest set with a load (its unit), the heaviest set for each rep count and
+    /// the set with the best e1RM. Newest first.
+    public func bestSets(user: String, exercises: [String]) throws -> [SetRecord] {
+        var result: [SetRecord] = []
+        let newest = try db.cachedStatement(sql: """
+            SELECT * FROM sets WHERE user_id = ? AND exercise_id = ? AND (load_kg IS NOT NULL OR added_load_kg IS NOT NULL)
+            ORDER BY logged_at DESC, id DESC LIMIT 1
             """)
-        return try Row.fetchAll(statement, arguments: [user, user]).map(Self.setRecord)
+        // SQLite returns the other columns of the row that holds the MAX.
+        let heaviest = try db.cachedStatement(sql: """
+            SELECT *, MAX(load_kg) FROM sets WHERE user_id = ? AND exercise_id = ? AND load_kg IS NOT NULL GROUP BY reps
+            """)
+        let strongest = try db.cachedStatement(sql: """
+            SELECT * FROM sets WHERE user_id = ? AND exercise_id = ? AND e1rm_kg IS NOT NULL ORDER BY e1rm_kg DESC LIMIT 1
+            """)
+        for exercise in exercises {
+            result += try Row.fetchAll(newest, arguments: [user, exercise]).map(Self.setRecord)
+            result += try Row.fetchAll(heaviest, arguments: [user, exercise]).map(Self.setRecord)
+            result += try Row.fetchAll(strongest, arguments: [user, exercise]).map(Self.setRecord)
+        }
+        return result
     }
 
     /// Every set of these exercises the user logged, newest first (bests, plausibility).
@@ -390,10 +414,14 @@ public struct StoreSession {
     /// The units the user has written with loads (for inferring their unit).
     public func statedUnits(user: String) throws -> Set<LoadUnit> {
         let statement = try db.cachedStatement(sql: """
-            SELECT DISTINCT unit FROM sets WHERE user_id = ? AND unit_stated = 1 AND unit IS NOT NULL
-                AND (load_kg IS NOT NULL OR added_load_kg IS NOT NULL)
+            SELECT EXISTS (SELECT 1 FROM sets WHERE user_id = ? AND unit = ? AND unit_stated = 1
+                AND (load_kg IS NOT NULL OR added_load_kg IS NOT NULL))
             """)
-        return Set(try String.fetchAll(statement, arguments: [user]).compactMap(LoadUnit.init(rawValue:)))
+        var units = Set<LoadUnit>()
+        for unit in [LoadUnit.kilograms, .pounds] where try Bool.fetchOne(statement, arguments: [user, unit.rawValue]) == true {
+            units.insert(unit)
+        }
+        return units
     }
 
     /// The unit the user asked for ("use lbs"), if any.

@@ -72,7 +72,13 @@ enum SetLogCommands {
                 || numbers.count == 1 && (wordSet.contains("make") || wordSet.contains("should") || wordSet.contains("meant")
                     || whole.hasPrefix("that was") || whole.hasPrefix("it was") || whole.hasPrefix("actually"))
             if isEdit {
-                let from = numbers.count == 2 ? numbers[1].element.number : nil
+                var from = numbers.count == 2 ? numbers[1].element.number : nil
+                var to = to
+                if numbers.count == 2, whole.hasPrefix("not"), let second = numbers[1].element.number {
+                    // "not 100, 105", "not 100 but 105": the first number is the wrong one.
+                    from = to
+                    to = second
+                }
                 return .changeLoad(from: from, to: to, unit: units.first)
             }
         }
