@@ -514,6 +514,14 @@ extension SpotterDatabase {
         try queue.write { db in try db.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES (?)", arguments: [identifier]) }
     }
 
+    /// Creates a Spotter database migrated only up to `version`, then runs `sql` on it: a file
+    /// as an older Spotter left it (tests of migrations).
+    public static func createOlderForTests(path: String, upTo version: String, sql: String) throws {
+        let queue = try DatabaseQueue(path: path)
+        try migrator.migrate(queue, upTo: version)
+        try queue.write { db in try db.execute(sql: sql) }
+    }
+
     /// Creates an SQLite file that belongs to some other application.
     public static func createForeignDatabaseForTests(path: String) throws {
         let queue = try DatabaseQueue(path: path)

@@ -118,3 +118,31 @@ struct SetLogPropertyTests {
         #expect(try rows(user).count == 4, "the rows before the question (2 + 1 + 1) are kept")
     }
 }
+
+@Suite("Set log migration")
+struct SetLogMigrationTests {
+    @Test("sets stored before the set-log migration are kept, each its own entry: undo removes only the newest")
+    func olderDatabase() throws {
+        let folder = try temporaryFolder("spotter-migrate")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("s.sqlite").path
+        try SpotterDatabase.createOlderForTests(path: path, upTo: "v4-groups", sql: """
+            INSERT INTO profiles (user_id, updated_at) VALUES ('old', 1);
+            INSERT INTO sets (user_id, room_id, logged_at, exercise_id, muscle, load_kg, unit, reps, sets, rir, to_failure, e1rm_kg)
+            VALUES ('old', 'direct', 1795420000, 'Barbell_Squat', 'quadriceps', 140, 'kg', 5, 3, 2, 0, 172.7),
+                   ('old', 'direct', 1795420100, 'Barbell_Squat', 'quadriceps', 150, 'kg', 3, 1, 1, 0, 170),
+                   ('old', 'direct', 1795420200, 'Barbell_Bench_Press_-_Medium_Grip', 'chest', 100, 'kg', 5, 1, NULL, 0, NULL);
+            """)
+        let database = try SpotterDatabase(path: path)
+        let runtime = ChatRuntime(coach: ProjectFixtures.coach, database: database, settings: CoachingSettings().dialog,
+                                  clock: { 1_795_420_800 })
+        #expect(try database.read { try $0.sets(user: "old", since: 0) }.count == 3, "nothing stored is lost")
+        let undo = try runtime.handle(IncomingMessage(user: "old", text: "undo"))
+        #expect(undo.reply.contains("Barbell Bench Press"))
+        let left = try database.read { try $0.sets(user: "old", since: 0) }
+        #expect(left.map(\.loadKilograms) == [150, 140])
+        // The older rows still count as bests.
+        let best = try runtime.handle(IncomingMessage(user: "old", text: "squat 155kg x 3"))
+        #expect(best.reply.contains("New best: Barbell Squat 155 kg for 3 reps"), "\(best.reply)")
+    }
+}
