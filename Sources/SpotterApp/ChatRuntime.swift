@@ -239,30 +239,34 @@ public final class ChatRuntime: @unchecked Sendable {
         if intent == .stats {
             context.recentSets = try session.sets(user: user, since: now - 28 * Self.day)
         }
-        // The set log: only for messages that log, edit or show it (or answer a held-back log).
+        // The set log: each message reads only what it can need (logs run at chat speed).
         let pending = !prepared.conversation.pendingSets.isEmpty
-        if intent == .logSet || intent == .undo || intent == .editSet || intent == .showLog || intent == .bests
-            || intent == .setUnit || intent == .clarify || intent == .stats || pending {
+        let logs = intent == .logSet || pending
+        if logs || intent == .stats || intent == .bests {
             context.unitPreference = try session.unitPreference(user: user)
             let stated = try session.statedUnits(user: user)
             if stated.count == 1 { context.inferredUnit = stated.first }
+        }
+        if intent == .undo || intent == .editSet || intent == .clarify || pending {
             context.lastEntry = try session.lastEntry(user: user)
+        }
+        if intent == .showLog || intent == .editSet {
             // Today is the UTC day of the injected clock.
             let today = (now / Self.day).rounded(.down) * Self.day
             context.todaySets = try session.sets(user: user, since: today).reversed()
-            if intent == .bests {
-                context.exerciseHistory = try session.sets(user: user, since: 0, limit: 100_000)
-            } else {
-                var ids = utterance.loggedSets.map(\.exerciseID) + prepared.conversation.pendingSets.map(\.exerciseID)
-                ids = Array(Set(ids.filter { !$0.isEmpty })).sorted()
-                context.exerciseHistory = try session.bestSets(user: user, exercises: ids)
-            }
-            if pending, context.weekHardSets == nil, let id = prepared.conversation.pendingSets.first?.exerciseID,
-               let muscle = coach.understanding.catalogue[id]?.primary.first {
-                let volume = try session.muscleVolume(user: user, muscle: muscle, since: now - 7 * Self.day)
-                context.weekHardSets = volume.hard
-                context.weekFailureSets = volume.failure
-            }
+        }
+        if intent == .bests {
+            context.exerciseHistory = try session.sets(user: user, since: 0, limit: 100_000)
+        } else if logs {
+            var ids = utterance.loggedSets.map(\.exerciseID) + prepared.conversation.pendingSets.map(\.exerciseID)
+            ids = Array(Set(ids.filter { !$0.isEmpty })).sorted()
+            context.exerciseHistory = try session.bestSets(user: user, exercises: ids)
+        }
+        if pending, context.weekHardSets == nil, let id = prepared.conversation.pendingSets.first?.exerciseID,
+           let muscle = coach.understanding.catalogue[id]?.primary.first {
+            let volume = try session.muscleVolume(user: user, muscle: muscle, since: now - 7 * Self.day)
+            context.weekHardSets = volume.hard
+            context.weekFailureSets = volume.failure
         }
         return context
     }

@@ -149,6 +149,7 @@ public final class SpotterDatabase: Sendable {
                 UPDATE sets SET entry = id WHERE entry IS NULL;
                 CREATE INDEX sets_user_exercise ON sets(user_id, exercise_id, reps);
                 CREATE INDEX sets_user_entry ON sets(user_id, entry);
+                CREATE INDEX sets_user_unit ON sets(user_id, unit, unit_stated);
                 CREATE TABLE unit_preferences (
                     user_id TEXT PRIMARY KEY NOT NULL, unit TEXT NOT NULL, updated_at REAL NOT NULL) WITHOUT ROWID;
                 """)
