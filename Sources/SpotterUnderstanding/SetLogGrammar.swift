@@ -589,7 +589,7 @@ enum SetLogGrammar {
             if load == nil && added == nil { stated = false }
             if unit == nil { unit = .kilograms }
             var sets = draft.sets
-            var reps = draft.reps
+            let reps = draft.reps
             if reps.count > 1, let count = sets, count == Double(reps.count) { sets = nil }
             if reps.count > 1, let count = sets, count != Double(reps.count) {
                 return .ask("\(LoggedSet.number(count)) sets, but \(reps.count) rep counts (\(reps.map(LoggedSet.number).joined(separator: ", "))): "
@@ -598,7 +598,6 @@ enum SetLogGrammar {
             if let fraction = (reps + [sets ?? 1]).first(where: { $0 != $0.rounded() }) {
                 return .refused("\(LoggedSet.number(fraction)) is not a whole number of reps or sets")
             }
-            if reps.count == 1, let count = sets { reps = [Double](repeating: reps[0], count: 1); sets = count }
             // Equal reps next to each other are one group: 5, 5, 4 is 2 × 5 and 1 × 4.
             var groups: [(reps: Double, sets: Double)] = []
             if reps.count == 1 {
