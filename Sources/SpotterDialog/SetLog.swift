@@ -97,7 +97,8 @@ extension Turn {
             let earlier = seen.filter { $0.exerciseID == record.exerciseID }
             guard !earlier.isEmpty, let load = record.loadKilograms else { continue }
             let name = engine.catalogue[record.exerciseID]?.name ?? record.exerciseID
-            let unit = record.unit ?? self.unit
+            // Replies use the lifter's unit when they set one, else the unit the set was logged in.
+            let unit = context.unitPreference ?? record.unit ?? self.unit
             let sameReps = earlier.filter { $0.reps == record.reps }.compactMap(\.loadKilograms).max()
             if let sameReps, load > sameReps + 0.001 {
                 lines.append("New best: \(name) \(weight(load, in: unit)) for \(plural(record.reps, "rep")) (measured; "
@@ -291,13 +292,13 @@ extension Turn {
             }
             let measured = byReps.keys.sorted().prefix(6).compactMap { reps -> String? in
                 guard let set = byReps[reps], let load = set.loadKilograms else { return nil }
-                return "\(weight(load, in: set.unit ?? unit)) × \(reps)"
+                return "\(weight(load, in: context.unitPreference ?? set.unit ?? unit)) × \(reps)"
             }
             var line = "• \(name): measured " + measured.joined(separator: ", ")
             if let top = sets.filter({ $0.estimatedOneRepMaxKilograms != nil })
                 .max(by: { ($0.estimatedOneRepMaxKilograms ?? 0) < ($1.estimatedOneRepMaxKilograms ?? 0) }),
                let e1rm = top.estimatedOneRepMaxKilograms {
-                line += "; estimated 1RM about \(weight(e1rm, in: top.unit ?? unit))"
+                line += "; estimated 1RM about \(weight(e1rm, in: context.unitPreference ?? top.unit ?? unit))"
             }
             lines.append(line + ".")
         }
