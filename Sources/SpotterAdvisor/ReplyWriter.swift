@@ -33,7 +33,10 @@ public struct ReplyWriter: Sendable {
         case .redFlag, .outOfScope: return scopeLines(consultation)
         case .askFrequency, .askVolume, .askLoad: return planLines(consultation)
         case .askFailure, .askRIR, .askRest, .askRecovery, .askDeload: break
-        case .checkIn, .checkInAnswer, .setProfile, .showProfile, .skip, .stats, .cancel, .forgetMe, .confirm, .decline:
+        case .clarify:
+            return [(utterance.clarification ?? "What did you mean?") + " (`spotter ask` keeps no log; `spotter chat` does.)"]
+        case .checkIn, .checkInAnswer, .setProfile, .showProfile, .skip, .stats, .cancel, .forgetMe, .confirm, .decline,
+             .undo, .editSet, .showLog, .bests, .setUnit:
             return ["That works in a conversation with memory: run `spotter chat` (check-ins, profile, set log, stats)."]
         }
         if utterance.intent == .askRecovery, consultation.plan?.consecutiveDays != nil { return planLines(consultation) }
@@ -330,6 +333,13 @@ public struct ReplyWriter: Sendable {
             utterance: utterance, profile: ResolvedProfile(profile: .assumed), advice: nil, deloadNotes: [],
             deloadSuggested: false, referral: false, evaluation: nil, assumptionsThatMatter: [])) }
         let name = utterance.exercise?.name ?? "an exercise I did not recognise"
+        if utterance.loggedSets.count > 1 {
+            let parts = utterance.loggedSets.map { set in
+                Self.describe(set, exercise: set.exerciseID == utterance.exercise?.id ? name : set.exerciseID.split(separator: "_").joined(separator: " "))
+            }
+            return "That reads as \(utterance.loggedSets.count) groups of sets: " + parts.joined(separator: " ")
+                + " `spotter ask` keeps no log; `spotter chat` does."
+        }
         return "That reads as a set: " + Self.describe(set, exercise: name)
             + " `spotter ask` keeps no log; `spotter chat` does."
     }
@@ -340,12 +350,8 @@ public struct ReplyWriter: Sendable {
         if set.sets > 1 { text += "\(set.sets) × " }
         text += "\(set.reps) reps"
         let unit = set.unit?.rawValue ?? "kg"
-        if let load = set.load { text += " at \(number(load)) \(unit)" }
-        if set.toFailure {
-            text += ", to failure"
-        } else if let rir = set.repsInReserve {
-            text += ", RIR \(number(rir))"
-        }
+        text += loadText(set)
+        text += effortText(set)
         text += "."
         if let e1rm = set.estimatedOneRepMax {
             text += " Estimated 1RM about \(number((e1rm * 2).rounded() / 2)) \(unit) (Epley with reps in reserve)."
@@ -356,6 +362,22 @@ public struct ReplyWriter: Sendable {
     /// The answer to a message in another language: nothing is read from it.
     public static let englishOnly = "Sorry, I only understand English for now, so I read nothing from that message. "
         + "Ask me in English, for example \"should I go to failure on bench?\""
+
+    /// " at 100 kg", " at bodyweight + 10 kg", or "" when no load was given.
+    public static func loadText(_ set: LoggedSet) -> String {
+        let unit = set.unit?.rawValue ?? "kg"
+        if let load = set.load { return " at \(number(load)) \(unit)" }
+        if let added = set.addedLoad { return " at bodyweight + \(number(added)) \(unit)" }
+        return ""
+    }
+
+    /// ", RPE 8" or ", RIR 2" as the lifter said it, ", to failure", or "".
+    public static func effortText(_ set: LoggedSet) -> String {
+        if set.toFailure { return ", to failure" }
+        if let rpe = set.rpe { return ", RPE \(number(rpe))" }
+        if let rir = set.repsInReserve { return ", RIR \(number(rir))" }
+        return ""
+    }
 
     private func unknown(_ consultation: Consultation) -> String {
         if consultation.utterance.notEnglish { return Self.englishOnly }

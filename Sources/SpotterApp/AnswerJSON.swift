@@ -93,6 +93,29 @@ public enum AnswerJSON {
         ])
     }
 
+    /// `logged_sets`: one entry per group of equal sets, in the order performed.
+    public static func loggedSets(_ sets: [LoggedSet]) -> JSON {
+        .array(sets.map { set in
+            .object([
+                ("exercise", set.exerciseID.isEmpty ? .null : .string(set.exerciseID)),
+                ("load", set.load.map(JSON.number) ?? .null),
+                ("added_load", set.addedLoad.map(JSON.number) ?? .null),
+                ("unit", .string((set.unit ?? .kilograms).rawValue)),
+                ("sets", .number(Double(set.sets))),
+                ("reps", .number(Double(set.reps))),
+                ("rir", set.repsInReserve.map(JSON.number) ?? .null),
+                ("rpe", set.effort.map(JSON.number) ?? .null),
+                ("to_failure", .bool(set.toFailure)),
+                ("e1rm", set.estimatedOneRepMax.map { .number(($0 * 10).rounded() / 10) } ?? .null),
+            ])
+        })
+    }
+
+    /// Whether a message was a set log (stored, refused or asked about): it carries `logged_sets`.
+    public static func isSetLog(_ utterance: Utterance) -> Bool {
+        utterance.intent == .logSet || utterance.implausibleSet != nil || utterance.intent == .clarify && utterance.logCommand == nil
+    }
+
     /// One `spotter ask --json` answer. Fields after `reply` are additions to the contract.
     public static func ask(_ consultation: Consultation, reply: String) -> JSON {
         var fields: [(String, JSON)] = [
@@ -106,6 +129,10 @@ public enum AnswerJSON {
             ("muscle_group", muscleGroup(consultation.utterance.muscleGroup)),
         ]
         if let set = consultation.utterance.loggedSet { fields.append(("logged_set", loggedSet(set))) }
+        if isSetLog(consultation.utterance) {
+            // What would be stored: `spotter ask` keeps no log.
+            fields.append(("logged_sets", loggedSets(consultation.utterance.intent == .logSet ? consultation.utterance.loggedSets : [])))
+        }
         return .object(fields)
     }
 }

@@ -46,14 +46,19 @@ public struct ChatReply: Sendable {
     public var forgotten = false
     /// The muscle, week or load part of the advice (issue 13), when the answer has one.
     public var plan: PlanAdvice?
+    /// For a set log: what was stored (empty when nothing was: a question back, a refusal);
+    /// nil for every other message.
+    public var loggedSets: [LoggedSet]? = nil
 
     /// The output line's JSON.
     public var json: JSONValue {
-        .object([
+        var fields: [(key: String, value: JSONValue)] = [
             ("user", .string(user)), ("room", .string(room)), ("reply", .string(reply)),
             ("intent", .string(intent.rawValue)), ("dialog", .optional(dialog)),
             ("readiness", .optional(readiness?.rawValue)), ("advice", AnswerJSON.advice(advice, plan: plan)),
-        ])
+        ]
+        if let loggedSets { fields.append(("logged_sets", AnswerJSON.loggedSets(loggedSets))) }
+        return .object(fields)
     }
 }
 
@@ -189,6 +194,8 @@ public final class ChatRuntime: @unchecked Sendable {
         context.profile = profile
         let outcome = dialog.handle(prepared, utterance, context: context)
         var forgotten = false
+        // Every set one message logs joins one entry: the first row's.
+        var messageEntry: Int64?
         for effect in outcome.effects {
             switch effect {
             case let .saveProfile(profile):
@@ -201,7 +208,11 @@ public final class ChatRuntime: @unchecked Sendable {
             case var .logSet(record):
                 record.userID = message.user
                 record.roomID = message.room
-                try session.logSet(record)
+                let edit = record.entry != nil
+                if !edit { record.entry = messageEntry }
+                let id = try session.logSet(record)
+                if !edit, messageEntry == nil { messageEntry = id }
+
             case .forgetUser:
                 try session.forget(user: message.user)
                 forgotten = true
@@ -215,6 +226,17 @@ public final class ChatRuntime: @unchecked Sendable {
                 }
             }
         }
+        for edit in outcome.logEdits {
+            switch edit {
+            case var .updateSet(record):
+                record.userID = message.user
+                try session.updateSet(record)
+            case let .deleteSets(ids):
+                try session.deleteSets(user: message.user, ids: ids)
+            case let .saveUnit(unit):
+                try session.saveUnitPreference(unit, user: message.user, at: now)
+            }
+        }
         if !forgotten {
             // An idle conversation whose last answer did not change needs no write; an open
             // dialog always does, since its time decides when it expires.
@@ -226,7 +248,7 @@ public final class ChatRuntime: @unchecked Sendable {
         }
         return ChatReply(user: message.user, room: message.room, reply: outcome.reply, intent: outcome.intent,
                          openDialog: outcome.conversation.state.name, readiness: outcome.readiness, advice: outcome.advice,
-                         forgotten: forgotten, plan: outcome.plan)
+                         forgotten: forgotten, plan: outcome.plan, loggedSets: outcome.loggedSets)
     }
 
     /// A lifter's weekly report, read inside the caller's transaction (scheduled reports).
@@ -264,6 +286,35 @@ public final class ChatRuntime: @unchecked Sendable {
         if intent == .stats || intent == .askVolume || intent == .askFrequency || intent == .askLoad || intent == .logSet
             || utterance.asksConsecutive {
             context.recentSets = try session.sets(user: user, since: now - 28 * Self.day)
+        }
+        // The set log: each message reads only what it can need (logs run at chat speed).
+        let pending = !prepared.conversation.pendingSets.isEmpty
+        let logs = intent == .logSet || pending
+        if logs || intent == .stats || intent == .bests {
+            context.unitPreference = try session.unitPreference(user: user)
+            let stated = try session.statedUnits(user: user)
+            if stated.count == 1 { context.inferredUnit = stated.first }
+        }
+        if intent == .undo || intent == .editSet || intent == .clarify || pending {
+            context.lastEntry = try session.lastEntry(user: user)
+        }
+        if intent == .showLog || intent == .editSet {
+            // Today is the UTC day of the injected clock.
+            let today = (now / Self.day).rounded(.down) * Self.day
+            context.todaySets = try session.sets(user: user, since: today).reversed()
+        }
+        if intent == .bests {
+            context.exerciseHistory = try session.sets(user: user, since: 0, limit: 100_000)
+        } else if logs {
+            var ids = utterance.loggedSets.map(\.exerciseID) + prepared.conversation.pendingSets.map(\.exerciseID)
+            ids = Array(Set(ids.filter { !$0.isEmpty })).sorted()
+            context.exerciseHistory = try session.bestSets(user: user, exercises: ids)
+        }
+        if pending, context.weekHardSets == nil, let id = prepared.conversation.pendingSets.first?.exerciseID,
+           let muscle = coach.understanding.catalogue[id]?.primary.first {
+            let volume = try session.muscleVolume(user: user, muscle: muscle, since: now - 7 * Self.day)
+            context.weekHardSets = volume.hard
+            context.weekFailureSets = volume.failure
         }
         return context
     }

@@ -85,11 +85,28 @@ public struct SetRecord: Sendable, Hashable, Codable {
     public var repsInReserve: Double?
     public var toFailure: Bool
     public var estimatedOneRepMaxKilograms: Double?
+    /// The store's row id (nil until stored).
+    public var id: Int64?
+    /// The log entry the row belongs to: every group of sets one message logged shares it, so
+    /// "undo" removes the whole message. nil on a new record: the message's own entry.
+    public var entry: Int64?
+    /// RPE as the lifter said it (RIR is `repsInReserve`).
+    public var rpe: Double?
+    /// Load added to bodyweight ("dips +10 kg"); `loadKilograms` is nil then.
+    public var addedLoadKilograms: Double?
+    /// The unit was written with the number (not taken from the lifter's preference).
+    public var unitStated: Bool
 
     public init(
         userID: String, roomID: String, loggedAt: Timestamp, exerciseID: String, muscle: String, loadKilograms: Double?,
-        unit: LoadUnit?, reps: Int, sets: Int, repsInReserve: Double?, toFailure: Bool, estimatedOneRepMaxKilograms: Double?
+        unit: LoadUnit?, reps: Int, sets: Int, repsInReserve: Double?, toFailure: Bool, estimatedOneRepMaxKilograms: Double?,
+        id: Int64? = nil, entry: Int64? = nil, rpe: Double? = nil, addedLoadKilograms: Double? = nil, unitStated: Bool = true
     ) {
+        self.id = id
+        self.entry = entry
+        self.rpe = rpe
+        self.addedLoadKilograms = addedLoadKilograms
+        self.unitStated = unitStated
         self.userID = userID
         self.roomID = roomID
         self.loggedAt = loggedAt
@@ -110,4 +127,15 @@ public struct SetRecord: Sendable, Hashable, Codable {
 
     /// Taken to failure: said so, or RIR 0.
     public var isFailure: Bool { toFailure || repsInReserve == 0 }
+
+    /// The set as the lifter logged it, in the unit they logged it in.
+    public var logged: LoggedSet {
+        let unit = unit ?? .kilograms
+        func shown(_ kilograms: Double?) -> Double? {
+            kilograms.map { unit == .kilograms ? $0 : (($0 / unit.kilograms) * 100).rounded() / 100 }
+        }
+        let rir = rpe == nil && !toFailure ? repsInReserve : nil
+        return LoggedSet(exerciseID: exerciseID, load: shown(loadKilograms), unit: unit, reps: reps, sets: sets, rir: rir, rpe: rpe,
+                         toFailure: toFailure, addedLoad: shown(addedLoadKilograms), unitStated: unitStated)
+    }
 }

@@ -38,6 +38,19 @@ public enum Intent: String, Sendable, Hashable, Codable, CaseIterable {
     case confirm
     /// "no".
     case decline
+    /// A reply that asks what the lifter meant before anything is stored ("315 kg? or lb?",
+    /// "3 plates": how much is that?). `spotter ask` reports it too.
+    case clarify
+    /// "undo", "undo that last set": removes the last thing logged.
+    case undo
+    /// "that was 105 not 100", "change the last set to 8 reps", "delete my squat from today".
+    case editSet = "edit_set"
+    /// "my log today".
+    case showLog = "show_log"
+    /// "my bests", "my PRs".
+    case bests
+    /// "use lbs", "I lift in kg".
+    case setUnit = "set_unit"
 
     /// The questions the advisor answers from the rule tables.
     public var isQuestion: Bool {
@@ -58,13 +71,15 @@ public enum Intent: String, Sendable, Hashable, Codable, CaseIterable {
     /// Intents that only mean something in a conversation with memory.
     public var isChatOnly: Bool {
         switch self {
-        case .checkIn, .checkInAnswer, .setProfile, .showProfile, .skip, .stats, .cancel, .forgetMe, .confirm, .decline:
+        case .checkIn, .checkInAnswer, .setProfile, .showProfile, .skip, .stats, .cancel, .forgetMe, .confirm, .decline,
+             .undo, .editSet, .showLog, .bests, .setUnit:
             true
         default: false
         }
     }
 
     /// The intents `spotter ask` reports (issue contract): the chat's own map to unknown there.
+    /// (`clarify` is reported by `spotter ask` too: a set log it must ask about.)
     public static let askIntents: [Intent] = [
         .askFailure, .askRIR, .askRest, .askRecovery, .askDeload, .askFrequency, .askVolume, .askLoad, .redFlag, .outOfScope,
         .logSet, .help, .why, .unknown,
@@ -129,6 +144,9 @@ public enum LoadUnit: String, Sendable, Hashable, Codable {
 
     /// Kilograms per unit.
     public var kilograms: Double { self == .kilograms ? 1 : 0.45359237 }
+
+    /// The other unit ("315 kg? or lb?").
+    public var other: LoadUnit { self == .kilograms ? .pounds : .kilograms }
 }
 
 /// A set as the lifter logged it: "bench 100kg x 8 @ RIR 1", "squat 140 5x5 rpe 8".
@@ -142,10 +160,14 @@ public struct LoggedSet: Sendable, Hashable, Codable {
     public var rir: Double?
     public var rpe: Double?
     public var toFailure: Bool
+    /// Load added to bodyweight ("dips +10 kg"); `load` is nil then (bodyweight).
+    public var addedLoad: Double?
+    /// The unit was written ("100kg"); false for a bare number, which takes the lifter's unit.
+    public var unitStated: Bool
 
     public init(
         exerciseID: String, load: Double?, unit: LoadUnit?, reps: Int, sets: Int = 1, rir: Double? = nil,
-        rpe: Double? = nil, toFailure: Bool = false
+        rpe: Double? = nil, toFailure: Bool = false, addedLoad: Double? = nil, unitStated: Bool = true
     ) {
         self.exerciseID = exerciseID
         self.load = load
@@ -155,6 +177,15 @@ public struct LoggedSet: Sendable, Hashable, Codable {
         self.rir = rir
         self.rpe = rpe
         self.toFailure = toFailure
+        self.addedLoad = addedLoad
+        self.unitStated = unitStated
+    }
+
+    /// RPE as logged, or from RIR (10 − RIR), or 10 for a set to failure.
+    public var effort: Double? {
+        if let rpe { return rpe }
+        if toFailure { return 10 }
+        return rir.map { 10 - $0 }
     }
 
     /// Reps in reserve as logged: RIR directly, RPE as 10 − RPE, failure as 0.
@@ -179,7 +210,17 @@ public struct LoggedSet: Sendable, Hashable, Codable {
         if sets < 1 { return "\(sets) sets" }
         if sets > Self.maxSets { return "over \(Self.maxSets) sets" }
         if let load, !(load <= Self.maxLoad) { return "over \(Int(Self.maxLoad)) \((unit ?? .kilograms).rawValue)" }
+        if let load, load < 0 { return "a negative load" }
+        if let addedLoad, !(addedLoad <= Self.maxLoad) { return "over \(Int(Self.maxLoad)) \((unit ?? .kilograms).rawValue) added" }
+        if let addedLoad, addedLoad < 0 { return "a negative added load" }
+        if let rpe, !(1...10).contains(rpe) { return "RPE \(Self.number(rpe)): the scale runs from 1 to 10" }
+        if let rir, rir < 0 { return "RIR \(Self.number(rir)): reps in reserve can't be below 0" }
+        if let rir, rir > 10 { return "RIR \(Self.number(rir)): more than 10 in reserve is not a working set" }
         return nil
+    }
+
+    public static func number(_ value: Double) -> String {
+        value.rounded() == value && abs(value) < 1e15 ? String(Int(value)) : String(value)
     }
 
     /// Estimated one-rep max, Epley with reps in reserve added (COACHING.md section 6):
@@ -222,6 +263,14 @@ public struct Utterance: Sendable, Hashable {
     public var target: TargetSet = TargetSet()
     /// The unit the lifter speaks in, when the message uses one.
     public var unit: LoadUnit?
+    /// Every group of equal sets a set log holds, in the order performed ("ohp 60 x 5, 5, 4" is
+    /// two: 2 × 5 and 1 × 4; "squat 140kg 3x5, then leg press 200 3x10" two exercises).
+    /// `loggedSet` is the first of them.
+    public var loggedSets: [LoggedSet] = []
+    /// The question to ask before anything is stored ("3 plates": how much is that?).
+    public var clarification: String?
+    /// What an edit, undo or unit message asks for.
+    public var logCommand: LogCommand?
 
     public init(
         text: String, intent: Intent, exercise: Exercise? = nil, hints: ProfileHints = ProfileHints(),
@@ -237,4 +286,24 @@ public struct Utterance: Sendable, Hashable {
         self.plannedSet = plannedSet
         self.loggedSet = loggedSet
     }
+}
+
+/// A change to the set log or its settings, said in words.
+public enum LogCommand: Sendable, Hashable {
+    /// "undo", "undo that last set".
+    case undo
+    /// "that was 105 not 100": the last entry's load `from` (when said) becomes `to`.
+    case changeLoad(from: Double?, to: Double, unit: LoadUnit?)
+    /// "change the last set to 8 reps".
+    case changeReps(to: Int)
+    /// "delete my squat from today".
+    case deleteToday(exerciseID: String)
+    /// "I logged the wrong weight": ask what it should be.
+    case askCorrection(what: String)
+    /// "my log today".
+    case showToday
+    /// "my bests".
+    case showBests
+    /// "use lbs", "I lift in kg".
+    case useUnit(LoadUnit)
 }

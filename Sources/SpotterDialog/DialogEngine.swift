@@ -20,6 +20,15 @@ public struct DialogContext: Sendable {
     public var weekHardSets: Int?
     /// Sets of the last 28 days, for stats, newest first.
     public var recentSets: [SetRecord]
+    /// The set log (loaded for set logs, edits and their views): the rows of the last entry,
+    /// today's rows (oldest first), the earlier sets of the exercises the message names that a new
+    /// set is compared with (newest with a load first, the heaviest per rep count, the best e1RM; every
+    /// set for "my bests"); the lifter's unit as set and as inferred from what they write.
+    public var lastEntry: [SetRecord] = []
+    public var todaySets: [SetRecord] = []
+    public var exerciseHistory: [SetRecord] = []
+    public var unitPreference: LoadUnit?
+    public var inferredUnit: LoadUnit?
 
     public init(
         now: Timestamp, profile: LifterProfile?, todayCheckIn: CheckInRecord? = nil, recentCheckIns: [CheckInRecord] = [],
@@ -40,9 +49,19 @@ public struct DialogContext: Sendable {
 public enum DialogEffect: Sendable, Hashable {
     case saveProfile(LifterProfile)
     case saveCheckIn(CheckInRecord)
+    /// A set to store; without an `entry` it joins the message's own new entry.
     case logSet(SetRecord)
     /// Delete everything stored about the user.
     case forgetUser
+}
+
+/// A change to the set log other than a new set (kept apart from ``DialogEffect`` so code that
+/// handles every effect goes on compiling): edits by row id and the unit preference.
+public enum SetLogEdit: Sendable, Hashable {
+    case updateSet(SetRecord)
+    case deleteSets([Int64])
+    /// "use lbs".
+    case saveUnit(LoadUnit)
 }
 
 /// The result of one message: the new conversation, the effects to perform, and the answer.
@@ -56,6 +75,10 @@ public struct DialogOutcome: Sendable {
     public var advice: Advice?
     /// The muscle, week or load part of the advice, when the answer has one.
     public var plan: PlanAdvice?
+    /// For a set log: what was stored ([] for a question back or a refusal); nil otherwise.
+    public var loggedSets: [LoggedSet]? = nil
+    /// Edits of the set log, performed after `effects`.
+    public var logEdits: [SetLogEdit] = []
 }
 
 /// Settings the dialog reads.
@@ -144,7 +167,8 @@ public struct DialogEngine: Sendable {
         turn.run(firstContact: context.profile == nil)
         turn.conversation.updatedAt = context.now
         return DialogOutcome(conversation: turn.conversation, effects: turn.effects, reply: turn.lines.joined(separator: "\n"),
-                             intent: utterance.intent, readiness: turn.readiness, advice: turn.advice, plan: turn.plan)
+                             intent: turn.intent ?? utterance.intent, readiness: turn.readiness, advice: turn.advice, plan: turn.plan,
+                             loggedSets: turn.loggedSets, logEdits: turn.logEdits)
     }
 }
 
@@ -156,9 +180,14 @@ struct Turn {
     let context: DialogContext
     var lines: [String] = []
     var effects: [DialogEffect] = []
+    var logEdits: [SetLogEdit] = []
     var readiness: Readiness?
     var advice: Advice?
     var plan: PlanAdvice?
+    /// The intent reported, when the dialog decided otherwise than understanding ("315 kg? or lb?" is clarify).
+    var intent: Intent?
+    /// What a set log stored ([] when it stored nothing), nil for other messages.
+    var loggedSets: [LoggedSet]?
     /// The profile as it stands during this message (updated by profile statements).
     var profile: LifterProfile
 
@@ -188,6 +217,7 @@ struct Turn {
             return say("This deletes everything I have stored about you: profile, check-ins, logged sets and conversations. Reply \"yes\" to delete it all; anything else keeps it.")
         default: break
         }
+        if !conversation.pendingSets.isEmpty, resolvePendingSets() { return }
         switch conversation.state {
         case .confirmForget:
             if intent == .confirm {
@@ -247,7 +277,11 @@ struct Turn {
             say(engine.writer.reply(to: consultation))
             conversation.lastAnswer = LastAnswer(topic: utterance.text, rules: consultation.scope?.rules ?? [])
         case .logSet:
-            logSet()
+            logSets()
+        case .clarify:
+            if utterance.logCommand != nil { logCommand() } else { clarify() }
+        case .undo, .editSet, .showLog, .bests, .setUnit:
+            logCommand()
         case .stats:
             // The report has no rules of its own: "why" keeps explaining the last answer that had some.
             say(Stats(engine: engine, context: context).report())
@@ -260,6 +294,7 @@ struct Turn {
         case .skip:
             say("Nothing to skip.")
         case .unknown, .checkInAnswer:
+            if utterance.implausibleSet != nil { loggedSets = [] }
             say(engine.writer.reply(to: Consultation(
                 utterance: utterance, profile: profile.resolved, advice: nil, deloadNotes: [], deloadSuggested: false,
                 referral: utterance.hints.pain == true, evaluation: nil, assumptionsThatMatter: [])))
@@ -302,55 +337,6 @@ struct Turn {
         guard let best, let kilograms = best.loadKilograms else { return nil }
         let unit = best.unit ?? .kilograms
         return ReferenceSet(load: kilograms / unit.kilograms, unit: unit, reps: best.reps, rir: best.repsInReserve ?? 0)
-    }
-
-    mutating func logSet() {
-        guard let set = utterance.loggedSet, let exercise = utterance.exercise else {
-            return say("Which exercise was that? Log a set like \"bench 100kg x 8 @ RIR 1\".")
-        }
-        let kilograms = set.load.map { $0 * (set.unit ?? .kilograms).kilograms }
-        let e1rm = set.estimatedOneRepMax.map { $0 * (set.unit ?? .kilograms).kilograms }
-        let muscle = exercise.primary.first ?? "other"
-        let record = SetRecord(
-            userID: "", roomID: "", loggedAt: context.now, exerciseID: exercise.id, muscle: muscle, loadKilograms: kilograms,
-            unit: set.unit, reps: set.reps, sets: max(1, set.sets), repsInReserve: set.repsInReserve, toFailure: set.toFailure,
-            estimatedOneRepMaxKilograms: e1rm)
-        effects.append(.logSet(record))
-        var text = "Logged: " + ReplyWriter.describe(set, exercise: exercise.name)
-        let hard = (context.weekHardSets ?? 0) + (record.isHard ? record.sets : 0)
-        let failures = (context.weekFailureSets ?? 0) + (record.isFailure ? record.sets : 0)
-        text += " Last 7 days, \(muscle): \(plural(hard, "hard set")) (target 10-20), \(failures) to failure"
-        text += failures >= engine.settings.failureCap
-            ? " — the weekly failure cap (\(engine.settings.failureCap)) is reached; keep the rest short of failure."
-            : " (cap \(engine.settings.failureCap))."
-        say(text)
-        if let best = newBest(record, exercise: exercise) { say(best) }
-        var rules: [String] = []
-        if let next = nextSetAdvice(set, exercise: exercise) {
-            say(next.text)
-            rules = next.rules
-        }
-        if !rules.isEmpty { conversation.lastAnswer = LastAnswer(topic: "set log", rules: rules) }
-    }
-
-    /// A new best said out loud, a measured one (more load for the same or more reps) kept apart
-    /// from an estimated one (a higher e1RM). Nothing on the first set of an exercise.
-    func newBest(_ record: SetRecord, exercise: Exercise) -> String? {
-        let earlier = context.recentSets.filter { $0.exerciseID == record.exerciseID }
-        guard !earlier.isEmpty, let load = record.loadKilograms else { return nil }
-        let unit = record.unit ?? .kilograms
-        func shown(_ kilograms: Double) -> String { ReplyWriter.number(((kilograms / unit.kilograms) * 2).rounded() / 2) + " " + unit.rawValue }
-        let heaviest = earlier.filter { $0.reps >= record.reps }.compactMap(\.loadKilograms).max()
-        if heaviest == nil || load > heaviest! + 0.01 {
-            if heaviest != nil || earlier.contains(where: { $0.loadKilograms != nil }) {
-                return "New best: \(shown(load)) for \(plural(record.reps, "rep")), the heaviest you have logged for that many reps (measured)."
-            }
-        }
-        if let e1rm = record.estimatedOneRepMaxKilograms,
-           let before = earlier.compactMap(\.estimatedOneRepMaxKilograms).max(), e1rm > before + 0.01 {
-            return "New estimated best: 1RM about \(shown(e1rm)), up from \(shown(before)) (an estimate from reps and RIR, not a tested max)."
-        }
-        return nil
     }
 
     /// The next set or session after a logged set, by autoregulation against the RIR target.
@@ -705,6 +691,10 @@ struct Turn {
     // MARK: Always available
 
     mutating func cancel() {
+        if !conversation.pendingSets.isEmpty {
+            conversation.pendingSets = []
+            if conversation.state == .idle { return say("OK, not logged: nothing was stored.") }
+        }
         switch conversation.state {
         case .idle:
             say("Nothing to cancel.")

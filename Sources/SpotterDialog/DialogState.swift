@@ -60,6 +60,9 @@ public struct Conversation: Sendable, Hashable {
     /// When the conversation last changed; an open dialog older than the expiry has expired.
     public var updatedAt: Timestamp
     public var lastAnswer: LastAnswer?
+    /// A set log held back until the lifter confirms its unit ("315 kg? or lb?"); stored on
+    /// "kg", "lb" or "yes", dropped on anything else.
+    public var pendingSets: [LoggedSet] = []
 
     public init(state: DialogState = .idle, updatedAt: Timestamp, lastAnswer: LastAnswer? = nil) {
         self.state = state
@@ -107,6 +110,7 @@ extension Conversation {
             fields.append(("last_topic", .string(lastAnswer.topic)))
             fields.append(("last_rules", .array(lastAnswer.rules.map(JSONValue.string))))
         }
+        if !pendingSets.isEmpty { fields.append(("pending_sets", .array(pendingSets.map(Self.json)))) }
         return .object(fields)
     }
 
@@ -127,6 +131,28 @@ extension Conversation {
         if let topic = json["last_topic"]?.string {
             lastAnswer = LastAnswer(topic: topic, rules: json["last_rules"]?.array?.compactMap(\.string) ?? [])
         }
+        pendingSets = json["pending_sets"]?.array?.compactMap(Self.loggedSet) ?? []
+    }
+
+    static func json(_ set: LoggedSet) -> JSONValue {
+        .object([
+            ("exercise", .string(set.exerciseID)), ("load", set.load.map(JSONValue.number) ?? .null),
+            ("unit", .optional(set.unit?.rawValue)), ("reps", .number(Double(set.reps))), ("sets", .number(Double(set.sets))),
+            ("rir", set.rir.map(JSONValue.number) ?? .null), ("rpe", set.rpe.map(JSONValue.number) ?? .null),
+            ("to_failure", .bool(set.toFailure)), ("added_load", set.addedLoad.map(JSONValue.number) ?? .null),
+            ("unit_stated", .bool(set.unitStated)),
+        ])
+    }
+
+    static func loggedSet(_ json: JSONValue) -> LoggedSet? {
+        guard let exercise = json["exercise"]?.string, let reps = json["reps"]?.number, let sets = json["sets"]?.number,
+              (1...Double(LoggedSet.maxReps)).contains(reps), (1...Double(LoggedSet.maxSets)).contains(sets) else { return nil }
+        let set = LoggedSet(
+            exerciseID: exercise, load: json["load"]?.number, unit: json["unit"]?.string.flatMap(LoadUnit.init(rawValue:)),
+            reps: Int(reps), sets: Int(sets), rir: json["rir"]?.number, rpe: json["rpe"]?.number,
+            toFailure: json["to_failure"]?.bool ?? false, addedLoad: json["added_load"]?.number,
+            unitStated: json["unit_stated"]?.bool ?? true)
+        return set.implausibility == nil ? set : nil
     }
 
     static func json(_ answers: CheckInAnswers) -> JSONValue {

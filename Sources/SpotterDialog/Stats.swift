@@ -50,7 +50,8 @@ struct Stats {
             byExercise[set.exerciseID, default: []].append(set)
         }
         guard !byExercise.isEmpty else { return [] }
-        var lines = ["Estimated 1RM (best this week; trend over 4 weeks):"]
+        let unit = context.unitPreference ?? context.inferredUnit ?? .kilograms
+        var lines = ["Estimated 1RM (best this week; trend over 4 weeks, oldest to newest, a gap where nothing was logged):"]
         for (exerciseID, sets) in byExercise.sorted(by: { $0.key < $1.key }) {
             let name = engine.catalogue[exerciseID]?.name ?? exerciseID
             var weekly: [Double?] = [nil, nil, nil, nil]
@@ -61,8 +62,18 @@ struct Stats {
                 weekly[slot] = max(weekly[slot] ?? 0, e1rm)
             }
             guard let current = weekly[3] ?? weekly.compactMap({ $0 }).last else { continue }
-            let points = weekly.compactMap { $0 }.count
-            lines.append("• \(name): \(format(current)) kg" + (points >= 2 ? " " + sparkline(weekly) : ""))
+            let known = weekly.compactMap { $0 }
+            // The trend is always drawn: with one week logged it is one bar, and says so.
+            var line = "• \(name): \(Turn.weight(current, in: unit)) [\(sparkline(weekly))]"
+            if known.count >= 2, let first = known.first, let last = known.last {
+                let change = (last - first) / unit.kilograms
+                let amount = format(abs(change))
+                line += change > 0.25 ? " up \(amount) \(unit.rawValue) over \(known.count) weeks"
+                    : change < -0.25 ? " down \(amount) \(unit.rawValue) over \(known.count) weeks" : " flat over \(known.count) weeks"
+            } else {
+                line += " (one week logged so far: the trend grows as you log)"
+            }
+            lines.append(line)
         }
         return lines
     }

@@ -249,6 +249,23 @@ public final class SpotterDatabase: Sendable {
                 CREATE INDEX quick_checkins_day ON quick_checkins(room_id, day, user_id);
                 """)
         }
+        migrator.registerMigration("v10-set-log") { db in
+            // The set log (issue 12): rows one message logged share an entry (undo removes it
+            // whole; older rows are each their own entry), RPE as said, load added to bodyweight,
+            // whether the unit was written; and the lifter's unit ("use lbs").
+            try db.execute(sql: """
+                ALTER TABLE sets ADD COLUMN entry INTEGER;
+                ALTER TABLE sets ADD COLUMN rpe REAL;
+                ALTER TABLE sets ADD COLUMN added_load_kg REAL;
+                ALTER TABLE sets ADD COLUMN unit_stated INTEGER NOT NULL DEFAULT 1;
+                UPDATE sets SET entry = id WHERE entry IS NULL;
+                CREATE INDEX sets_user_exercise ON sets(user_id, exercise_id, reps);
+                CREATE INDEX sets_user_entry ON sets(user_id, entry);
+                CREATE INDEX sets_user_unit ON sets(user_id, unit, unit_stated);
+                CREATE TABLE unit_preferences (
+                    user_id TEXT PRIMARY KEY NOT NULL, unit TEXT NOT NULL, updated_at REAL NOT NULL) WITHOUT ROWID;
+                """)
+        }
         return migrator
     }
 
@@ -532,17 +549,109 @@ public struct StoreSession {
 
     // MARK: Sets
 
-    public func logSet(_ record: SetRecord) throws {
+    /// Stores a set; a record without an entry starts one of its own. Returns the row id.
+    @discardableResult
+    public func logSet(_ record: SetRecord) throws -> Int64 {
         let statement = try db.cachedStatement(sql: """
-            INSERT INTO sets (user_id, room_id, logged_at, exercise_id, muscle, load_kg, unit, reps, sets, rir, to_failure, e1rm_kg)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO sets (user_id, room_id, logged_at, exercise_id, muscle, load_kg, unit, reps, sets, rir, to_failure, e1rm_kg,
+                              entry, rpe, added_load_kg, unit_stated)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
         try statement.execute(arguments: [
             record.userID, record.roomID, record.loggedAt, record.exerciseID, record.muscle, record.loadKilograms,
             record.unit?.rawValue, record.reps, record.sets, record.repsInReserve, record.toFailure ? 1 : 0,
-            record.estimatedOneRepMaxKilograms,
+            record.estimatedOneRepMaxKilograms, record.entry, record.rpe, record.addedLoadKilograms, record.unitStated ? 1 : 0,
         ])
-        // set_volume follows by trigger.
+        let id = db.lastInsertedRowID
+        if record.entry == nil {
+            try db.execute(sql: "UPDATE sets SET entry = ? WHERE id = ?", arguments: [id, id])
+        }
+        return id
+    }
+
+    /// Changes a stored set (an edit: "that was 105 not 100").
+    public func updateSet(_ record: SetRecord) throws {
+        guard let id = record.id else { return }
+        try db.execute(sql: """
+            UPDATE sets SET load_kg = ?, unit = ?, reps = ?, sets = ?, rir = ?, to_failure = ?, e1rm_kg = ?, rpe = ?,
+                added_load_kg = ?, unit_stated = ? WHERE id = ? AND user_id = ?
+            """, arguments: [record.loadKilograms, record.unit?.rawValue, record.reps, record.sets, record.repsInReserve,
+                             record.toFailure ? 1 : 0, record.estimatedOneRepMaxKilograms, record.rpe, record.addedLoadKilograms,
+                             record.unitStated ? 1 : 0, id, record.userID])
+    }
+
+    /// Deletes a user's sets by row id ("undo", "delete my squat from today").
+    public func deleteSets(user: String, ids: [Int64]) throws {
+        for id in ids { try db.execute(sql: "DELETE FROM sets WHERE user_id = ? AND id = ?", arguments: [user, id]) }
+    }
+
+    /// The rows of the user's last log entry, in the order performed.
+    public func lastEntry(user: String) throws -> [SetRecord] {
+        let newest = try db.cachedStatement(sql: "SELECT entry FROM sets WHERE user_id = ? ORDER BY logged_at DESC, id DESC LIMIT 1")
+        guard let entry = try Int64.fetchOne(newest, arguments: [user]) else { return [] }
+        let statement = try db.cachedStatement(sql: "SELECT * FROM sets WHERE user_id = ? AND entry = ? ORDER BY id")
+        return try Row.fetchAll(statement, arguments: [user, entry]).map(Self.setRecord)
+    }
+
+    /// What a new set of these exercises is compared with, without reading their whole history:
+    /// per exercise the newest set with a load (its unit), the heaviest set for each rep count and
+    /// the set with the best e1RM. Newest first.
+    public func bestSets(user: String, exercises: [String]) throws -> [SetRecord] {
+        var result: [SetRecord] = []
+        let newest = try db.cachedStatement(sql: """
+            SELECT * FROM sets WHERE user_id = ? AND exercise_id = ? AND (load_kg IS NOT NULL OR added_load_kg IS NOT NULL)
+            ORDER BY logged_at DESC, id DESC LIMIT 1
+            """)
+        // SQLite returns the other columns of the row that holds the MAX.
+        let heaviest = try db.cachedStatement(sql: """
+            SELECT *, MAX(load_kg) FROM sets WHERE user_id = ? AND exercise_id = ? AND load_kg IS NOT NULL GROUP BY reps
+            """)
+        let strongest = try db.cachedStatement(sql: """
+            SELECT * FROM sets WHERE user_id = ? AND exercise_id = ? AND e1rm_kg IS NOT NULL ORDER BY e1rm_kg DESC LIMIT 1
+            """)
+        for exercise in exercises {
+            result += try Row.fetchAll(newest, arguments: [user, exercise]).map(Self.setRecord)
+            result += try Row.fetchAll(heaviest, arguments: [user, exercise]).map(Self.setRecord)
+            result += try Row.fetchAll(strongest, arguments: [user, exercise]).map(Self.setRecord)
+        }
+        return result
+    }
+
+    /// Every set of these exercises the user logged, newest first (bests, plausibility).
+    public func sets(user: String, exercises: [String]) throws -> [SetRecord] {
+        guard !exercises.isEmpty else { return [] }
+        let marks = Array(repeating: "?", count: exercises.count).joined(separator: ", ")
+        var arguments: [any DatabaseValueConvertible] = [user]
+        arguments += exercises.map { $0 as any DatabaseValueConvertible }
+        return try Row.fetchAll(db, sql: """
+            SELECT * FROM sets WHERE user_id = ? AND exercise_id IN (\(marks)) ORDER BY logged_at DESC, id DESC
+            """, arguments: StatementArguments(arguments)).map(Self.setRecord)
+    }
+
+    /// The units the user has written with loads (for inferring their unit).
+    public func statedUnits(user: String) throws -> Set<LoadUnit> {
+        let statement = try db.cachedStatement(sql: """
+            SELECT EXISTS (SELECT 1 FROM sets WHERE user_id = ? AND unit = ? AND unit_stated = 1
+                AND (load_kg IS NOT NULL OR added_load_kg IS NOT NULL))
+            """)
+        var units = Set<LoadUnit>()
+        for unit in [LoadUnit.kilograms, .pounds] where try Bool.fetchOne(statement, arguments: [user, unit.rawValue]) == true {
+            units.insert(unit)
+        }
+        return units
+    }
+
+    /// The unit the user asked for ("use lbs"), if any.
+    public func unitPreference(user: String) throws -> LoadUnit? {
+        let statement = try db.cachedStatement(sql: "SELECT unit FROM unit_preferences WHERE user_id = ?")
+        return try String.fetchOne(statement, arguments: [user]).flatMap(LoadUnit.init(rawValue:))
+    }
+
+    public func saveUnitPreference(_ unit: LoadUnit, user: String, at time: Timestamp) throws {
+        try db.execute(sql: """
+            INSERT INTO unit_preferences (user_id, unit, updated_at) VALUES (?, ?, ?)
+            ON CONFLICT (user_id) DO UPDATE SET unit = excluded.unit, updated_at = excluded.updated_at
+            """, arguments: [user, unit.rawValue, time])
     }
 
     // MARK: Imports
@@ -633,7 +742,8 @@ public struct StoreSession {
             userID: row["user_id"], roomID: row["room_id"], loggedAt: row["logged_at"], exerciseID: row["exercise_id"],
             muscle: row["muscle"], loadKilograms: row["load_kg"], unit: (row["unit"] as String?).flatMap(LoadUnit.init(rawValue:)),
             reps: row["reps"], sets: row["sets"], repsInReserve: row["rir"], toFailure: (row["to_failure"] as Int) != 0,
-            estimatedOneRepMaxKilograms: row["e1rm_kg"])
+            estimatedOneRepMaxKilograms: row["e1rm_kg"], id: row["id"], entry: (row["entry"] as Int64?) ?? row["id"],
+            rpe: row["rpe"], addedLoadKilograms: row["added_load_kg"], unitStated: ((row["unit_stated"] as Int?) ?? 1) != 0)
     }
 
     // MARK: Data rights
@@ -641,7 +751,7 @@ public struct StoreSession {
     /// Deletes everything stored about a user, in every room.
     public func forget(user: String) throws {
         for table in ["profiles", "conversations", "checkins", "checkins_replaced", "sets", "set_volume", "imports", "room_members",
-                      "direct_rooms"] {
+                      "direct_rooms", "unit_preferences"] {
             try db.execute(sql: "DELETE FROM \(table) WHERE user_id = ?", arguments: [user])
         }
         // Messages received from the user (handled ones; pending ones are still owed an answer):
@@ -671,7 +781,7 @@ public struct StoreSession {
                       ("sets", "user_id", "logged_at"), ("imports", "user_id", "id"),
                       ("journal", "sender", "seq"), ("outbox", "recipient", "id"),
                       ("webhook_deliveries", "user_id", "received_at"), ("room_members", "user_id", "room_id"),
-                      ("direct_rooms", "user_id", "room_id")]
+                      ("direct_rooms", "user_id", "room_id"), ("unit_preferences", "user_id", "user_id")]
         for (table, owner, order) in tables {
             let rows = try Row.fetchAll(db, sql: "SELECT * FROM \(table) WHERE \(owner) = ? ORDER BY \(order)", arguments: [user])
             result.append((table, rows.map { row in

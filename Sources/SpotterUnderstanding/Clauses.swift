@@ -30,7 +30,7 @@ struct Clauses: Sendable {
                     negated.append(inNegation)
                     continue
                 }
-                if token.text == "," || token.text == "?" {
+                if token.text == "," || token.text == ";" || token.text == "?" {
                     if token.text == "?", wordsInClause > 0, questionMarkClause == nil { questionMarkClause = current }
                     if wordsInClause > 0 { current += 1 }
                     inNegation = false

@@ -102,25 +102,41 @@ struct ExerciseIndex: Sendable {
         return best
     }
 
-    /// Every exercise a message names, in message order: "incline press then cable flyes".
-    func allMatches(_ ids: [Int32]) -> [(position: Int, range: Range<Int>)] {
+    /// Every exercise a message names, left to right, none overlapping: "squat 140kg 3x5, then
+    /// leg press 200 3x10" names two. At each word the longest name starting there wins; linear
+    /// in the message (times the longest name), so a 64 KiB message of names stays cheap.
+    func matches(_ ids: [Int32]) -> [(position: Int, range: Range<Int>)] {
         var found: [(position: Int, range: Range<Int>)] = []
-        func search(_ run: Range<Int>) {
-            guard !run.isEmpty, let match = longestMatch(ids, in: run) else { return }
-            search(run.lowerBound..<match.range.lowerBound)
-            found.append(match)
-            search(match.range.upperBound..<run.upperBound)
-        }
         var start = 0
         while start < ids.count {
             guard isName(ids[start]) else { start += 1; continue }
             var end = start
             while end < ids.count && isName(ids[end]) { end += 1 }
-            search(start..<end)
+            var i = start
+            while i < end {
+                var hit: (position: Int, range: Range<Int>)?
+                for length in stride(from: min(longest, end - i), through: 1, by: -1) {
+                    let window = Array(ids[i..<(i + length)])
+                    if let position = exact[window] ?? (length > 1 ? unordered[window.sorted()] : nil) {
+                        hit = (position, i..<(i + length))
+                        break
+                    }
+                }
+                if let hit {
+                    found.append(hit)
+                    i = hit.range.upperBound
+                } else {
+                    i += 1
+                }
+            }
             start = end
         }
         return found
     }
+
+    /// Every exercise a message names, in message order (the question's exercise is chosen
+    /// among them: "incline press then cable flyes").
+    func allMatches(_ ids: [Int32]) -> [(position: Int, range: Range<Int>)] { matches(ids) }
 
     private func isName(_ id: Int32) -> Bool { id >= 0 && Int(id) < isNameWord.count && isNameWord[Int(id)] }
 

@@ -100,16 +100,16 @@ public struct MessageUnderstanding: Sendable {
         }
         let isQuestionMark = tokens.contains { $0.kind == .symbol && $0.text == "?" }
         let clauses = Clauses(tokens: tokens, questionWords: Lexicon.questionWords)
-        // Removing symbols shifts the words: keep the typed stems on the words they belong to.
-        if !typedStems.isEmpty {
-            var shifted: [Int: String] = [:]
-            var kept = 0
-            for (i, token) in tokens.enumerated() where !(token.kind == .symbol && token.text != "%" && token.text != "/") {
-                if let stem = typedStems[i] { shifted[kept] = stem }
-                kept += 1
-            }
-            typedStems = shifted
+        // The set log reads the symbols ("@8", "+10 kg", "5, 5, 4"); the rest of understanding does
+        // not. Removing them shifts the words: the typed stems move with the words they belong to.
+        let allTokens = tokens
+        var positions: [Int] = []
+        var shiftedStems: [Int: String] = [:]
+        for (i, token) in tokens.enumerated() where !(token.kind == .symbol && token.text != "%" && token.text != "/") {
+            if let stem = typedStems[i] { shiftedStems[positions.count] = stem }
+            positions.append(i)
         }
+        typedStems = shiftedStems
         tokens.removeAll { $0.kind == .symbol && $0.text != "%" && $0.text != "/" }
         let ids: [Int32] = tokens.map { $0.kind == .word ? vocabulary.id($0.stem) ?? Vocabulary.unknown : Vocabulary.unknown }
 
@@ -158,6 +158,16 @@ public struct MessageUnderstanding: Sendable {
 
         var intent = classify(matched, wordCount: wordCount, isQuestion: isQuestion, hasExercise: exercise != nil,
                               hasGroup: muscleGroup != nil, numbers: numbers, stems: tokens.map(\.stem))
+        // Every exercise named, in the set log's token positions.
+        let setNamed = index.matches(ids).map { match in
+            SetLogGrammar.Named(exercise: catalogue.exercises[match.position],
+                                range: positions[match.range.lowerBound]..<(positions[match.range.upperBound - 1] + 1))
+        }
+        // Inside a check-in "that was 4 not 3" corrects the check-in, not the log.
+        let command = context.checkInPending == nil ? SetLogCommands.read(allTokens, named: setNamed, isQuestion: isQuestion) : nil
+        // A load question names a set as its reference ("pick a weight: bench 3x5 at RIR 2, best 100x5"): no log.
+        let setReading: SetLogGrammar.Reading = isQuestion || command != nil || intent == .askLoad
+            ? .none : SetLogGrammar.read(allTokens, named: setNamed)
         let words = tokens.filter { $0.kind == .word }.map(\.stem)
         let whole = words.joined(separator: " ")
         // A chat command is the whole message, give or take two words ("daily check-in", "show my week please").
@@ -167,8 +177,35 @@ public struct MessageUnderstanding: Sendable {
             intent = .checkIn
         }
         var logged: LoggedSet?
+        var loggedSets: [LoggedSet] = []
         var implausible: String?
-        if intent == .logSet, let reps = numbers.reps {
+        var clarification: String?
+        if let command {
+            intent = switch command {
+            case .undo: .undo
+            case .changeLoad, .changeReps, .deleteToday: .editSet
+            case .askCorrection: .clarify
+            case .showToday: .showLog
+            case .showBests: .bests
+            case .useUnit: .setUnit
+            }
+        } else if intent != .help || wordCount > 6, setReading != .none {
+            switch setReading {
+            case let .sets(sets):
+                intent = .logSet
+                loggedSets = sets
+                logged = sets.first
+                if let id = sets.first?.exerciseID, !id.isEmpty, let first = catalogue[id] { exercise = first }
+            case let .refused(reason):
+                intent = .unknown
+                implausible = reason
+            case let .ask(question):
+                intent = .clarify
+                clarification = question
+            case .none:
+                break
+            }
+        } else if intent == .logSet, let reps = numbers.reps {
             logged = LoggedSet(
                 exerciseID: exercise?.id ?? "", load: numbers.load, unit: numbers.load == nil ? nil : numbers.unit ?? .kilograms,
                 reps: reps, sets: numbers.sets ?? 1, rir: numbers.rir, rpe: numbers.rpe, toFailure: numbers.toFailure)
@@ -179,6 +216,7 @@ public struct MessageUnderstanding: Sendable {
                 logged = nil
                 intent = .unknown
             }
+            loggedSets = logged.map { [$0] } ?? []
         } else if intent == .logSet {
             intent = .unknown
         }
@@ -229,8 +267,10 @@ public struct MessageUnderstanding: Sendable {
             scope = matched.contains(.urgent) ? .urgent : .acuteInjury
             checkIn = nil
             logged = nil
+            loggedSets = []
+            clarification = nil
         }
-        if intent == .unknown || intent.isChatOnly || intent == .redFlag || intent == .outOfScope {
+        if intent == .unknown || intent == .clarify || intent.isChatOnly || intent == .redFlag || intent == .outOfScope {
             exercise = nil
             muscleGroup = nil
         }
@@ -273,6 +313,10 @@ public struct MessageUnderstanding: Sendable {
             // "how heavy should I go?" asks for a load; it does not plan heavy work.
             utterance.plannedSet.saidHeavy = false
         }
+        utterance.loggedSets = intent == .logSet ? loggedSets : []
+        if intent != .logSet { utterance.loggedSet = nil }
+        utterance.clarification = intent == .clarify ? clarification : nil
+        utterance.logCommand = command.flatMap { intent.isChatOnly || intent == .clarify ? $0 : nil }
         return utterance
     }
 

@@ -7,6 +7,11 @@ struct Token: Hashable, Sendable {
     /// The word's stem, used for matching ("squats" → "squat"); equal to `text` for others.
     var stem: String
     var number: Double?
+    /// Nothing separated this token from the one before ("100kg", "30s", "5e3"): the set log
+    /// reads "30s" as a pair of 30s and "5e3" as a number in scientific notation.
+    var joined = false
+    /// A number as typed, separators included ("1,500", "6,5"); `text` has the comma as a point.
+    var typed = ""
 }
 
 enum Tokenizer {
@@ -20,23 +25,48 @@ enum Tokenizer {
         tokens.reserveCapacity(16)
         var word: [UInt8] = []
         var digits: [UInt8] = []
+        // Whether a space or other separator came since the last token.
+        var gap = true
 
+        func append(_ token: Token) {
+            var token = token
+            token.joined = !gap && !tokens.isEmpty
+            tokens.append(token)
+            gap = false
+        }
         func flushWord() {
             guard !word.isEmpty else { return }
             let text = String(decoding: word, as: UTF8.self)
             // "x" between numbers is the sets/reps or load/reps separator.
-            tokens.append(Token(kind: .word, text: text, stem: Stemmer.stem(text), number: nil))
+            append(Token(kind: .word, text: text, stem: Stemmer.stem(text), number: nil))
             word.removeAll(keepingCapacity: true)
         }
         func flushNumber() {
             guard !digits.isEmpty else { return }
-            // A trailing dot is punctuation, not a decimal point.
-            while digits.last == UInt8(ascii: ".") { digits.removeLast() }
-            let text = String(decoding: digits, as: UTF8.self)
-            if let value = Double(text) {
-                tokens.append(Token(kind: .number, text: text, stem: text, number: value))
+            // A trailing dot or comma is punctuation, not a decimal point; a comma still separates.
+            var trailingComma = false
+            while let last = digits.last, last == UInt8(ascii: ".") || last == UInt8(ascii: ",") {
+                if last == UInt8(ascii: ",") { trailingComma = true }
+                digits.removeLast()
+            }
+            let typed = String(decoding: digits, as: UTF8.self)
+            let commas = digits.count { $0 == UInt8(ascii: ",") }
+            if commas >= 2 {
+                // "10,8,6": a list of numbers, each its own token with the commas between.
+                for (index, part) in typed.split(separator: ",", omittingEmptySubsequences: false).enumerated() {
+                    if index > 0 { append(symbol(",")); gap = false }
+                    if let value = Double(part) {
+                        append(Token(kind: .number, text: String(part), stem: String(part), number: value, typed: String(part)))
+                    }
+                }
+            } else {
+                let text = String(decoding: digits.map { $0 == UInt8(ascii: ",") ? UInt8(ascii: ".") : $0 }, as: UTF8.self)
+                if let value = Double(text) {
+                    append(Token(kind: .number, text: text, stem: text, number: value, typed: typed))
+                }
             }
             digits.removeAll(keepingCapacity: true)
+            if trailingComma { append(symbol(",")) }
         }
 
         for scalar in message.unicodeScalars {
@@ -51,7 +81,7 @@ enum Tokenizer {
                 flushWord()
                 digits.append(UInt8(folded))
             } else if (folded == 0x2E || folded == 0x2C) && !digits.isEmpty {  // decimal point or comma
-                digits.append(UInt8(ascii: "."))
+                digits.append(UInt8(folded))
             } else if folded == 0xFFFF {
                 // Zero-width and soft-hyphen characters vanish without splitting the word.
                 continue
@@ -62,15 +92,20 @@ enum Tokenizer {
                 flushWord()
                 flushNumber()
                 switch folded {
-                case 0x25: tokens.append(symbol("%"))
-                case 0x40: tokens.append(symbol("@"))
-                case 0x2F: tokens.append(symbol("/"))
-                case 0x3F: tokens.append(symbol("?"))
-                case 0x23: tokens.append(symbol("#"))
+                case 0x25: append(symbol("%"))
+                case 0x40: append(symbol("@"))
+                case 0x2F: append(symbol("/"))
+                case 0x3F: append(symbol("?"))
+                case 0x23: append(symbol("#"))
+                // The set log reads these; the rest of understanding drops them with the other symbols.
+                case 0x2C: append(symbol(","))
                 // Clause ends, for negation scope and contrast ("no spotter, but safeties").
-                case 0x2C, 0x2E, 0x3B, 0x21, 0x3A, 0x0A: tokens.append(symbol(","))
-                case 0xD7: tokens.append(Token(kind: .word, text: "x", stem: "x", number: nil))  // ×
-                default: break
+                case 0x2E, 0x21, 0x3A, 0x0A: append(symbol(","))
+                case 0x3B: append(symbol(";"))
+                case 0x2B: append(symbol("+"))
+                case 0x2D, 0x2212, 0x2013: append(symbol("-"))  // hyphen, minus, en dash
+                case 0xD7, 0x2A: append(Token(kind: .word, text: "x", stem: "x", number: nil))  // × *
+                default: gap = true
                 }
             }
         }
@@ -165,5 +200,8 @@ enum Stemmer {
         // Lifters name the lift by its verb: "benching", "squatting heavy".
         "benching": "bench", "squatting": "squat", "deadlifting": "deadlift", "curling": "curl",
         "pressing": "press", "rowing": "row", "lunging": "lunge", "shrugging": "shrug", "pulling": "pull",
+        // ...and in the past tense when they log it: "squatted 140kg for 5".
+        "squatted": "squat", "benched": "bench", "deadlifted": "deadlift", "curled": "curl", "rowed": "row",
+        "lunged": "lunge", "shrugged": "shrug",
     ]
 }

@@ -231,3 +231,58 @@ struct DatabaseTests {
         #expect((frank["sets"] as? [Any])?.count == 1)
     }
 }
+
+@Suite("logged_sets and clarify in the command-line contract")
+struct LoggedSetsContractTests {
+    @Test("spotter ask --json lists what would be stored, one entry per group of equal sets; logged_set stays")
+    func ask() throws {
+        let result = try runSpotter(["ask", "--json", "ohp 60 x 5, 5, 4 @8"])
+        #expect(result.status == 0)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        #expect(object["intent"] as? String == "log_set")
+        let sets = try #require(object["logged_sets"] as? [[String: Any]])
+        #expect(sets.count == 2)
+        #expect(Set(sets[0].keys) == ["exercise", "load", "added_load", "unit", "sets", "reps", "rir", "rpe", "to_failure", "e1rm"])
+        #expect(sets[0]["exercise"] as? String == "Standing_Military_Press")
+        #expect(sets[0]["load"] as? Double == 60 && sets[0]["unit"] as? String == "kg")
+        #expect(sets[0]["sets"] as? Int == 2 && sets[0]["reps"] as? Int == 5 && sets[0]["rpe"] as? Double == 8)
+        #expect(sets[1]["sets"] as? Int == 1 && sets[1]["reps"] as? Int == 4)
+        #expect(sets[0]["added_load"] is NSNull)
+        #expect(object["logged_set"] is [String: Any], "logged_set is still there")
+
+        let plates = try #require(try JSONSerialization.jsonObject(with: Data(runSpotter(["ask", "--json", "squat 3 plates x 5"]).stdout.utf8))
+                                  as? [String: Any])
+        #expect(plates["intent"] as? String == "clarify")
+        #expect((plates["logged_sets"] as? [Any])?.isEmpty == true)
+        let refused = try #require(try JSONSerialization.jsonObject(with: Data(runSpotter(["ask", "--json", "squat 1e400kg x 5"]).stdout.utf8))
+                                   as? [String: Any])
+        #expect((refused["logged_sets"] as? [Any])?.isEmpty == true)
+        let question = try #require(try JSONSerialization.jsonObject(with: Data(runSpotter(["ask", "--json", "failure on squats?"]).stdout.utf8))
+                                    as? [String: Any])
+        #expect(question["logged_sets"] == nil, "only a set log carries logged_sets")
+    }
+
+    @Test("spotter chat --jsonl lists what was stored on a set log line, [] when it asked back")
+    func chat() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let input = """
+            {"user": "alice", "text": "skip"}
+            {"user": "alice", "text": "squat 140kg 3x5, then leg press 200 3x10"}
+            {"user": "alice", "text": "squats 315 for 3"}
+            {"user": "alice", "text": "lb"}
+
+            """
+        let result = try runSpotter(["chat", "--jsonl", "--db", folder.appendingPathComponent("s.sqlite").path], stdin: input)
+        let output = try lines(result.stdout)
+        #expect(output.count == 4)
+        #expect(output[0]["logged_sets"] == nil)
+        let two = try #require(output[1]["logged_sets"] as? [[String: Any]])
+        #expect(two.map { $0["exercise"] as? String } == ["Barbell_Squat", "Leg_Press"])
+        #expect(two.map { $0["sets"] as? Int } == [3, 3])
+        #expect(output[2]["intent"] as? String == "clarify")
+        #expect((output[2]["logged_sets"] as? [Any])?.isEmpty == true)
+        let confirmed = try #require(output[3]["logged_sets"] as? [[String: Any]])
+        #expect(confirmed.first?["unit"] as? String == "lb" && confirmed.first?["load"] as? Double == 315)
+    }
+}
