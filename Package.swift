@@ -81,7 +81,8 @@ let package = Package(
             swiftSettings: strictSettings),
         .target(
             name: "SpotterApp",
-            dependencies: ["SpotterCore", "SpotterRules", "SpotterUnderstanding", "SpotterAdvisor", "SpotterDialog", "SpotterStore"],
+            dependencies: ["SpotterCore", "SpotterRules", "SpotterUnderstanding", "SpotterAdvisor", "SpotterDialog", "SpotterStore",
+                           "SpotterSchedule"],
             swiftSettings: strictSettings),
         .target(
             name: "SpotterCommands",

@@ -36,7 +36,7 @@ public struct ReplyWriter: Sendable {
         case .clarify:
             return [(utterance.clarification ?? "What did you mean?") + " (`spotter ask` keeps no log; `spotter chat` does.)"]
         case .checkIn, .checkInAnswer, .setProfile, .showProfile, .skip, .stats, .cancel, .forgetMe, .confirm, .decline,
-             .undo, .editSet, .showLog, .bests, .setUnit:
+             .undo, .editSet, .showLog, .bests, .setUnit, .setTimeZone:
             return ["That works in a conversation with memory: run `spotter chat` (check-ins, profile, set log, stats)."]
         }
         if utterance.intent == .askRecovery, consultation.plan?.consecutiveDays != nil { return planLines(consultation) }

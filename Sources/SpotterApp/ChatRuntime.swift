@@ -2,6 +2,7 @@ import Foundation
 import SpotterAdvisor
 import SpotterCore
 import SpotterDialog
+import SpotterSchedule
 import SpotterStore
 import SpotterUnderstanding
 
@@ -12,12 +13,16 @@ public struct IncomingMessage: Sendable, Hashable {
     public var text: String
     /// Sent in reply to a scheduled check-in prompt: starts the check-in unless it is a question.
     public var answersCheckInPrompt: Bool
+    /// The room's own time zone (a group with a schedule): the lifter's "today" when they have
+    /// not named a zone of their own.
+    public var roomTimeZone: String?
 
-    public init(user: String, room: String = "direct", text: String, answersCheckInPrompt: Bool = false) {
+    public init(user: String, room: String = "direct", text: String, answersCheckInPrompt: Bool = false, roomTimeZone: String? = nil) {
         self.user = user
         self.room = room
         self.text = text
         self.answersCheckInPrompt = answersCheckInPrompt
+        self.roomTimeZone = roomTimeZone
     }
 }
 
@@ -180,8 +185,10 @@ public final class ChatRuntime: @unchecked Sendable {
         let prepared = dialog.prepare(stored, now: now)
         var understandingContext = prepared.conversation.understandingContext
         understandingContext.answersCheckInPrompt = message.answersCheckInPrompt
-        let utterance = ahead.flatMap { $0.context == understandingContext ? $0.utterance : nil }
+        var utterance = ahead.flatMap { $0.context == understandingContext ? $0.utterance : nil }
             ?? coach.understanding.understand(message.text, context: understandingContext)
+        // Which zone "my time zone is London" names is decided here: the zone database is the edge's.
+        if utterance.intent == .setTimeZone, let name = utterance.timeZoneName { utterance.timeZone = ZoneName.resolve(name) }
         let profile: LifterProfile?
         if let cached = staged.profiles[message.user] {
             profile = cached
@@ -190,7 +197,8 @@ public final class ChatRuntime: @unchecked Sendable {
         } else {
             profile = try session.profile(user: message.user)
         }
-        var context = try loadContext(for: utterance, prepared: prepared, user: message.user, now: now, session: session)
+        var context = try loadContext(for: utterance, prepared: prepared, user: message.user, roomTimeZone: message.roomTimeZone,
+                                      now: now, session: session)
         context.profile = profile
         let outcome = dialog.handle(prepared, utterance, context: context)
         var forgotten = false
@@ -235,6 +243,8 @@ public final class ChatRuntime: @unchecked Sendable {
                 try session.deleteSets(user: message.user, ids: ids)
             case let .saveUnit(unit):
                 try session.saveUnitPreference(unit, user: message.user, at: now)
+            case let .saveTimeZone(zone):
+                try session.saveTimeZone(zone, user: message.user, at: now)
             }
         }
         if !forgotten {
@@ -262,11 +272,19 @@ public final class ChatRuntime: @unchecked Sendable {
 
     /// Loads only what this message can need.
     private func loadContext(
-        for utterance: Utterance, prepared: DialogEngine.Prepared, user: String, now: Timestamp, session: StoreSession
+        for utterance: Utterance, prepared: DialogEngine.Prepared, user: String, roomTimeZone: String?, now: Timestamp,
+        session: StoreSession
     ) throws -> DialogContext {
         var context = DialogContext(now: now, profile: nil)
         let intent = utterance.intent
         let inCheckIn: Bool = if case .checkIn = prepared.conversation.state { true } else { false }
+        // "Today" is the lifter's: their own zone, else their room's, else UTC.
+        if intent == .checkIn || intent == .checkInAnswer || inCheckIn || intent == .showLog || intent == .editSet {
+            if let zone = try session.timeZone(user: user) ?? roomTimeZone {
+                context.timeZone = zone
+                context.utcOffset = ZoneName.utcOffset(zone, at: now)
+            }
+        }
         if intent == .checkIn || intent == .checkInAnswer || intent == .stats || inCheckIn {
             // A check-in may complete: the baseline needs the last 28 days.
             let recent = try session.checkIns(user: user, since: now - 28 * Self.day, limit: 28)
@@ -299,8 +317,9 @@ public final class ChatRuntime: @unchecked Sendable {
             context.lastEntry = try session.lastEntry(user: user)
         }
         if intent == .showLog || intent == .editSet {
-            // Today is the UTC day of the injected clock.
-            let today = (now / Self.day).rounded(.down) * Self.day
+            // Today is the lifter's local day of the injected clock.
+            let offset = Double(context.utcOffset)
+            let today = ((now + offset) / Self.day).rounded(.down) * Self.day - offset
             context.todaySets = try session.sets(user: user, since: today).reversed()
         }
         if intent == .bests {

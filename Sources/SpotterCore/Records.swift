@@ -38,19 +38,28 @@ public struct CheckInRecord: Sendable, Hashable, Codable {
     public var answers: CheckInAnswers
     public var readiness: Readiness
 
-    public init(userID: String, roomID: String, completedAt: Timestamp, answers: CheckInAnswers, readiness: Readiness) {
+    public init(
+        userID: String, roomID: String, completedAt: Timestamp, answers: CheckInAnswers, readiness: Readiness, localDay: String? = nil
+    ) {
         self.userID = userID
         self.roomID = roomID
         self.completedAt = completedAt
         self.answers = answers
         self.readiness = readiness
+        self.localDay = localDay
     }
 
-    /// The calendar day (UTC, "2026-11-23") the check-in belongs to: one check-in per user per day.
-    public var day: String { Self.day(of: completedAt) }
+    /// The lifter's local calendar day when it was completed (their time zone), when known.
+    public var localDay: String?
 
-    /// The UTC calendar day of a time, as "YYYY-MM-DD" (the same text SQLite's `date(t, 'unixepoch')` gives).
-    public static func day(of time: Timestamp) -> String {
+    /// The calendar day ("2026-11-23") the check-in belongs to: one check-in per user per day.
+    /// The lifter's local day when their time zone was known, else the UTC day.
+    public var day: String { localDay ?? Self.day(of: completedAt) }
+
+    /// The calendar day of a time `utcOffset` seconds east of UTC, as "YYYY-MM-DD" (with no
+    /// offset, the same text SQLite's `date(t, 'unixepoch')` gives).
+    public static func day(of time: Timestamp, utcOffset: Int = 0) -> String {
+        let time = time + Double(utcOffset)
         guard time.isFinite, abs(time) < 1e14 else { return "0000-00-00" }
         // Civil date from days since 1970-01-01 (H. Hinnant's algorithm), so the core needs no calendar.
         let days = Int((time / 86400).rounded(.down)) + 719_468

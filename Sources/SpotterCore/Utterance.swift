@@ -51,6 +51,8 @@ public enum Intent: String, Sendable, Hashable, Codable, CaseIterable {
     case bests
     /// "use lbs", "I lift in kg".
     case setUnit = "set_unit"
+    /// "my time zone is Europe/London": the lifter's own "today".
+    case setTimeZone = "set_time_zone"
 
     /// The questions the advisor answers from the rule tables.
     public var isQuestion: Bool {
@@ -72,7 +74,7 @@ public enum Intent: String, Sendable, Hashable, Codable, CaseIterable {
     public var isChatOnly: Bool {
         switch self {
         case .checkIn, .checkInAnswer, .setProfile, .showProfile, .skip, .stats, .cancel, .forgetMe, .confirm, .decline,
-             .undo, .editSet, .showLog, .bests, .setUnit:
+             .undo, .editSet, .showLog, .bests, .setUnit, .setTimeZone:
             true
         default: false
         }
@@ -251,6 +253,10 @@ public struct Utterance: Sendable, Hashable {
     /// Profile facts read only through a corrected typo ("soll" → "solo"): not confident enough
     /// to store or to change the advice; the chat asks instead. `hints` holds the confident ones.
     public var uncertainHints: ProfileHints = ProfileHints()
+    /// For `set_time_zone`: the zone as written ("London", "Europe/London"), and the IANA name
+    /// the edge resolved it to (nil: not a zone it knows).
+    public var timeZoneName: String?
+    public var timeZone: String?
     /// The muscle group the message asks about ("legs", "chest"), when it names one.
     public var muscleGroup: MuscleGroup?
     /// A red flag or an out-of-scope topic, for those intents.

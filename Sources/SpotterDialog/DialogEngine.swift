@@ -29,6 +29,10 @@ public struct DialogContext: Sendable {
     public var exerciseHistory: [SetRecord] = []
     public var unitPreference: LoadUnit?
     public var inferredUnit: LoadUnit?
+    /// The lifter's time zone ("today" for check-ins and the day's log) and its offset from UTC
+    /// at `now`, in seconds east; UTC when neither they nor their room named one.
+    public var timeZone: String?
+    public var utcOffset: Int = 0
 
     public init(
         now: Timestamp, profile: LifterProfile?, todayCheckIn: CheckInRecord? = nil, recentCheckIns: [CheckInRecord] = [],
@@ -62,6 +66,8 @@ public enum SetLogEdit: Sendable, Hashable {
     case deleteSets([Int64])
     /// "use lbs".
     case saveUnit(LoadUnit)
+    /// "my time zone is Europe/London" (a setting kept beside the log, not an edit of it).
+    case saveTimeZone(String)
 }
 
 /// The result of one message: the new conversation, the effects to perform, and the answer.
@@ -282,6 +288,8 @@ struct Turn {
             if utterance.logCommand != nil { logCommand() } else { clarify() }
         case .undo, .editSet, .showLog, .bests, .setUnit:
             logCommand()
+        case .setTimeZone:
+            setTimeZone()
         case .stats:
             // The report has no rules of its own: "why" keeps explaining the last answer that had some.
             say(Stats(engine: engine, context: context).report())
@@ -462,9 +470,20 @@ struct Turn {
 
     // MARK: Check-in
 
-    /// Today's stored check-in (same UTC day), which a new one updates rather than adds to.
+    /// "my time zone is London": the zone the edge resolved, stored and said back.
+    mutating func setTimeZone() {
+        guard let zone = utterance.timeZone else {
+            return say("I don't know the time zone \"\(utterance.timeZoneName ?? "")\". Say an IANA name such as Europe/London "
+                + "or America/New_York, or a city such as London or New York.")
+        }
+        logEdits.append(.saveTimeZone(zone))
+        say("Noted: your time zone is \(zone). \"Today\" for your check-ins and your log now follows it.")
+    }
+
+    /// Today's stored check-in (the same day in the lifter's time zone), which a new one updates
+    /// rather than adds to.
     var sameDayCheckIn: CheckInRecord? {
-        let today = CheckInRecord.day(of: context.now)
+        let today = CheckInRecord.day(of: context.now, utcOffset: context.utcOffset)
         return context.recentCheckIns.first { $0.day == today }
     }
 
@@ -577,7 +596,8 @@ struct Turn {
     mutating func complete(_ form: CheckInForm) {
         let answers = form.answers
         let earlier = sameDayCheckIn
-        let record = CheckInRecord(userID: "", roomID: "", completedAt: context.now, answers: answers, readiness: .green)
+        var record = CheckInRecord(userID: "", roomID: "", completedAt: context.now, answers: answers, readiness: .green)
+        record.localDay = CheckInRecord.day(of: context.now, utcOffset: context.utcOffset)
         // One check-in per day: the one this replaces counts neither in the baseline nor in the week.
         let history = context.baselineCheckIns.filter { $0.day != record.day }
         let verdict = engine.advisor.readiness(answers, history: history.map(\.answers))

@@ -272,10 +272,12 @@ extension Turn {
             }
         }
         for (_, rows) in entries {
-            let seconds = Int(rows[0].loggedAt.truncatingRemainder(dividingBy: 86400))
+            // Local time of day in the lifter's zone (the offset at `now`).
+            var seconds = Int((rows[0].loggedAt + Double(context.utcOffset)).truncatingRemainder(dividingBy: 86400))
+            if seconds < 0 { seconds += 86400 }
             func two(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
             let time = two(seconds / 3600) + ":" + two(seconds % 3600 / 60)
-            lines.append("• \(time) UTC " + Self.describe(rows.map(\.logged), catalogue: engine.catalogue))
+            lines.append("• \(time) \(context.timeZone ?? "UTC") " + Self.describe(rows.map(\.logged), catalogue: engine.catalogue))
         }
         lines.append("Say \"undo\" to remove the last entry, or \"that was 105 not 100\" to correct it.")
         return lines.joined(separator: "\n")

@@ -130,14 +130,7 @@ public enum RoomCommand: Sendable, Hashable {
     }
 
     /// An IANA zone from its name ("Europe/Berlin", any case) or a city in it ("Berlin", "new york").
-    public static func zone(_ text: String) -> String? {
-        let wanted = text.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: " ", with: "_").lowercased()
-        guard !wanted.isEmpty else { return nil }
-        if wanted == "utc" || wanted == "gmt" { return "UTC" }
-        let known = TimeZone.knownTimeZoneIdentifiers
-        if let exact = known.first(where: { $0.lowercased() == wanted }) { return exact }
-        return known.first { $0.lowercased().hasSuffix("/" + wanted) }
-    }
+    public static func zone(_ text: String) -> String? { ZoneName.resolve(text) }
 
     /// The commands, for help text; those that change the room are marked for moderators.
     public static func help(prefix: String) -> String {

@@ -332,8 +332,14 @@ public final class MatrixBridge: @unchecked Sendable {
     /// journal marks commit together.
     func answer(_ batch: [Pending]) throws {
         let now = clock()
+        // A lifter answering a room's prompt without a zone of their own lives by the room's clock.
+        var roomZones: [String: String] = [:]
+        for item in batch where item.answersPrompt && roomZones[item.entry.roomID] == nil {
+            roomZones[item.entry.roomID] = try database.read { try self.plan(for: item.entry.roomID, $0) }.zone
+        }
         let messages = batch.map {
-            IncomingMessage(user: $0.entry.sender, room: $0.entry.roomID, text: $0.text, answersCheckInPrompt: $0.answersPrompt)
+            IncomingMessage(user: $0.entry.sender, room: $0.entry.roomID, text: $0.text, answersCheckInPrompt: $0.answersPrompt,
+                            roomTimeZone: roomZones[$0.entry.roomID])
         }
         let handled = try runtime.handle(messages) { session, replies in
             for (item, reply) in zip(batch, replies) {

@@ -266,6 +266,13 @@ public final class SpotterDatabase: Sendable {
                     user_id TEXT PRIMARY KEY NOT NULL, unit TEXT NOT NULL, updated_at REAL NOT NULL) WITHOUT ROWID;
                 """)
         }
+        migrator.registerMigration("v11-lifter-time-zone") { db in
+            // A lifter's own time zone ("my time zone is Europe/London"): their "today".
+            try db.execute(sql: """
+                CREATE TABLE time_zones (
+                    user_id TEXT PRIMARY KEY NOT NULL, zone TEXT NOT NULL, updated_at REAL NOT NULL) WITHOUT ROWID;
+                """)
+        }
         return migrator
     }
 
@@ -544,7 +551,7 @@ public struct StoreSession {
             answers: CheckInAnswers(
                 sleepHours: row["sleep_hours"], soreness: row["soreness"], energy: row["energy"], stress: row["stress"],
                 motivation: row["motivation"], pain: (row["pain"] as Int?).map { $0 != 0 }),
-            readiness: Readiness(rawValue: row["readiness"]) ?? .green)
+            readiness: Readiness(rawValue: row["readiness"]) ?? .green, localDay: row["day"])
     }
 
     // MARK: Sets
@@ -645,6 +652,18 @@ public struct StoreSession {
     public func unitPreference(user: String) throws -> LoadUnit? {
         let statement = try db.cachedStatement(sql: "SELECT unit FROM unit_preferences WHERE user_id = ?")
         return try String.fetchOne(statement, arguments: [user]).flatMap(LoadUnit.init(rawValue:))
+    }
+
+    /// The time zone the lifter named, if any.
+    public func timeZone(user: String) throws -> String? {
+        try String.fetchOne(db.cachedStatement(sql: "SELECT zone FROM time_zones WHERE user_id = ?"), arguments: [user])
+    }
+
+    public func saveTimeZone(_ zone: String, user: String, at time: Timestamp) throws {
+        try db.execute(sql: """
+            INSERT INTO time_zones (user_id, zone, updated_at) VALUES (?, ?, ?)
+            ON CONFLICT (user_id) DO UPDATE SET zone = excluded.zone, updated_at = excluded.updated_at
+            """, arguments: [user, zone, time])
     }
 
     public func saveUnitPreference(_ unit: LoadUnit, user: String, at time: Timestamp) throws {
@@ -751,7 +770,7 @@ public struct StoreSession {
     /// Deletes everything stored about a user, in every room.
     public func forget(user: String) throws {
         for table in ["profiles", "conversations", "checkins", "checkins_replaced", "sets", "set_volume", "imports", "room_members",
-                      "direct_rooms", "unit_preferences"] {
+                      "direct_rooms", "unit_preferences", "time_zones"] {
             try db.execute(sql: "DELETE FROM \(table) WHERE user_id = ?", arguments: [user])
         }
         // Messages received from the user (handled ones; pending ones are still owed an answer):
@@ -781,7 +800,8 @@ public struct StoreSession {
                       ("sets", "user_id", "logged_at"), ("imports", "user_id", "id"),
                       ("journal", "sender", "seq"), ("outbox", "recipient", "id"),
                       ("webhook_deliveries", "user_id", "received_at"), ("room_members", "user_id", "room_id"),
-                      ("direct_rooms", "user_id", "room_id"), ("unit_preferences", "user_id", "user_id")]
+                      ("direct_rooms", "user_id", "room_id"), ("unit_preferences", "user_id", "user_id"),
+                      ("time_zones", "user_id", "user_id")]
         for (table, owner, order) in tables {
             let rows = try Row.fetchAll(db, sql: "SELECT * FROM \(table) WHERE \(owner) = ? ORDER BY \(order)", arguments: [user])
             result.append((table, rows.map { row in

@@ -85,6 +85,11 @@ public struct MessageUnderstanding: Sendable {
             utterance.notEnglish = true
             return utterance
         }
+        if let zone = TimeZoneStatement.read(text) {
+            var utterance = Utterance(text: text, intent: .setTimeZone)
+            utterance.timeZoneName = zone
+            return utterance
+        }
         var typedStems: [Int: String] = [:]
         var attempts = 0
         for i in tokens.indices where tokens[i].kind == .word && !corrector.isKnown(tokens[i].stem) {
