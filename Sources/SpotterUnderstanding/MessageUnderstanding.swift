@@ -34,8 +34,8 @@ public struct MessageUnderstanding: Sendable {
     private let cues: CueMatcher
     private let checkInPhrases: CheckInParser.CompiledPhrases
     private let questionWords: Set<Int32>
-    /// Muscle-group phrases (one or two word ids) → index in ``MuscleGroup/all``.
-    private let groupPhrases: [[Int32]: Int]
+    /// Muscle-group phrases (one or two word ids, packed in one integer) → index in ``MuscleGroup/all``.
+    private let groupPhrases: [Int64: Int]
     private let backID: Int32
 
     public init(catalogue: ExerciseCatalogue) {
@@ -62,11 +62,13 @@ public struct MessageUnderstanding: Sendable {
         self.corrector = TypoCorrector(targets: targets, alsoKnown: known)
         for word in Lexicon.commonWords { _ = vocabulary.intern(word) }
         self.questionWords = Set(Lexicon.questionWords.map { vocabulary.intern($0) })
-        var groupPhrases: [[Int32]: Int] = [:]
+        var groupPhrases: [Int64: Int] = [:]
         for (position, group) in MuscleGroup.all.enumerated() {
             for phrase in group.words {
                 let key = Tokenizer.tokenize(phrase).filter { $0.kind == .word }.map { vocabulary.intern($0.stem) }
-                if !key.isEmpty, groupPhrases[key] == nil { groupPhrases[key] = position }
+                guard key.count == 1 || key.count == 2 else { continue }
+                let packed = Self.pack(key[0], key.count == 2 ? key[1] : nil)
+                if groupPhrases[packed] == nil { groupPhrases[packed] = position }
             }
         }
         self.groupPhrases = groupPhrases
@@ -138,7 +140,8 @@ public struct MessageUnderstanding: Sendable {
         let matched = reading.found
         var muscleGroup = group(in: cueIDs, clauses: clauses)
 
-        var hints = profileHints(reading, stems: tokens.map(\.stem))
+        let stems = tokens.map(\.stem)
+        var hints = profileHints(reading, stems: stems)
         // A profile fact is confident only when the words as typed say the same: a fact that
         // appears, or flips, through a corrected typo is set aside for the chat to ask about.
         var uncertain = ProfileHints()
@@ -162,7 +165,7 @@ public struct MessageUnderstanding: Sendable {
         let wordCount = cueIDs.count { $0 != Vocabulary.masked }
 
         var intent = classify(matched, wordCount: wordCount, isQuestion: isQuestion, hasExercise: exercise != nil,
-                              hasGroup: muscleGroup != nil, numbers: numbers, stems: tokens.map(\.stem))
+                              hasGroup: muscleGroup != nil, numbers: numbers, stems: stems)
         // Every exercise named, in the set log's token positions.
         let setNamed = index.matches(ids).map { match in
             SetLogGrammar.Named(exercise: catalogue.exercises[match.position],
@@ -363,13 +366,14 @@ public struct MessageUnderstanding: Sendable {
             guard ids[i] >= 0 else { i += 1; continue }
             var hit: Int?
             var length = 1
-            if i + 1 < ids.count, let two = groupPhrases[[ids[i], ids[i + 1]]] {
+            if i + 1 < ids.count, ids[i + 1] >= 0, let two = groupPhrases[Self.pack(ids[i], ids[i + 1])] {
                 hit = two
                 length = 2
-            } else if let one = groupPhrases[[ids[i]]] {
+            } else if let one = groupPhrases[Self.pack(ids[i], nil)] {
                 hit = one
             }
-            if let hit, ids[i] == backID, length == 1, isIdiomaticBack(ids, i) { i += 1; continue }
+            // "back to back days": neither "back" is the back, even where "back day" follows.
+            if hit != nil, ids[i] == backID, isIdiomaticBack(ids, i, length: length) { i += 1; continue }
             // "safety arms", "spotting arms", "my left arm": equipment and symptoms, not a muscle group.
             if hit != nil, length == 1, i > 0, ids[i - 1] >= 0,
                ["safety", "spotting", "spot", "left", "right", "pin"].contains(vocabulary.words[Int(ids[i - 1])]) {
@@ -386,9 +390,14 @@ public struct MessageUnderstanding: Sendable {
         return first
     }
 
-    private func isIdiomaticBack(_ ids: [Int32], _ i: Int) -> Bool {
+    /// One or two word ids as one dictionary key, so matching allocates nothing.
+    private static func pack(_ first: Int32, _ second: Int32?) -> Int64 {
+        Int64(first) << 32 | Int64(UInt32(bitPattern: second ?? -1))
+    }
+
+    private func isIdiomaticBack(_ ids: [Int32], _ i: Int, length: Int) -> Bool {
         func word(_ j: Int) -> String { j >= 0 && j < ids.count && ids[j] >= 0 ? vocabulary.words[Int(ids[j])] : "" }
-        return ["to", "off", "on", "in", "from", "into", "up"].contains(word(i + 1))
+        return length == 1 && ["to", "off", "on", "in", "from", "into", "up"].contains(word(i + 1))
             || ["to", "get", "come", "go", "bounce", "came", "went", "got"].contains(word(i - 1))
     }
 

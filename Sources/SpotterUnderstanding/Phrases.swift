@@ -98,7 +98,7 @@ enum Lexicon {
         "what weight", "how much weight", "which weight", "what load", "how much load", "how heavy should",
         "how heavy do", "how heavy for", "what should i put on the bar", "put on the bar", "what should i load",
         "how much should i lift", "how much should i use", "what should i lift", "what should i use", "weight should i use",
-        "weight to use", "weight should i", "what weight should", "next set", "what do i load", "how much do i put",
+        "weight to use", "weight should i", "what weight should", "what do i load", "how much do i put",
         "how many kg", "how many kilo", "how many lb", "how many pound", "what kg", "what lb", "weight for",
         "starting weight", "working weight", "pick a weight", "choose a weight", "load for",
     ])

@@ -141,7 +141,11 @@ struct CueMatcher: Sendable {
         for start in ids.indices where ids[start] >= 0 {
             guard let candidates = byFirstWord[ids[start]] else { continue }
             let isNegated = start < negated.count && negated[start]
-            for candidate in candidates where Self.matches(candidate.parts, ids, from: start, part: 0) {
+            // A list already found needs no more matching, except the spotter pair whose last
+            // position decides a contrast.
+            for candidate in candidates
+            where (!reading.found.contains(candidate.list) || candidate.list == .noSpotter || candidate.list == .withSpotter)
+                && Self.matches(candidate.parts, ids, from: start, part: 0) {
                 if isNegated && Self.negatable.contains(candidate.list) {
                     reading.negatedOnly.insert(candidate.list)
                 } else {
