@@ -5,17 +5,6 @@ import SpotterStore
 import SpotterTesting
 import Testing
 
-/// A small seeded generator, so a failing message can be reproduced from its seed.
-private struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed &* 0x9E37_79B9_7F4A_7C15 | 1 }
-    mutating func next() -> UInt64 {
-        state ^= state << 13
-        state ^= state >> 7
-        state ^= state << 17
-        return state
-    }
-}
 
 /// Set-log messages built from the pieces lifters (and fuzzers) type: exercises, plain, huge,
 /// negative, scientific and comma numbers, units, separators, effort marks, plates and words.

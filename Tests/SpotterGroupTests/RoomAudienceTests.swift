@@ -36,7 +36,7 @@ struct RoomAudienceTests {
 
     @Test("random membership histories: a personal reply never goes to a room of three or more", arguments: [1, 2, 3, 4, 5] as [UInt64])
     func neverIntoAGroup(seed: UInt64) {
-        var random = SeededRandom(seed: seed)
+        var random = SeededGenerator(seed: seed)
         var truth: [String: String] = [:]
         var audience = RoomAudience()
         let users = ["@a", "@b", "@c", "@d"]
@@ -60,15 +60,3 @@ struct RoomAudienceTests {
     }
 }
 
-/// SplitMix64: the same sequence for a seed on every machine.
-struct SeededRandom {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}

@@ -23,18 +23,6 @@ import Testing
 // the load (rooms, texts, pauses), the kill plan and the fault plan; where a kill lands relative
 // to Spotter's own threads still depends on timing. See Tests/FAULTS.md.
 
-/// SplitMix64: small, seedable, the same on every platform.
-struct SeededGenerator: RandomNumberGenerator, Sendable {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 /// The seed of this run: SPOTTER_FAULT_SEED, else a fresh one.
 func faultSeed() -> UInt64 {

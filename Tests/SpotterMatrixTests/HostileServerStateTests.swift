@@ -395,7 +395,7 @@ struct HostileServerStateTests {
         let understanding = ProjectFixtures.coach.understanding
         #expect(understanding.understand("squast to failure?").exercise?.id == "Barbell_Squat", "a typo early on is corrected")
         // Unknown words none of which is near a known word; a wall of them must not be scanned to the end.
-        var generator = SplitMix(seed: 10)
+        var generator = SeededGenerator(seed: 10)
         let wall = (0..<4000).map { _ in "zx" + String((0..<6).map { _ in Character(Unicode.Scalar(UInt8.random(in: 0x61...0x7A, using: &generator))) }) }
         let text = wall.joined(separator: " ") + " squast to failure?"
         #expect(text.utf8.count > 32 * 1024)
@@ -501,15 +501,3 @@ struct HostileServerStateTests {
     }
 }
 
-/// A small seeded generator, so the wall of words is the same every run.
-private struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
