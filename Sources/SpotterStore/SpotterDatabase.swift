@@ -769,8 +769,7 @@ public struct StoreSession {
 
     /// Deletes everything stored about a user, in every room.
     public func forget(user: String) throws {
-        for table in ["profiles", "conversations", "checkins", "checkins_replaced", "sets", "set_volume", "imports", "room_members",
-                      "direct_rooms", "unit_preferences", "time_zones"] {
+        for table in Self.forgottenTables {
             try db.execute(sql: "DELETE FROM \(table) WHERE user_id = ?", arguments: [user])
         }
         // Messages received from the user (handled ones; pending ones are still owed an answer):
@@ -792,16 +791,29 @@ public struct StoreSession {
         JSONValue.object([("status", "forgotten"), ("webhook_id", .string(id))]).serialized()
     }
 
+    /// The tables `export` writes, with the column naming the user and the order of the rows.
+    /// Every table that holds a user id is here or says why not (a test checks the schema).
+    public static let exportedTables = [
+        ("profiles", "user_id", "user_id"), ("conversations", "user_id", "room_id"),
+        ("checkins", "user_id", "completed_at"), ("checkins_replaced", "user_id", "completed_at"),
+        ("sets", "user_id", "logged_at"), ("imports", "user_id", "id"),
+        ("journal", "sender", "seq"), ("outbox", "recipient", "id"),
+        ("webhook_deliveries", "user_id", "received_at"), ("room_members", "user_id", "room_id"),
+        ("direct_rooms", "user_id", "room_id"), ("unit_preferences", "user_id", "user_id"),
+        ("time_zones", "user_id", "user_id"), ("quick_checkins", "user_id", "seq"),
+    ]
+
+    /// The tables `forget` deletes a user's rows from (the journal and stored webhook answers
+    /// become tombstones instead; the outbox keeps what is still owed).
+    public static let forgottenTables = [
+        "profiles", "conversations", "checkins", "checkins_replaced", "sets", "set_volume", "imports", "room_members",
+        "direct_rooms", "unit_preferences", "time_zones", "quick_checkins",
+    ]
+
     /// Everything stored about a user, table by table, as rows of column → value.
     public func export(user: String) throws -> [(table: String, rows: [[(String, JSONValue)]])] {
         var result: [(table: String, rows: [[(String, JSONValue)]])] = []
-        let tables = [("profiles", "user_id", "user_id"), ("conversations", "user_id", "room_id"),
-                      ("checkins", "user_id", "completed_at"), ("checkins_replaced", "user_id", "completed_at"),
-                      ("sets", "user_id", "logged_at"), ("imports", "user_id", "id"),
-                      ("journal", "sender", "seq"), ("outbox", "recipient", "id"),
-                      ("webhook_deliveries", "user_id", "received_at"), ("room_members", "user_id", "room_id"),
-                      ("direct_rooms", "user_id", "room_id"), ("unit_preferences", "user_id", "user_id"),
-                      ("time_zones", "user_id", "user_id")]
+        let tables = Self.exportedTables
         for (table, owner, order) in tables {
             let rows = try Row.fetchAll(db, sql: "SELECT * FROM \(table) WHERE \(owner) = ? ORDER BY \(order)", arguments: [user])
             result.append((table, rows.map { row in

@@ -73,3 +73,38 @@ struct HostileStateChatTests {
         #expect(try database.read { try $0.muscleVolume(user: "heavy", muscle: "chest", since: 0) } == (0, 0))
     }
 }
+
+@Suite("Data rights cover the whole schema")
+struct DataRightsSchemaTests {
+    @Test("every table that holds a user id is exported and forgotten (or tombstoned), so no new table slips past")
+    func everyPersonalTableIsCovered() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("s.sqlite").path
+        _ = try SpotterDatabase(path: path)
+        let listing = try runCommand(URL(fileURLWithPath: "/usr/bin/env"), ["python3", "-c", """
+            import sqlite3, sys
+            db = sqlite3.connect(sys.argv[1])
+            for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'"):
+                columns = [row[1] for row in db.execute(f"PRAGMA table_info({name})")]
+                for column in ("user_id", "sender", "recipient"):
+                    if column in columns: print(name, column)
+            """, path])
+        #expect(listing.status == 0, "\(listing.stderr)")
+        let personal = listing.stdout.split(separator: "\n").map { $0.split(separator: " ").map(String.init) }
+        #expect(personal.count >= 10, "the schema scan found the personal tables")
+        let exported = Set(StoreSession.exportedTables.map { "\($0.0) \($0.1)" })
+        // Derived counts need no export (the sets they count are exported); the journal and the
+        // outbox name the user as sender or recipient and are tombstoned or kept while owed.
+        let notExported: Set<String> = ["set_volume user_id"]
+        let forgotten = Set(StoreSession.forgottenTables)
+        let tombstoned: Set<String> = ["webhook_deliveries", "journal", "outbox"]
+        for entry in personal where entry.count == 2 {
+            let key = "\(entry[0]) \(entry[1])"
+            #expect(exported.contains(key) || notExported.contains(key), "\(key) is not exported")
+            if entry[1] == "user_id" {
+                #expect(forgotten.contains(entry[0]) || tombstoned.contains(entry[0]), "\(entry[0]) keeps a forgotten user's rows")
+            }
+        }
+    }
+}
