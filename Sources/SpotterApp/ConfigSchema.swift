@@ -3,13 +3,29 @@ import Yams
 /// Every setting `Config/spotter.yml` may hold, as a tree, so that a misspelt key stops
 /// start-up with its path and a suggestion instead of being ignored (a `chekin:` that is
 /// silently skipped means the morning prompts never come).
-public indirect enum ConfigShape: Sendable {
+public final class ConfigShape: Sendable {
+    // A class with plain references, not an indirect enum: the shape lives in a global for the
+    // whole process, and LeakSanitizer cannot see pointers kept in an enum box's spare bits.
+    enum Kind: Sendable { case value, keys, each }
+
+    let kind: Kind
+    /// For `keys`: the known keys and the shape of each.
+    let known: [String: ConfigShape]
+    /// For `each`: the shape of every entry.
+    let element: ConfigShape?
+
+    private init(_ kind: Kind, known: [String: ConfigShape] = [:], element: ConfigShape? = nil) {
+        self.kind = kind
+        self.known = known
+        self.element = element
+    }
+
     /// A value (scalar, or anything whose inside the reader checks itself).
-    case value
+    static let value = ConfigShape(.value)
     /// A mapping with exactly these keys.
-    case keys([String: ConfigShape])
+    static func keys(_ known: [String: ConfigShape]) -> ConfigShape { ConfigShape(.keys, known: known) }
     /// A mapping whose keys are names the user chooses (room ids), each of this shape.
-    case each(ConfigShape)
+    static func each(_ element: ConfigShape) -> ConfigShape { ConfigShape(.each, element: element) }
 
     /// The shape of Spotter's config file. A new setting is added here beside its reader.
     public static let spotter: ConfigShape = .keys([
@@ -38,12 +54,12 @@ public indirect enum ConfigShape: Sendable {
         for (keyNode, value) in mapping {
             let key = keyNode.string ?? "\(keyNode)"
             let here = path.isEmpty ? key : "\(path).\(key)"
-            switch self {
+            switch kind {
             case .value:
                 return []
-            case let .each(inner):
-                found += inner.unknownSettings(in: value, path: here)
-            case let .keys(known):
+            case .each:
+                found += element?.unknownSettings(in: value, path: here) ?? []
+            case .keys:
                 if let inner = known[key] {
                     found += inner.unknownSettings(in: value, path: here)
                 } else {
