@@ -65,10 +65,10 @@ public struct Import: ParsableCommand {
         do {
             data = try Data(contentsOf: URL(fileURLWithPath: file))
         } catch {
-            fail("file_unreadable", "\(file): cannot read the file (\(error.localizedDescription)).")
+            throw fail("file_unreadable", "\(file): cannot read the file (\(error.localizedDescription)).")
         }
         guard let text = String(data: data, encoding: .utf8) else {
-            fail("invalid_utf8", "\(file): the file is not UTF-8 text; export it again from the app.")
+            throw fail("invalid_utf8", "\(file): the file is not UTF-8 text; export it again from the app.")
         }
         let coach = try loadCoach(nil, settings: settings)
         let plan: WorkoutImport.Plan
@@ -77,7 +77,7 @@ public struct Import: ParsableCommand {
                                           fileName: (file as NSString).lastPathComponent,
                                           unit: unit == .kg ? .kilograms : .pounds, understanding: coach.understanding)
         } catch {
-            fail(error.code, error.message)
+            throw fail(error.code, error.message)
         }
         print(plan.preview)
         let earlier = try database?.read {
@@ -91,14 +91,14 @@ public struct Import: ParsableCommand {
             print("Nothing imported yet: run again with --yes to import \(plan.sets.count) set\(plan.sets.count == 1 ? "" : "s").")
             return
         }
-        guard !plan.sets.isEmpty else { fail("nothing_to_import", "\(file): no sets to import, so nothing was stored.") }
+        guard !plan.sets.isEmpty else { throw fail("nothing_to_import", "\(file): no sets to import, so nothing was stored.") }
         guard let database else { return }
         let id: Int64
         do {
             id = try WorkoutImport.store(plan, user: user, catalogue: coach.catalogue, database: database,
                                          now: Date().timeIntervalSince1970)
         } catch {
-            fail(error.code, "\(error) Nothing was imported.", status: 3)
+            throw fail(error.code, "\(error) Nothing was imported.", status: 3)
         }
         print("Imported \(plan.sets.count) set\(plan.sets.count == 1 ? "" : "s") from \(plan.workouts) workout\(plan.workouts == 1 ? "" : "s") "
             + "as import \(id). Undo it with: spotter import --undo \(id)")
@@ -106,17 +106,19 @@ public struct Import: ParsableCommand {
 
     func undoImport(_ id: Int64, database: SpotterDatabase) throws {
         let record = try database.read { try $0.importRecord(id: id) }
-        guard let record else { fail("import_not_found", "There is no import \(id); nothing was changed.") }
+        guard let record else { throw fail("import_not_found", "There is no import \(id); nothing was changed.") }
         if let user, user != record.user {
-            fail("import_not_yours", "Import \(id) belongs to another user, not \(user); nothing was changed.")
+            throw fail("import_not_yours", "Import \(id) belongs to another user, not \(user); nothing was changed.")
         }
         try database.write { try $0.undoImport(id: id) }
         print("Removed import \(id) (\(record.source), \(record.fileName)): \(record.sets) set\(record.sets == 1 ? "" : "s") deleted for \(record.user).")
     }
 
     /// Prints `spotter: code: message` to stderr and exits non-zero.
-    func fail(_ code: String, _ message: String, status: Int32 = 1) -> Never {
+    /// Says why the import stopped and gives the exit status to throw: thrown rather than
+    /// exiting on the spot, so what the command holds is released as it returns.
+    func fail(_ code: String, _ message: String, status: Int32 = 1) -> ExitCode {
         FileHandle.standardError.write(Data("spotter: \(code): \(message)\n".utf8))
-        Import.exit(withError: ExitCode(status))
+        return ExitCode(status)
     }
 }
