@@ -134,10 +134,6 @@ struct ExerciseIndex: Sendable {
         return found
     }
 
-    /// Every exercise a message names, in message order (the question's exercise is chosen
-    /// among them: "incline press then cable flyes").
-    func allMatches(_ ids: [Int32]) -> [(position: Int, range: Range<Int>)] { matches(ids) }
-
     private func isName(_ id: Int32) -> Bool { id >= 0 && Int(id) < isNameWord.count && isNameWord[Int(id)] }
 
     private func longestMatch(_ ids: [Int32], in run: Range<Int>) -> (position: Int, range: Range<Int>)? {

@@ -121,7 +121,9 @@ public struct MessageUnderstanding: Sendable {
         let ids: [Int32] = tokens.map { $0.kind == .word ? vocabulary.id($0.stem) ?? Vocabulary.unknown : Vocabulary.unknown }
 
         // "two days in a row" names no rowing exercise.
-        let named = index.allMatches(ids).filter { match in
+        // Every exercise named, found once: the question's exercise and the set log both read them.
+        let exerciseMatches = index.matches(ids)
+        let named = exerciseMatches.filter { match in
             let start = match.range.lowerBound
             return !(start >= 2 && tokens[start - 1].stem == "a" && tokens[start - 2].stem == "in")
         }
@@ -167,7 +169,7 @@ public struct MessageUnderstanding: Sendable {
         var intent = classify(matched, wordCount: wordCount, isQuestion: isQuestion, hasExercise: exercise != nil,
                               hasGroup: muscleGroup != nil, numbers: numbers, stems: stems)
         // Every exercise named, in the set log's token positions.
-        let setNamed = index.matches(ids).map { match in
+        let setNamed = exerciseMatches.map { match in
             SetLogGrammar.Named(exercise: catalogue.exercises[match.position],
                                 range: positions[match.range.lowerBound]..<(positions[match.range.upperBound - 1] + 1))
         }
