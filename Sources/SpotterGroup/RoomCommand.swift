@@ -78,7 +78,7 @@ public enum RoomCommand: Sendable, Hashable {
                 return kind == "reminder" ? .reminderAt(time: time) : .summaryAt(time: time)
             }
             if zoneWords.isEmpty { return .checkInAt(time: time, zone: nil) }
-            guard let zone = Self.zone(zoneWords.joined(separator: " ")) else {
+            guard let zone = ZoneName.resolve(zoneWords.joined(separator: " ")) else {
                 return .malformed(problem: "'\(zoneWords.joined(separator: " "))' is not a time zone I know (an IANA name such as "
                                       + "Europe/Berlin, or a city such as Berlin or New York)", expected: expected)
             }
@@ -129,8 +129,6 @@ public enum RoomCommand: Sendable, Hashable {
         return (String(format: "%02d:%02d", hour, minute), used)
     }
 
-    /// An IANA zone from its name ("Europe/Berlin", any case) or a city in it ("Berlin", "new york").
-    public static func zone(_ text: String) -> String? { ZoneName.resolve(text) }
 
     /// The commands, for help text; those that change the room are marked for moderators.
     public static func help(prefix: String) -> String {
