@@ -276,14 +276,15 @@ struct DeliveryTests {
         homeserver.script([.hang(seconds: 5)])
         #expect(await fixture.put("1", [BridgeFixture.event("$h", body: "curls to failure?")]).status == 200)
         try await fixture.drain()
-        #expect(fixture.bridge.metrics.value("spotter_send_retries_total") == 1)
-        // The retry is due after the backoff. Under a sanitizer a fresh connection can itself
-        // take longer than the 1 s timeout, so allow a few rounds; the reply must arrive once.
+        // The retry is due after the backoff. Under a sanitizer a fresh connection (the member
+        // look-up's, or the send's) can itself take longer than the 1 s timeout, and a failed
+        // look-up holds the message for a minute, so allow a few rounds; the reply must arrive once.
         for _ in 0..<5 where fixture.bridge.metrics.value("spotter_replies_total") == 0 {
             fixture.clock.advance(60)
             try await fixture.drain()
         }
         #expect(fixture.bridge.metrics.value("spotter_replies_total") == 1)
+        #expect(fixture.bridge.metrics.value("spotter_send_retries_total") >= 1, "the hung send timed out")
         #expect(homeserver.sends.count >= 2, "the hung send was sent again")
     }
 
