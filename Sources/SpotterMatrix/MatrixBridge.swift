@@ -69,7 +69,14 @@ public final class MatrixBridge: @unchecked Sendable {
         self.clock = clock
         self.bot = BotIdentity(userID: botUserID, commandPrefix: settings.commandPrefix)
         self.startupCutoff = clock() - settings.startupCutoffSeconds
-        self.journalWriter = JournalWriter(database: runtime.database, clock: clock)
+        let database = runtime.database
+        self.journalCommit = GroupCommit(name: "spotter-journal") { batches in
+            MatrixBridge.journal(batches, database: database, now: clock())
+        }
+        webhookCommit = GroupCommit(name: "spotter-webhook") { [weak self] jobs in
+            guard let self else { return jobs.map { _ in .error(503, "M_UNKNOWN", "shutting down") } }
+            return self.answerWebhooks(jobs)
+        }
     }
 
     var database: SpotterDatabase { runtime.database }
@@ -97,7 +104,7 @@ public final class MatrixBridge: @unchecked Sendable {
             return .badJSON("a transaction is an object with an `events` list")
         }
         metrics.increment("spotter_transactions_total")
-        var rows: [JournalWriter.Row] = []
+        var rows: [JournalRow] = []
         for event in events {
             guard let eventID = event["event_id"]?.string, let roomID = event["room_id"]?.string, let type = event["type"]?.string else {
                 // Unprocessable content is acknowledged and logged, never refused.
@@ -114,10 +121,10 @@ public final class MatrixBridge: @unchecked Sendable {
                 metrics.increment("spotter_events_invalid_total")
                 continue
             }
-            rows.append(JournalWriter.Row(eventID: eventID, roomID: roomID, sender: sender, type: type,
+            rows.append(JournalRow(eventID: eventID, roomID: roomID, sender: sender, type: type,
                                           json: event.serialized(), originTimestamp: event["origin_server_ts"]?.number.map { $0 / 1000 }))
         }
-        let (fresh, repeated) = try await journalWriter.write(rows)
+        let (fresh, repeated) = try await journalCommit.submit(rows).get()
         lock.withLock {
             seenTransactions.append(transactionID)
             seenSet.insert(transactionID)
@@ -133,7 +140,9 @@ public final class MatrixBridge: @unchecked Sendable {
     }
 
     /// Created with the bridge: requests arrive on many threads at once.
-    private let journalWriter: JournalWriter
+    private let journalCommit: GroupCommit<[JournalRow], Result<(Int, Int), StoreError>>
+    /// Webhook requests answered together, one transaction per batch (set once, in init).
+    private(set) var webhookCommit: GroupCommit<WebhookJob, APIResponse>!
 
     // MARK: The worker
 
@@ -611,73 +620,32 @@ extension MatrixBridge {
     }
 }
 
-/// Writes journal rows for many concurrent requests in one transaction each round.
-final class JournalWriter: @unchecked Sendable {
-    struct Row: Sendable {
-        var eventID, roomID, sender, type, json: String
-        var originTimestamp: Timestamp?
-    }
+/// A journal row for one event of a transaction.
+struct JournalRow: Sendable {
+    var eventID, roomID, sender, type, json: String
+    var originTimestamp: Timestamp?
+}
 
-    private struct Job {
-        var rows: [Row]
-        var continuation: CheckedContinuation<Result<(Int, Int), StoreError>, Never>
-    }
-
-    private let database: SpotterDatabase
-    private let clock: @Sendable () -> Timestamp
-    private let lock = NSLock()
-    private var jobs: [Job] = []
-    private let signal = DispatchSemaphore(value: 0)
-
-    init(database: SpotterDatabase, clock: @escaping @Sendable () -> Timestamp) {
-        self.database = database
-        self.clock = clock
-        // The thread holds the writer only while it works, so a writer nobody uses any more
-        // lets its thread end within a second.
-        let thread = Thread { [weak self] in
-            while let writer = self {
-                writer.round(waitingAtMost: 1)
-            }
-        }
-        thread.name = "spotter-journal"
-        thread.start()
-    }
-
-    /// Journals the rows; returns (new events, events seen before) once committed.
-    func write(_ rows: [Row]) async throws(StoreError) -> (Int, Int) {
-        let result = await withCheckedContinuation { continuation in
-            lock.withLock { jobs.append(Job(rows: rows, continuation: continuation)) }
-            signal.signal()
-        }
-        return try result.get()
-    }
-
-    /// Waits for work (at most `seconds`), then journals everything queued in one transaction.
-    private func round(waitingAtMost seconds: Double) {
-        guard signal.wait(timeout: .now() + seconds) == .success else { return }
-        let batch = lock.withLock { () -> [Job] in
-            let taken = jobs
-            jobs.removeAll()
-            return taken
-        }
-        guard !batch.isEmpty else { return }
-        let now = clock()
+extension MatrixBridge {
+    /// Journals the rows of many concurrent transactions in one write; per transaction
+    /// (new events, events seen before), or the store's error for all of them.
+    static func journal(_ batches: [[JournalRow]], database: SpotterDatabase, now: Timestamp) -> [Result<(Int, Int), StoreError>] {
         do {
             let counts = try database.write { session in
-                try batch.map { job -> (Int, Int) in
+                try batches.map { rows -> (Int, Int) in
                     var fresh = 0
-                    for row in job.rows {
+                    for row in rows {
                         if try session.journal(eventID: row.eventID, roomID: row.roomID, sender: row.sender, type: row.type,
                                                json: row.json, originTimestamp: row.originTimestamp, receivedAt: now) {
                             fresh += 1
                         }
                     }
-                    return (fresh, job.rows.count - fresh)
+                    return (fresh, rows.count - fresh)
                 }
             }
-            for (job, count) in zip(batch, counts) { job.continuation.resume(returning: .success(count)) }
+            return counts.map { .success($0) }
         } catch {
-            for job in batch { job.continuation.resume(returning: .failure(error)) }
+            return batches.map { _ in .failure(error) }
         }
     }
 }

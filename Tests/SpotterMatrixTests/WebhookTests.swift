@@ -1,6 +1,6 @@
 import Foundation
 import SpotterCore
-import SpotterMatrix
+@testable import SpotterMatrix
 import SpotterStore
 import SpotterTesting
 import SpotterWebhook
@@ -73,6 +73,34 @@ struct WebhookTests {
         let sets = try fixture.database.read { try $0.sets(user: "pia", since: 0) }
         #expect(sets.count == 1)
         #expect(fixture.bridge.metrics.value("spotter_webhook_replays_total") == 1)
+    }
+
+    @Test("the same webhook-id arriving many times at once is processed once; every copy gets the first answer")
+    func concurrentReplays() async throws {
+        // While the batch is held up, the copies pile up and are answered together.
+        let bridge = fixture.bridge
+        let held = DispatchSemaphore(value: 0)
+        let release = DispatchSemaphore(value: 0)
+        Thread.detachNewThread {
+            bridge.webhookLock.lock()
+            held.signal()
+            _ = release.wait(timeout: .now() + 10)
+            bridge.webhookLock.unlock()
+        }
+        _ = try await offPool { held.wait() }
+        let body = #"{"user": "pia", "text": "bench 100kg x 5 @ rir 2"}"#
+        var copies: [Task<APIResponse, Never>] = []
+        for _ in 0..<12 { copies.append(Task { await self.post(body, id: "burst-1") }) }
+        try await Task.sleep(for: .milliseconds(200))
+        release.signal()
+        var answers: [APIResponse] = []
+        for copy in copies { answers.append(await copy.value) }
+        #expect(answers.allSatisfy { $0.status == 200 })
+        #expect(Set(answers.map(\.body)).count == 1, "every copy gets the same answer")
+        let sets = try fixture.database.read { try $0.sets(user: "pia", since: 0) }
+        #expect(sets.count == 1, "the set is logged once")
+        #expect(fixture.bridge.metrics.value("spotter_webhook_replays_total") == 11)
+        #expect(fixture.bridge.metrics.value("spotter_webhook_requests_total") == 1)
     }
 
     @Test("bad JSON is 400, an oversize body 413, a missing field 400")
