@@ -50,3 +50,25 @@ echo "journal: $(curl -s http://127.0.0.1:29400/metrics | awk '/^spotter_events_
 echo "== outbound replies to a local homeserver stand-in"
 count=2000; [ "$seconds" = 2 ] && count=300
 "$server" bench outbound --homeserver http://127.0.0.1:18448 --count "$count"
+
+# What a user gets: every message answered and its reply delivered, not only journaled.
+echo "== Matrix end to end: ${seconds}s of single-event transactions at 16 connections, until the last reply is delivered"
+metric() { curl -s "http://127.0.0.1:29402/metrics" | awk -v name="$1" '$1 == name {printf "%d", $2; found=1} END {if (!found) print 0}'; }
+ticks() { sed 's/^.*) //' "/proc/$1/stat" | awk '{print $12+$13}'; }
+LOG_LEVEL=error "$bin" serve --registration "$work/registration.yaml" --homeserver http://127.0.0.1:18448 \
+  --listen 127.0.0.1:29402 --db "$work/end-to-end.sqlite" > "$work/end-to-end.log" 2>&1 & e2e=$!; pids+=($e2e)
+wait_for http://127.0.0.1:29402/healthz
+c0=$(ticks "$e2e"); t0=$(date +%s.%N)
+wrk -t2 -c16 -d"${seconds}s" -s scripts/transactions.lua http://127.0.0.1:29402 > "$work/end-to-end.wrk" 2>&1
+t_ingest=$(date +%s.%N); events=$(metric spotter_events_total)
+for _ in $(seq 6000); do [ "$(metric spotter_replies_total)" -ge "$events" ] && break; sleep 0.05; done
+t1=$(date +%s.%N); c1=$(ticks "$e2e"); replies=$(metric spotter_replies_total)
+python3 - "$events" "$replies" "$t0" "$t_ingest" "$t1" "$c0" "$c1" "$(getconf CLK_TCK)" <<'PY'
+import sys
+events, replies = int(sys.argv[1]), int(sys.argv[2])
+t0, ti, t1, c0, c1, tck = map(float, sys.argv[3:9])
+print(f"matrix end to end: {events} events ingested in {ti - t0:.1f} s ({events / (ti - t0):.0f}/s); "
+      f"{replies} replies delivered {t1 - t0:.1f} s after the first request: {replies / (t1 - t0):.0f} answered messages/s, "
+      f"server CPU {(c1 - c0) / tck * 1e6 / max(replies, 1):.0f} us per answered message")
+sys.exit(0 if replies >= events else 1)
+PY

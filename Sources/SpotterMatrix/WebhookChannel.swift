@@ -59,10 +59,10 @@ extension MatrixBridge {
         var commandText = text.trimmingCharacters(in: .whitespacesAndNewlines)
         if commandText.lowercased().hasPrefix(bot.commandPrefix.lowercased()) { commandText = String(commandText.dropFirst(bot.commandPrefix.count)) }
         let command = RoomCommand.parse(commandText)
-        // Understood here, many at once, outside the batch's transaction (a replay needs no
-        // understanding; the batch decides what is answered).
-        let seen = ((try? runtime.database.read { try $0.webhookResponse(id) }) ?? nil) != nil
-        let understood = command == nil && !seen ? runtime.understandAhead([IncomingMessage(user: user, room: room, text: text)])[0] : nil
+        // Understood here, many at once, outside the batch's transaction; the batch decides what
+        // is answered (a replay, rare, is understood for nothing rather than every request paying
+        // a read to find out).
+        let understood = command == nil ? runtime.understandAhead([IncomingMessage(user: user, room: room, text: text)])[0] : nil
         return .job(WebhookJob(id: id, user: user, room: room, text: text, command: command,
                                postsToRoom: settings.group.rooms[room]?.outbound != nil, understood: understood))
     }
@@ -115,21 +115,21 @@ extension MatrixBridge {
                     for index in indices { answers[index] = storageFailure }
                 }
             }
+            // The answers stored for these ids, in one read: only this thread stores them.
+            let storedAnswers: [String?]
+            do {
+                storedAnswers = try runtime.database.read { session in try jobs.map { try session.webhookResponse($0.id) } }
+            } catch {
+                reportStorage()
+                return jobs.map { _ in storageFailure }
+            }
             for (index, job) in jobs.enumerated() {
                 if let earlier = first[job.id] {
                     repeats.append((index, earlier))
                     continue
                 }
                 first[job.id] = index
-                let stored: String?
-                do {
-                    stored = try runtime.database.read { try $0.webhookResponse(job.id) }
-                } catch {
-                    reportStorage()
-                    answers[index] = storageFailure
-                    continue
-                }
-                if let stored {
+                if let stored = storedAnswers[index] {
                     answers[index] = replay(stored)
                 } else if let command = job.command {
                     // Room commands change what later messages see: in order, on their own.

@@ -49,7 +49,7 @@ extension StoreSession {
     // MARK: Room settings
 
     public func roomSettings(_ roomID: String) throws -> RoomSettingsRow? {
-        guard let row = try Row.fetchOne(db, sql: "SELECT checkin, zone, reminder, summary, coaches FROM room_settings WHERE room_id = ?",
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT checkin, zone, reminder, summary, coaches FROM room_settings WHERE room_id = ?"),
                                          arguments: [roomID]) else { return nil }
         let coaches = (row[4] as String?).map { $0.split(separator: "\n").map(String.init) }
         return RoomSettingsRow(checkIn: row[0], zone: row[1], reminder: row[2], summary: row[3], coaches: coaches)
@@ -57,50 +57,50 @@ extension StoreSession {
 
     /// Rooms whose settings were changed by a command.
     public func roomsWithSettings() throws -> [String] {
-        try String.fetchAll(db, sql: "SELECT room_id FROM room_settings ORDER BY room_id")
+        try String.fetchAll(db.cachedStatement(sql: "SELECT room_id FROM room_settings ORDER BY room_id"))
     }
 
     public func saveRoomSettings(_ roomID: String, _ settings: RoomSettingsRow, by user: String, at time: Timestamp) throws {
-        try db.execute(sql: """
+        try db.cachedStatement(sql: """
             INSERT INTO room_settings (room_id, checkin, zone, reminder, summary, coaches, updated_by, updated_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (room_id) DO UPDATE SET checkin = excluded.checkin, zone = excluded.zone, reminder = excluded.reminder,
                 summary = excluded.summary, coaches = excluded.coaches, updated_by = excluded.updated_by, updated_at = excluded.updated_at
-            """, arguments: [roomID, settings.checkIn, settings.zone, settings.reminder, settings.summary,
+            """).execute(arguments: [roomID, settings.checkIn, settings.zone, settings.reminder, settings.summary,
                              settings.coaches?.joined(separator: "\n"), user, time])
     }
 
     // MARK: Members
 
     public func membership(room roomID: String, user: String) throws -> Membership? {
-        try String.fetchOne(db, sql: "SELECT status FROM room_members WHERE room_id = ? AND user_id = ?", arguments: [roomID, user])
+        try String.fetchOne(db.cachedStatement(sql: "SELECT status FROM room_members WHERE room_id = ? AND user_id = ?"), arguments: [roomID, user])
             .flatMap(Membership.init(rawValue:))
     }
 
     public func setMembership(room roomID: String, user: String, _ status: Membership, at time: Timestamp) throws {
-        try db.execute(sql: """
+        try db.cachedStatement(sql: """
             INSERT INTO room_members (room_id, user_id, status, updated_at) VALUES (?, ?, ?, ?)
             ON CONFLICT (room_id, user_id) DO UPDATE SET status = excluded.status, updated_at = excluded.updated_at
-            """, arguments: [roomID, user, status.rawValue, time])
+            """).execute(arguments: [roomID, user, status.rawValue, time])
     }
 
     /// Whether a lifter agreed to be named in the room coaches' digest.
     public func setSharesWithCoach(room roomID: String, user: String, _ shares: Bool, at time: Timestamp) throws {
-        try db.execute(sql: """
+        try db.cachedStatement(sql: """
             INSERT INTO room_members (room_id, user_id, status, updated_at, shares_with_coach) VALUES (?, ?, 'joined', ?, ?)
             ON CONFLICT (room_id, user_id) DO UPDATE SET shares_with_coach = excluded.shares_with_coach, updated_at = excluded.updated_at
-            """, arguments: [roomID, user, time, shares])
+            """).execute(arguments: [roomID, user, time, shares])
     }
 
     /// The room's lifters who agreed to be named in the coaches' digest.
     public func coachSharers(room roomID: String) throws -> Set<String> {
-        Set(try String.fetchAll(db, sql: "SELECT user_id FROM room_members WHERE room_id = ? AND shares_with_coach = 1",
+        Set(try String.fetchAll(db.cachedStatement(sql: "SELECT user_id FROM room_members WHERE room_id = ? AND shares_with_coach = 1"),
                                 arguments: [roomID]))
     }
 
     /// Lifters who opted in to a room's check-ins, in a stable order.
     public func joinedMembers(room roomID: String) throws -> [String] {
-        try String.fetchAll(db, sql: "SELECT user_id FROM room_members WHERE room_id = ? AND status = 'joined' ORDER BY user_id",
+        try String.fetchAll(db.cachedStatement(sql: "SELECT user_id FROM room_members WHERE room_id = ? AND status = 'joined' ORDER BY user_id"),
                             arguments: [roomID])
     }
 
@@ -108,21 +108,21 @@ extension StoreSession {
 
     /// The latest local day on which this kind of post was handled (posted or skipped).
     public func lastScheduledDay(room roomID: String, kind: String) throws -> String? {
-        try String.fetchOne(db, sql: "SELECT MAX(day) FROM schedule_log WHERE room_id = ? AND kind = ?", arguments: [roomID, kind])
+        try String.fetchOne(db.cachedStatement(sql: "SELECT MAX(day) FROM schedule_log WHERE room_id = ? AND kind = ?"), arguments: [roomID, kind])
     }
 
     public func scheduleEntry(room roomID: String, kind: String, day: String) throws -> ScheduleLogEntry? {
-        guard let row = try Row.fetchOne(db, sql: """
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: """
             SELECT kind, day, status, scheduled_at, event_id FROM schedule_log WHERE room_id = ? AND kind = ? AND day = ?
-            """, arguments: [roomID, kind, day]) else { return nil }
+            """), arguments: [roomID, kind, day]) else { return nil }
         return ScheduleLogEntry(kind: row[0], day: row[1], status: row[2], scheduledAt: row[3], eventID: row[4])
     }
 
     /// Everything the scheduler recorded for a room, oldest first (tests, diagnostics).
     public func scheduleLog(room roomID: String) throws -> [ScheduleLogEntry] {
-        try Row.fetchAll(db, sql: """
+        try Row.fetchAll(db.cachedStatement(sql: """
             SELECT kind, day, status, scheduled_at, event_id FROM schedule_log WHERE room_id = ? ORDER BY day, kind
-            """, arguments: [roomID]).map { row in
+            """), arguments: [roomID]).map { row in
             ScheduleLogEntry(kind: row[0], day: row[1], status: row[2], scheduledAt: row[3], eventID: row[4])
         }
     }
@@ -131,27 +131,26 @@ extension StoreSession {
     public func recordSchedule(
         room roomID: String, kind: String, day: String, status: String, scheduledAt: Timestamp, at time: Timestamp
     ) throws {
-        try db.execute(sql: """
+        try db.cachedStatement(sql: """
             INSERT INTO schedule_log (room_id, kind, day, status, scheduled_at, recorded_at) VALUES (?, ?, ?, ?, ?, ?)
             ON CONFLICT (room_id, kind, day) DO NOTHING
-            """, arguments: [roomID, kind, day, status, scheduledAt, time])
+            """).execute(arguments: [roomID, kind, day, status, scheduledAt, time])
     }
 
     /// Remembers the event a scheduled post became (the check-in prompt is a thread root).
     public func setScheduleEvent(room roomID: String, kind: String, day: String, eventID: String) throws {
-        try db.execute(sql: "UPDATE schedule_log SET event_id = ? WHERE room_id = ? AND kind = ? AND day = ?",
-                       arguments: [eventID, roomID, kind, day])
+        try db.cachedStatement(sql: "UPDATE schedule_log SET event_id = ? WHERE room_id = ? AND kind = ? AND day = ?").execute(arguments: [eventID, roomID, kind, day])
     }
 
     /// Whether an event is one of the check-in prompts Spotter posted.
     public func isCheckInPrompt(_ eventID: String) throws -> Bool {
-        try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM schedule_log WHERE kind = 'prompt' AND event_id = ?)",
+        try Bool.fetchOne(db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM schedule_log WHERE kind = 'prompt' AND event_id = ?)"),
                           arguments: [eventID]) ?? false
     }
 
     /// The room and local day of a check-in prompt Spotter posted, by its event id.
     public func checkInPrompt(_ eventID: String) throws -> (room: String, day: String)? {
-        guard let row = try Row.fetchOne(db, sql: "SELECT room_id, day FROM schedule_log WHERE kind = 'prompt' AND event_id = ?",
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT room_id, day FROM schedule_log WHERE kind = 'prompt' AND event_id = ?"),
                                          arguments: [eventID]) else { return nil }
         return (row[0], row[1])
     }
@@ -163,31 +162,31 @@ extension StoreSession {
     public func recordQuickRating(
         reactionEventID: String, room roomID: String, user: String, day: String, rating: Int, at time: Timestamp
     ) throws -> Bool {
-        try db.execute(sql: """
+        try db.cachedStatement(sql: """
             INSERT INTO quick_checkins (reaction_event_id, room_id, user_id, day, rating, reacted_at) VALUES (?, ?, ?, ?, ?, ?)
             ON CONFLICT (reaction_event_id) DO NOTHING
-            """, arguments: [reactionEventID, roomID, user, day, rating, time])
+            """).execute(arguments: [reactionEventID, roomID, user, day, rating, time])
         return db.changesCount > 0
     }
 
     /// Forgets a redacted rating reaction in a room; returns what it was, or nil when it was not one.
     public func removeQuickRating(reactionEventID: String, room roomID: String) throws -> QuickRatingRow? {
-        guard let row = try Row.fetchOne(db, sql: """
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: """
             SELECT room_id, user_id, day, rating FROM quick_checkins WHERE reaction_event_id = ? AND room_id = ?
-            """, arguments: [reactionEventID, roomID]) else { return nil }
-        try db.execute(sql: "DELETE FROM quick_checkins WHERE reaction_event_id = ?", arguments: [reactionEventID])
+            """), arguments: [reactionEventID, roomID]) else { return nil }
+        try db.cachedStatement(sql: "DELETE FROM quick_checkins WHERE reaction_event_id = ?").execute(arguments: [reactionEventID])
         return QuickRatingRow(roomID: row[0], userID: row[1], day: row[2], rating: row[3])
     }
 
     /// Each lifter's quick check-in per day in a room, for days in [fromDay, toDay] ("YYYY-MM-DD"):
     /// the latest rating reaction (in the order the homeserver sent them) that was not redacted.
     public func quickCheckIns(room roomID: String, fromDay: String, toDay: String) throws -> [QuickRatingRow] {
-        try Row.fetchAll(db, sql: """
+        try Row.fetchAll(db.cachedStatement(sql: """
             SELECT q.room_id, q.user_id, q.day, q.rating FROM quick_checkins q
             WHERE q.room_id = ? AND q.day >= ? AND q.day <= ?
               AND q.seq = (SELECT MAX(n.seq) FROM quick_checkins n WHERE n.room_id = q.room_id AND n.user_id = q.user_id AND n.day = q.day)
             ORDER BY q.day, q.user_id
-            """, arguments: [roomID, fromDay, toDay]).map { row in
+            """), arguments: [roomID, fromDay, toDay]).map { row in
             QuickRatingRow(roomID: row[0], userID: row[1], day: row[2], rating: row[3])
         }
     }
@@ -195,26 +194,25 @@ extension StoreSession {
     // MARK: Direct rooms
 
     public func directRoom(user: String) throws -> String? {
-        try String.fetchOne(db, sql: "SELECT room_id FROM direct_rooms WHERE user_id = ?", arguments: [user])
+        try String.fetchOne(db.cachedStatement(sql: "SELECT room_id FROM direct_rooms WHERE user_id = ?"), arguments: [user])
     }
 
     /// Remembers a lifter's direct room; a room learned from the lifter's own message replaces
     /// one the bot created, never the other way round.
     public func saveDirectRoom(user: String, room roomID: String, createdByBot: Bool) throws {
         if createdByBot {
-            try db.execute(sql: "INSERT INTO direct_rooms (user_id, room_id, created_by_bot) VALUES (?, ?, 1) ON CONFLICT DO NOTHING",
-                           arguments: [user, roomID])
+            try db.cachedStatement(sql: "INSERT INTO direct_rooms (user_id, room_id, created_by_bot) VALUES (?, ?, 1) ON CONFLICT DO NOTHING").execute(arguments: [user, roomID])
         } else {
-            try db.execute(sql: """
+            try db.cachedStatement(sql: """
                 INSERT INTO direct_rooms (user_id, room_id, created_by_bot) VALUES (?, ?, 0)
                 ON CONFLICT (user_id) DO UPDATE SET room_id = excluded.room_id, created_by_bot = 0
-                """, arguments: [user, roomID])
+                """).execute(arguments: [user, roomID])
         }
     }
 
     /// Forgets a room as anybody's direct room (it turned out to have more than two members).
     public func forgetDirectRoom(room roomID: String) throws {
-        try db.execute(sql: "DELETE FROM direct_rooms WHERE room_id = ?", arguments: [roomID])
+        try db.cachedStatement(sql: "DELETE FROM direct_rooms WHERE room_id = ?").execute(arguments: [roomID])
     }
 
     // MARK: Check-ins of a group

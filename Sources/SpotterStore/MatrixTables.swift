@@ -92,13 +92,13 @@ extension StoreSession {
     /// Deletes what a sender's handled events said and who sent them, keeping each event id
     /// (so a homeserver resending one does not get it stored again).
     public func scrubJournal(sender: String) throws {
-        try db.execute(sql: """
+        try db.cachedStatement(sql: """
             UPDATE journal SET sender = '', event_json = '{}', note = 'forgotten' WHERE sender = ? AND status != 'pending'
-            """, arguments: [sender])
+            """).execute(arguments: [sender])
     }
 
     public func journalCount(status: String) throws -> Int {
-        try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM journal WHERE status = ?", arguments: [status]) ?? 0
+        try Int.fetchOne(db.cachedStatement(sql: "SELECT COUNT(*) FROM journal WHERE status = ?"), arguments: [status]) ?? 0
     }
 
     // MARK: Outbox
@@ -139,11 +139,11 @@ extension StoreSession {
 
     /// The earliest time a pending action is due, if any.
     public func nextOutboxDue() throws -> Timestamp? {
-        try Double.fetchOne(db, sql: "SELECT MIN(next_attempt_at) FROM outbox WHERE status = 'pending'")
+        try Double.fetchOne(db.cachedStatement(sql: "SELECT MIN(next_attempt_at) FROM outbox WHERE status = 'pending'"))
     }
 
     public func outboxDepth() throws -> Int {
-        try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM outbox WHERE status = 'pending'") ?? 0
+        try Int.fetchOne(db.cachedStatement(sql: "SELECT COUNT(*) FROM outbox WHERE status = 'pending'")) ?? 0
     }
 
     public func markSent(_ id: Int64, at time: Timestamp) throws {
@@ -164,24 +164,24 @@ extension StoreSession {
     /// Counts of outbox rows by status (tests, diagnostics).
     public func outboxCounts() throws -> [String: Int] {
         var counts: [String: Int] = [:]
-        for row in try Row.fetchAll(db, sql: "SELECT status, COUNT(*) FROM outbox GROUP BY status") { counts[row[0]] = row[1] }
+        for row in try Row.fetchAll(db.cachedStatement(sql: "SELECT status, COUNT(*) FROM outbox GROUP BY status")) { counts[row[0]] = row[1] }
         return counts
     }
 
     // MARK: Rooms
 
     public func room(_ roomID: String) throws -> RoomInfo? {
-        guard let row = try Row.fetchOne(db, sql: "SELECT member_count, encrypted, encrypted_notice_sent FROM rooms WHERE room_id = ?",
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT member_count, encrypted, encrypted_notice_sent FROM rooms WHERE room_id = ?"),
                                          arguments: [roomID]) else { return nil }
         return RoomInfo(memberCount: row[0], encrypted: (row[1] as Int) != 0, encryptedNoticeSent: (row[2] as Int) != 0)
     }
 
     public func saveRoom(_ roomID: String, _ info: RoomInfo) throws {
-        try db.execute(sql: """
+        try db.cachedStatement(sql: """
             INSERT INTO rooms (room_id, member_count, encrypted, encrypted_notice_sent) VALUES (?, ?, ?, ?)
             ON CONFLICT (room_id) DO UPDATE SET member_count = excluded.member_count, encrypted = excluded.encrypted,
                 encrypted_notice_sent = excluded.encrypted_notice_sent
-            """, arguments: [roomID, info.memberCount, info.encrypted ? 1 : 0, info.encryptedNoticeSent ? 1 : 0])
+            """).execute(arguments: [roomID, info.memberCount, info.encrypted ? 1 : 0, info.encryptedNoticeSent ? 1 : 0])
     }
 }
 
@@ -190,13 +190,13 @@ extension StoreSession {
 
     /// The answer already given to a `webhook-id`, if it was seen.
     public func webhookResponse(_ id: String) throws -> String? {
-        try String.fetchOne(db, sql: "SELECT response FROM webhook_deliveries WHERE webhook_id = ?", arguments: [id])
+        try String.fetchOne(db.cachedStatement(sql: "SELECT response FROM webhook_deliveries WHERE webhook_id = ?"), arguments: [id])
     }
 
     public func saveWebhookResponse(_ id: String, user: String, response: String, at time: Timestamp) throws {
-        try db.execute(sql: """
+        try db.cachedStatement(sql: """
             INSERT INTO webhook_deliveries (webhook_id, user_id, response, received_at) VALUES (?, ?, ?, ?)
             ON CONFLICT (webhook_id) DO NOTHING
-            """, arguments: [id, user, response, time])
+            """).execute(arguments: [id, user, response, time])
     }
 }
