@@ -26,6 +26,15 @@ public final class HomeserverClient: @unchecked Sendable {
 
     var authorization: [String: String] { ["Authorization": "Bearer \(asToken)"] }
 
+    /// A client for the same homeserver with a connection of its own and the same timeouts.
+    public func sibling() -> HomeserverClient? {
+        guard let other = try? CurlClient() else { return nil }
+        other.connectTimeout = client.connectTimeout
+        other.requestTimeout = client.requestTimeout
+        other.maxResponseBytes = client.maxResponseBytes
+        return HomeserverClient(base: base, asToken: asToken, client: other)
+    }
+
     static func escape(_ text: String) -> String {
         var allowed = CharacterSet.alphanumerics
         allowed.insert(charactersIn: "-._~")

@@ -288,6 +288,31 @@ struct DeliveryTests {
         #expect(homeserver.sends.count >= 2, "the hung send was sent again")
     }
 
+    @Test("replies go out over several connections and each room's replies keep their order")
+    func orderAcrossConnections() async throws {
+        let homeserver = FakeHomeserver()
+        try await homeserver.start()
+        defer { Task { await homeserver.stop() } }
+        let fixture = try BridgeFixture(homeserver: homeserver.url)
+        let rooms = ["!a:test", "!b:test", "!c:test", "!d:test", "!e:test", "!f:test"]
+        var events: [JSONValue] = []
+        for index in 0..<60 {
+            let room = rooms[index % rooms.count]
+            events.append(BridgeFixture.event("$e\(index)", room: room, sender: "@lifter\(index % rooms.count):test",
+                                              body: "should I go to failure on squats?"))
+        }
+        #expect(await fixture.put("1", events).status == 200)
+        for _ in 0..<5 where homeserver.sends.count < 60 { try await fixture.drain() }
+        #expect(homeserver.sends.count == 60, "every reply sent once")
+        for room in rooms {
+            let expected = (0..<60).filter { rooms[$0 % rooms.count] == room }
+                .map { ReplyContent.transactionID(replyingTo: "$e\($0)") }
+            let sent = homeserver.sends.filter { ($0.path.removingPercentEncoding ?? $0.path).contains("/rooms/\(room)/") }
+                .map { String($0.path.split(separator: "/").last ?? "") }
+            #expect(sent == expected, "\(room): replies in the order of the questions")
+        }
+    }
+
     @Test("the client reuses its connection")
     func connectionReuse() async throws {
         let homeserver = FakeHomeserver()
