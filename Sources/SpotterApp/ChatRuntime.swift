@@ -5,6 +5,7 @@ import SpotterDialog
 import SpotterSchedule
 import SpotterStore
 import SpotterUnderstanding
+import Synchronization
 
 /// One message in: who said what, where.
 public struct IncomingMessage: Sendable, Hashable {
@@ -80,8 +81,13 @@ public final class ChatRuntime: @unchecked Sendable {
     /// Write-through caches of what this process stored, so a message does not re-read its own
     /// conversation and profile. Spotter expects to be the only writer of its database; entries
     /// are added only after their transaction committed.
-    private var conversationCache: [ConversationKey: Conversation] = [:]
-    private var profileCache: [String: LifterProfile?] = [:]
+    /// Under a lock of their own, held for a lookup only: a channel understanding a message
+    /// ahead never waits for a batch being handled.
+    private let caches = Mutex(Caches())
+    private struct Caches {
+        var conversations: [ConversationKey: Conversation] = [:]
+        var profiles: [String: LifterProfile?] = [:]
+    }
     static let cacheLimit = 50_000
 
     static let day: Double = 86400
@@ -132,10 +138,12 @@ public final class ChatRuntime: @unchecked Sendable {
             try alongside(session, replies)
             return replies
         }
-        if conversationCache.count > Self.cacheLimit { conversationCache.removeAll(keepingCapacity: true) }
-        if profileCache.count > Self.cacheLimit { profileCache.removeAll(keepingCapacity: true) }
-        for (key, conversation) in staged.conversations { conversationCache[key] = conversation }
-        for (key, profile) in staged.profiles { profileCache[key] = profile }
+        caches.withLock { caches in
+            if caches.conversations.count > Self.cacheLimit { caches.conversations.removeAll(keepingCapacity: true) }
+            if caches.profiles.count > Self.cacheLimit { caches.profiles.removeAll(keepingCapacity: true) }
+            for (key, conversation) in staged.conversations { caches.conversations[key] = conversation }
+            for (key, profile) in staged.profiles { caches.profiles[key] = profile }
+        }
         return replies
     }
 
@@ -149,16 +157,17 @@ public final class ChatRuntime: @unchecked Sendable {
         var utterance: Utterance
     }
 
-    /// Understands each message against its conversation as stored now (cache, else a short read).
+    /// Understands each message against its conversation as stored now (cache, else a short read;
+    /// with `readingStore` false, only what is cached, so nothing waits for the store).
     /// Inside the transaction an understanding is used only if the context is still the same.
-    public func understandAhead(_ messages: [IncomingMessage]) -> [Understood?] {
+    public func understandAhead(_ messages: [IncomingMessage], readingStore: Bool = true) -> [Understood?] {
         let now = clock()
         return messages.map { message in
             let key = ConversationKey(room: message.room, user: message.user)
             let stored: Conversation?
-            if let cached = lock.withLock({ conversationCache[key] }) {
+            if let cached = caches.withLock({ $0.conversations[key] }) {
                 stored = cached
-            } else if let read = try? database.read({ try $0.conversation(room: message.room, user: message.user) }) {
+            } else if readingStore, let read = try? database.read({ try $0.conversation(room: message.room, user: message.user) }) {
                 stored = read
             } else {
                 return nil
@@ -177,7 +186,7 @@ public final class ChatRuntime: @unchecked Sendable {
         let stored: Conversation?
         if let cached = staged.conversations[key] {
             stored = cached
-        } else if let cached = conversationCache[key] {
+        } else if let cached = caches.withLock({ $0.conversations[key] }) {
             stored = cached
         } else {
             stored = try session.conversation(room: message.room, user: message.user)
@@ -192,7 +201,7 @@ public final class ChatRuntime: @unchecked Sendable {
         let profile: LifterProfile?
         if let cached = staged.profiles[message.user] {
             profile = cached
-        } else if let cached = profileCache[message.user] {
+        } else if let cached = caches.withLock({ $0.profiles[message.user] }) {
             profile = cached
         } else {
             profile = try session.profile(user: message.user)
@@ -226,7 +235,7 @@ public final class ChatRuntime: @unchecked Sendable {
                 forgotten = true
                 staged.profiles[message.user] = .some(nil)
                 // Every room's conversation of this user is gone.
-                for cachedKey in conversationCache.keys where cachedKey.user == message.user {
+                for cachedKey in caches.withLock({ $0.conversations.keys.filter { $0.user == message.user } }) {
                     staged.conversations[cachedKey] = .some(nil)
                 }
                 for cachedKey in staged.conversations.keys where cachedKey.user == message.user {

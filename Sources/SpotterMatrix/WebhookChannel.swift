@@ -11,11 +11,18 @@ extension MatrixBridge {
     /// A repeated `webhook-id` gets the first answer again without being processed twice.
     /// Requests arriving together are answered together: one transaction per batch.
     func webhook(_ request: APIRequest) async -> APIResponse {
-        switch await Blocking.run({ self.prepareWebhook(request) }) {
-        case let .answered(response): response
-        case let .job(job): await webhookCommit.submit(job)
+        // A chat-sized message is checked and understood where it arrived: that is CPU work of
+        // microseconds and never waits for the store (only cached conversations are consulted).
+        // A large body goes to the blocking threads, so it cannot hold up the others.
+        let prepared = request.body.count <= Self.inlineWebhookBytes
+            ? prepareWebhook(request, readingStore: false) : await Blocking.run { self.prepareWebhook(request, readingStore: true) }
+        switch prepared {
+        case let .answered(response): return response
+        case let .job(job): return await webhookCommit.submit(job)
         }
     }
+
+    static let inlineWebhookBytes = 2048
 
     private enum PreparedWebhook: Sendable {
         case answered(APIResponse)
@@ -24,7 +31,7 @@ extension MatrixBridge {
 
     /// Checks, parses and understands a request, blocking: run off the cooperative pool, many at
     /// once. What is stored is decided in the batch (``answerWebhooks(_:)``).
-    private func prepareWebhook(_ request: APIRequest) -> PreparedWebhook {
+    private func prepareWebhook(_ request: APIRequest, readingStore: Bool) -> PreparedWebhook {
         guard let secret = settings.webhookSecret else {
             return .answered(.error(404, "M_UNRECOGNIZED", "The webhook channel is not configured (webhook.secret or SPOTTER_WEBHOOK_SECRET)"))
         }
@@ -62,7 +69,7 @@ extension MatrixBridge {
         // Understood here, many at once, outside the batch's transaction; the batch decides what
         // is answered (a replay, rare, is understood for nothing rather than every request paying
         // a read to find out).
-        let understood = command == nil ? runtime.understandAhead([IncomingMessage(user: user, room: room, text: text)])[0] : nil
+        let understood = command == nil ? runtime.understandAhead([IncomingMessage(user: user, room: room, text: text)], readingStore: readingStore)[0] : nil
         return .job(WebhookJob(id: id, user: user, room: room, text: text, command: command,
                                postsToRoom: settings.group.rooms[room]?.outbound != nil, understood: understood))
     }
