@@ -155,4 +155,17 @@ struct MetricsTests {
         let served = Exposition(await second.api.handle(APIRequest(method: "GET", path: "/metrics")).body)
         #expect(served.samples["spotter_transactions_total"] == 0)
     }
+
+    @Test("a name missing from the catalogue is still exported, never dropped; a counter never goes down")
+    func uncataloguedNameIsKept() {
+        let metrics = MatrixMetrics()
+        metrics.increment("spotter_new_thing_total", by: 2)
+        metrics.increment("spotter_new_thing_total", by: -5)
+        metrics.increment("spotter_replies_total", by: 0.5)
+        let exposition = Exposition(metrics.exposition())
+        #expect(exposition.problems.isEmpty, "\(exposition.problems)")
+        #expect(exposition.type["spotter_new_thing_total"] == "counter")
+        #expect(exposition.samples["spotter_new_thing_total"] == 2)
+        #expect(metrics.value("spotter_replies_total") == 0.5)
+    }
 }

@@ -87,4 +87,28 @@ struct OperatorLogTests {
             }
         }
     }
+
+    @Test("a queued item's send transaction id gives back the event it answers, and nothing for posts that answer none")
+    func answeredEventFromTransactionID() {
+        for eventID in ["$knee", "$a", "$ab", "$abc", "$Yj3r-_9:matrix.example.org", "$ünïcode"] {
+            #expect(ReplyContent.answeredEventID(transactionID: ReplyContent.transactionID(replyingTo: eventID)) == eventID)
+            for prefix in ["checkin:", "personal:"] {
+                #expect(ReplyContent.answeredEventID(transactionID: ReplyContent.transactionID(replyingTo: prefix + eventID)) == eventID)
+            }
+        }
+        for other in ["encrypted-!gym:test", "reaction:$prompt:1", "prompt:!gym:test:2026-03-29", "webhook-reply:hook-9"] {
+            #expect(ReplyContent.answeredEventID(transactionID: ReplyContent.transactionID(replyingTo: other)) == nil, "\(other)")
+        }
+        for garbage in ["spotter-", "spotter-A", "spotter-!!", "bench-7", ""] {
+            #expect(ReplyContent.answeredEventID(transactionID: garbage) == nil, "\(garbage)")
+        }
+    }
+
+    @Test("the crash hook comes from SPOTTER_CRASH_AFTER_JOURNAL=1 only, read once into the settings the bridge is given")
+    func crashHookFromEnvironment() {
+        #expect(TestHooks(environment: ["SPOTTER_CRASH_AFTER_JOURNAL": "1"]).exitBeforeHandlingMessages)
+        #expect(!TestHooks(environment: ["SPOTTER_CRASH_AFTER_JOURNAL": "0"]).exitBeforeHandlingMessages)
+        #expect(!TestHooks(environment: [:]).exitBeforeHandlingMessages)
+        #expect(TestHooks.none == TestHooks(environment: [:]))
+    }
 }
