@@ -38,20 +38,25 @@ public final class MatrixMetrics: Sendable {
     static let handlingName = "spotter_handling_seconds"
     static let buckets: [Double] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]
 
+    /// The whole name as given (no namespace or unit parts added), with its HELP text.
+    static func descriptor(_ name: String, _ help: String) -> MetricNameDescriptor {
+        MetricNameDescriptor(metricName: name, unitName: "", helpText: help)
+    }
+
     public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
         self.registry = registry
         var counters: [String: Counter] = [:]
         var gauges: [String: Gauge] = [:]
         for (name, kind, help) in Self.catalogue {
             switch kind {
-            case .counter: counters[name] = registry.makeCounter(name: name, help: help)
-            case .gauge: gauges[name] = registry.makeGauge(name: name, help: help)
+            case .counter: counters[name] = registry.makeCounter(descriptor: Self.descriptor(name, help))
+            case .gauge: gauges[name] = registry.makeGauge(descriptor: Self.descriptor(name, help))
             }
         }
         self.counters = counters
         self.gauges = gauges
-        handling = registry.makeValueHistogram(name: Self.handlingName, buckets: Self.buckets,
-                                               help: "Time from receiving a message to queuing its reply.")
+        handling = registry.makeValueHistogram(
+            descriptor: Self.descriptor(Self.handlingName, "Time from receiving a message to queuing its reply."), buckets: Self.buckets)
     }
 
     public func increment(_ name: String, by amount: Double = 1) {
@@ -59,7 +64,7 @@ public final class MatrixMetrics: Sendable {
         guard amount > 0 else { return }
         // A name missing from the catalogue is still exported (without HELP) rather than lost;
         // MetricsTests fails on it, so it gets its catalogue entry.
-        guard let counter = counters[name] ?? (gauges[name] == nil ? registry.makeCounter(name: name, help: "") : nil) else { return }
+        guard let counter = counters[name] ?? (gauges[name] == nil ? registry.makeCounter(descriptor: Self.descriptor(name, "")) : nil) else { return }
         // Whole steps stay integers, so the sample reads `3`, not `3.0`.
         if amount.rounded() == amount, amount < 0x1p53 {
             counter.increment(by: Int64(amount))
@@ -69,7 +74,7 @@ public final class MatrixMetrics: Sendable {
     }
 
     public func set(_ name: String, _ value: Double) {
-        guard let gauge = gauges[name] ?? (counters[name] == nil ? registry.makeGauge(name: name, help: "") : nil) else { return }
+        guard let gauge = gauges[name] ?? (counters[name] == nil ? registry.makeGauge(descriptor: Self.descriptor(name, "")) : nil) else { return }
         gauge.set(to: value)
     }
 
