@@ -365,7 +365,8 @@ extension MatrixBridge {
                     try session.recordSchedule(room: room, kind: kind, day: day.day, status: "skipped", scheduledAt: day.scheduledAt, at: now)
                 }
             }
-            logger.warning("\(kind) for \(room): skipped \(missed.count) day(s) missed while Spotter was not running: \(missed.map(\.day).joined(separator: ", "))")
+            logger.warning("\(kind) for \(room): skipped \(missed.count) day(s) missed while Spotter was not running: \(missed.map(\.day).joined(separator: ", "))",
+                           metadata: ["room": "\(room)", "kind": "\(kind)", "status": "skipped"])
         }
         switch CheckInScheduler.decide(schedule, lastHandledDay: missed.last?.day ?? last, now: now,
                                        lateWindow: settings.group.lateWindowSeconds) {
@@ -377,14 +378,16 @@ extension MatrixBridge {
                 return outcome
             }
             metrics.increment("spotter_scheduled_posts_total")
-            if late { logger.info("\(kind) for \(room) on \(day): posted late (due \(Int(now - scheduledAt)) s ago)") }
-            logger.debug("\(kind) for \(room) on \(day): \(status)")
+            let metadata: Logger.Metadata = ["room": "\(room)", "kind": "\(kind)", "day": "\(day)", "status": "\(status)"]
+            if late { logger.info("\(kind) for \(room) on \(day): posted late (due \(Int(now - scheduledAt)) s ago)", metadata: metadata) }
+            logger.debug("\(kind) for \(room) on \(day): \(status)", metadata: metadata)
         case let .skip(day, scheduledAt):
             try database.write { session in
                 try session.recordSchedule(room: room, kind: kind, day: day, status: "skipped", scheduledAt: scheduledAt, at: now)
             }
             metrics.increment("spotter_scheduled_skipped_total")
-            logger.warning("\(kind) for \(room) on \(day): skipped, it was due \(Int((now - scheduledAt) / 60)) min ago (late window \(Int(settings.group.lateWindowSeconds / 60)) min)")
+            logger.warning("\(kind) for \(room) on \(day): skipped, it was due \(Int((now - scheduledAt) / 60)) min ago (late window \(Int(settings.group.lateWindowSeconds / 60)) min)",
+                           metadata: ["room": "\(room)", "kind": "\(kind)", "day": "\(day)", "status": "skipped"])
         case .wait:
             break
         }

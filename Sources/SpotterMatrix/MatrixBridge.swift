@@ -36,6 +36,8 @@ public final class MatrixBridge: @unchecked Sendable {
     let webhookSender: WebhookSender?
     public let metrics: MatrixMetrics
     let logger: Logger
+    /// Fault injection, decided once at start (the process tests' crash).
+    let testHooks: TestHooks
     let clock: @Sendable () -> Timestamp
     public private(set) var bot: BotIdentity
     /// Messages sent before this (seconds) are not answered.
@@ -61,7 +63,8 @@ public final class MatrixBridge: @unchecked Sendable {
 
     public init(
         settings: MatrixSettings, runtime: ChatRuntime, homeserver: HomeserverClient, botUserID: String, metrics: MatrixMetrics,
-        logger: Logger, clock: @escaping @Sendable () -> Timestamp = ChatRuntime.systemClock, webhookSender: WebhookSender? = nil
+        logger: Logger, clock: @escaping @Sendable () -> Timestamp = ChatRuntime.systemClock, webhookSender: WebhookSender? = nil,
+        testHooks: TestHooks = .none
     ) {
         self.settings = settings
         self.runtime = runtime
@@ -70,6 +73,7 @@ public final class MatrixBridge: @unchecked Sendable {
         self.webhookSender = webhookSender ?? (try? CurlClient()).map(WebhookSender.init)
         self.metrics = metrics
         self.logger = logger
+        self.testHooks = testHooks
         self.clock = clock
         self.bot = BotIdentity(userID: botUserID, commandPrefix: settings.commandPrefix)
         self.startupCutoff = clock() - settings.startupCutoffSeconds
@@ -112,7 +116,8 @@ public final class MatrixBridge: @unchecked Sendable {
         for event in events {
             guard let eventID = event["event_id"]?.string, let roomID = event["room_id"]?.string, let type = event["type"]?.string else {
                 // Unprocessable content is acknowledged and logged, never refused.
-                logger.warning("transaction \(transactionID): skipped an event without event_id, room_id or type")
+                logger.warning("transaction \(transactionID): skipped an event without event_id, room_id or type",
+                               metadata: ["txn_id": "\(transactionID)", "outcome": "skipped"])
                 continue
             }
             let sender = event["sender"]?.string ?? ""
@@ -121,7 +126,9 @@ public final class MatrixBridge: @unchecked Sendable {
             // The event id too: it is the key that makes an event count once.
             if let problem = Identifier.problem(eventID, field: "event_id") ?? Identifier.problem(roomID, field: "room_id")
                 ?? (sender.isEmpty ? nil : Identifier.problem(sender, field: "sender")) {
-                logger.warning("transaction \(transactionID): skipped event \(eventID.debugDescription): \(problem.message)")
+                logger.warning("transaction \(transactionID): skipped event \(eventID.debugDescription): \(problem.message)",
+                               metadata: ["txn_id": "\(transactionID)", "event_id": "\(eventID.debugDescription)", "outcome": "skipped",
+                                          "field": "\(problem.field)"])
                 metrics.increment("spotter_events_invalid_total")
                 continue
             }
@@ -236,9 +243,10 @@ public final class MatrixBridge: @unchecked Sendable {
             batch.removeAll()
         }
         for entry in entries {
-            if ProcessInfo.processInfo.environment["SPOTTER_CRASH_AFTER_JOURNAL"] == "1", entry.type == "m.room.message" {
+            if testHooks.exitBeforeHandlingMessages, entry.type == "m.room.message" {
                 // Test hook: die between acknowledging and replying, as a crash would.
-                logger.warning("SPOTTER_CRASH_AFTER_JOURNAL is set: exiting before handling \(entry.eventID)")
+                logger.warning("SPOTTER_CRASH_AFTER_JOURNAL is set: exiting before handling \(entry.eventID)",
+                               metadata: ["room": "\(entry.roomID)", "event_id": "\(entry.eventID)"])
                 Thread.sleep(forTimeInterval: 0.5)
                 _exit(137)
             }
@@ -254,7 +262,8 @@ public final class MatrixBridge: @unchecked Sendable {
                 let delay = Backoff.delay(attempt: failures - 1, serverAsked: deferred.after)
                 memberLookupPauses[entry.roomID] = (clock() + delay, failures)
                 waiting.insert(entry.roomID)
-                logger.info("members of \(entry.roomID) unknown (\(deferred.reason)); its events wait \(Int(delay)) s")
+                logger.info("members of \(entry.roomID) unknown (\(deferred.reason)); its events wait \(Int(delay)) s",
+                            metadata: ["room": "\(entry.roomID)", "event_id": "\(entry.eventID)", "outcome": "waiting"])
                 continue
             }
             handledCount += 1
@@ -325,7 +334,8 @@ public final class MatrixBridge: @unchecked Sendable {
                 throw MemberLookupDeferred(after: after, reason: reason)
             case let .retry(_, reason), let .unknown(reason):
                 memberLookupPauses[entry.roomID] = nil
-                logger.warning("members of \(entry.roomID) unknown (\(reason)); taken as a group room")
+                logger.warning("members of \(entry.roomID) unknown (\(reason)); taken as a group room",
+                               metadata: ["room": "\(entry.roomID)", "event_id": "\(entry.eventID)"])
             }
         }
         return (action, room)
@@ -444,13 +454,15 @@ public final class MatrixBridge: @unchecked Sendable {
                 powerLevelCache[room] = fetched
                 levels = fetched
             case let .failure(problem):
-                logger.warning("power levels of \(room) unknown (\(problem.reason)); a schedule change was refused")
+                logger.warning("power levels of \(room) unknown (\(problem.reason)); a schedule change was refused",
+                               metadata: ["room": "\(room)", "outcome": "refused"])
                 return "I couldn't check who may change this room's schedule just now; please try again in a minute."
             }
         }
         let level = levels.level(of: user)
         guard level < needed else { return nil }
-        logger.info("refused a room command in \(room): power level \(level) is below \(needed)")
+        logger.info("refused a room command in \(room): power level \(level) is below \(needed)",
+                    metadata: ["room": "\(room)", "outcome": "refused"])
         return "Only the room's moderators (power level \(needed) or more) can change its schedule; ask one of them. "
             + "Anyone can use \(bot.commandPrefix) schedule, \(bot.commandPrefix) summary, \(bot.commandPrefix) join and \(bot.commandPrefix) leave."
     }
@@ -580,17 +592,24 @@ public final class MatrixBridge: @unchecked Sendable {
         }
         for (item, outcome) in outcomes {
             let status = switch outcome { case .delivered: "delivered"; case .retry: "retrying"; case .rejected: "refused" }
-            logger.info("reply", metadata: ["kind": "\(item.kind.rawValue)", "room": "\(item.roomID)", "status": "\(status)",
-                                            "attempts": "\(item.attempts + 1)"])
+            // Ids only: the content is the lifter's conversation.
+            var metadata: Logger.Metadata = ["kind": "\(item.kind.rawValue)", "room": "\(item.roomID)", "status": "\(status)",
+                                             "attempts": "\(item.attempts + 1)"]
+            if let transactionID = item.transactionID {
+                metadata["txn_id"] = "\(transactionID)"
+                if let eventID = ReplyContent.answeredEventID(transactionID: transactionID) { metadata["event_id"] = "\(eventID)" }
+            }
+            logger.info("reply", metadata: metadata)
             switch outcome {
             case .delivered:
                 metrics.increment("spotter_replies_total")
             case let .retry(after, reason):
                 metrics.increment("spotter_send_retries_total")
-                logger.info("\(item.kind.rawValue) to \(item.roomID): \(reason); retrying in \(Int(Backoff.delay(attempt: item.attempts, serverAsked: after))) s")
+                logger.info("\(item.kind.rawValue) to \(item.roomID): \(reason); retrying in \(Int(Backoff.delay(attempt: item.attempts, serverAsked: after))) s",
+                            metadata: metadata)
             case let .rejected(reason):
                 metrics.increment("spotter_send_failures_total")
-                logger.error("\(item.kind.rawValue) to \(item.roomID) refused: \(reason); not retried")
+                logger.error("\(item.kind.rawValue) to \(item.roomID) refused: \(reason); not retried", metadata: metadata)
             }
         }
         return items.count

@@ -229,6 +229,45 @@ public enum ReplyContent {
         "spotter-" + base64URL(Array(eventID.utf8))
     }
 
+    /// The event a queued item answers, read back from its send transaction id (made by
+    /// `transactionID(replyingTo:)` from the event id, or from `checkin:`/`personal:` and the event id
+    /// for what goes to the lifter directly); nil for posts that answer no event (prompts,
+    /// reminders, notices, reactions).
+    public static func answeredEventID(transactionID: String) -> String? {
+        guard transactionID.hasPrefix("spotter-"), let bytes = unBase64URL(transactionID.dropFirst("spotter-".count)),
+              let key = String(validating: bytes, as: UTF8.self) else { return nil }
+        for prefix in ["", "checkin:", "personal:"] where key.hasPrefix(prefix + "$") {
+            return String(key.dropFirst(prefix.count))
+        }
+        return nil
+    }
+
+    /// The inverse of `base64URL`; nil for text it cannot have made.
+    static func unBase64URL(_ text: Substring) -> [UInt8]? {
+        var out: [UInt8] = []
+        out.reserveCapacity(text.utf8.count * 3 / 4)
+        var value = 0
+        var bits = 0
+        for byte in text.utf8 {
+            let digit: Int
+            switch byte {
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"): digit = Int(byte - UInt8(ascii: "A"))
+            case UInt8(ascii: "a")...UInt8(ascii: "z"): digit = Int(byte - UInt8(ascii: "a")) + 26
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = Int(byte - UInt8(ascii: "0")) + 52
+            case UInt8(ascii: "-"): digit = 62
+            case UInt8(ascii: "_"): digit = 63
+            default: return nil
+            }
+            value = (value << 6 | digit) & 0xFFFFFF
+            bits += 6
+            if bits >= 8 {
+                bits -= 8
+                out.append(UInt8((value >> bits) & 0xFF))
+            }
+        }
+        return bits >= 6 ? nil : out
+    }
+
     static func base64URL(_ bytes: [UInt8]) -> String {
         let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
         var out: [UInt8] = []

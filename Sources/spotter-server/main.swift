@@ -2,7 +2,9 @@ import ArgumentParser
 import Foundation
 import Hummingbird
 import Logging
+import Metrics
 import NIOCore
+import Prometheus
 import SpotterApp
 import SpotterCommands
 import SpotterCore
@@ -96,7 +98,10 @@ struct Serve: AsyncParsableCommand {
         let bridge = MatrixBridge(
             settings: matrix, runtime: runtime,
             homeserver: HomeserverClient(base: matrix.homeserver, asToken: matrix.registration.asToken, client: try CurlClient()),
-            botUserID: botUserID, metrics: MatrixMetrics(), logger: logger, clock: clock)
+            botUserID: botUserID, metrics: MatrixMetrics(), logger: logger, clock: clock,
+            testHooks: TestHooks(environment: ProcessInfo.processInfo.environment))
+        // Whatever a library records through swift-metrics is served at /metrics too, beside Spotter's own.
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: bridge.metrics.registry))
         logger.info("spotter serve \(SpotterVersion.number): \(botUserID) on \(matrix.listenHost):\(matrix.listenPort), homeserver \(matrix.homeserver)")
         let appserviceID = matrix.registration.id
         let pingLogger = logger
