@@ -42,8 +42,18 @@ public enum OutboundTemplate: String, Sendable, Hashable, CaseIterable {
 
     /// Slack's escaping: `&`, `<`, `>` as `&amp;`, `&lt;`, `&gt;`.
     public static func escapeSlack(_ text: String) -> String {
-        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-            .replacingOccurrences(of: ">", with: "&gt;")
+        replacingBytes(text, [UInt8(ascii: "&"): "&amp;", UInt8(ascii: "<"): "&lt;", UInt8(ascii: ">"): "&gt;"])
+    }
+
+    /// Byte for byte, not character by character: a combining mark after `<` makes them one
+    /// character, which a character-wise replacement would leave alone.
+    static func replacingBytes(_ text: String, _ table: [UInt8: String]) -> String {
+        var out: [UInt8] = []
+        out.reserveCapacity(text.utf8.count + 16)
+        for byte in text.utf8 {
+            if let replacement = table[byte] { out += replacement.utf8 } else { out.append(byte) }
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// "@channel" and the like with a word joiner after the "@": it reads the same, pings nobody.
@@ -58,7 +68,7 @@ public enum OutboundTemplate: String, Sendable, Hashable, CaseIterable {
     }
 
     static func escapeHTML(_ text: String) -> String {
-        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-            .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\n", with: "<br>")
+        replacingBytes(text, [UInt8(ascii: "&"): "&amp;", UInt8(ascii: "<"): "&lt;", UInt8(ascii: ">"): "&gt;",
+                              UInt8(ascii: "\n"): "<br>"])
     }
 }

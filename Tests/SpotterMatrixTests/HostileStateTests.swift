@@ -294,6 +294,12 @@ struct HostileStateTests {
         let mattermost = try JSONValue.parse(OutboundTemplate.mattermost.payload(text: hostile, html: nil))["text"]?.string ?? ""
         #expect(!mattermost.contains("<") && !mattermost.contains("@channel"))
         #expect(mattermost.contains("&lt;http://evil.example|Click here&gt;"))
+        // A combining mark after "<" makes one character of them; the escaping works on bytes.
+        let combined = "<\u{301}!channel> <\u{301}http://evil.example|Click here>"
+        for template in [OutboundTemplate.slack, .mattermost] {
+            let text = try JSONValue.parse(template.payload(text: combined, html: nil))["text"]?.string ?? ""
+            #expect(!text.utf8.contains(UInt8(ascii: "<")), "\(template): \(text)")
+        }
         let discord = try JSONValue.parse(OutboundTemplate.discord.payload(text: hostile, html: nil))
         #expect(discord["allowed_mentions"]?["parse"]?.array?.isEmpty == true, "Discord parses no mention at all")
         #expect(discord["content"]?.string == hostile, "the text itself reads the same")

@@ -204,6 +204,18 @@ struct EventTriageTests {
         #expect(content["m.mentions"]?["user_ids"]?.array?.first?.string == "@alice:test")
         #expect(content["formatted_body"]?.string == "Yes<ul><li>a &lt;b&gt;</li></ul>")
     }
+
+    @Test("formatted_body: lines, lists and paragraphs keep their shape; markup is escaped even with a combining mark after it")
+    func htmlShapes() {
+        #expect(ReplyContent.html("a\n\nb") == "a<br/><br/>b")
+        #expect(ReplyContent.html("\nb") == "b")
+        #expect(ReplyContent.html("Why:\n• one & two\n• \"three\"\nThen") == "Why:<ul><li>one &amp; two</li><li>&quot;three&quot;</li></ul>Then")
+        #expect(ReplyContent.html("• é ok\n") == "<ul><li>é ok</li></ul>")
+        // Escaped byte for byte: no raw "<" reaches the HTML, whatever follows it (a combining accent
+        // made "<" part of another character, which a character walk left as it was).
+        let hostile = "<\u{301}img src=x onerror=alert(1)>"
+        #expect(!ReplyContent.html(hostile).utf8.contains(UInt8(ascii: "<")), "\(ReplyContent.html(hostile))")
+    }
 }
 
 @Suite("Delivery to a homeserver", .serialized)
