@@ -59,6 +59,13 @@ public final class MatrixBridge: @unchecked Sendable {
     /// answers delays only its own channel, never Matrix replies.
     private var webhookLane: Thread?
     private let webhookLaneStopped = DispatchSemaphore(value: 0)
+    /// Replies to the homeserver go out on their own thread once started, while the worker
+    /// answers the next batch: handling and delivery overlap instead of taking turns.
+    private var homeserverLane: Thread?
+    private let homeserverLaneStopped = DispatchSemaphore(value: 0)
+    /// Signalled when something was queued for delivery.
+    let outboxWake = DispatchSemaphore(value: 0)
+    let webhookOutboxWake = DispatchSemaphore(value: 0)
     let storageReport = StorageReport()
 
     public init(
@@ -161,13 +168,24 @@ public final class MatrixBridge: @unchecked Sendable {
     public func start() {
         let lane = Thread { [self] in
             while !lock.withLock({ stopping }) {
-                if deliverDue(.webhooks) == 0 { Thread.sleep(forTimeInterval: 0.2) }
+                if deliverDue(.webhooks) == 0 { _ = webhookOutboxWake.wait(timeout: .now() + .milliseconds(200)) }
             }
             webhookLaneStopped.signal()
         }
         lane.name = "spotter-webhook-out"
-        lock.withLock { webhookLane = lane }
+        let homeserverThread = Thread { [self] in
+            while !lock.withLock({ stopping }) {
+                if deliverDue(.homeserver) == 0 { _ = outboxWake.wait(timeout: .now() + .milliseconds(200)) }
+            }
+            homeserverLaneStopped.signal()
+        }
+        homeserverThread.name = "spotter-homeserver-out"
+        lock.withLock {
+            webhookLane = lane
+            homeserverLane = homeserverThread
+        }
         lane.start()
+        homeserverThread.start()
         let thread = Thread { [self] in
             while !lock.withLock({ stopping }) {
                 let worked = (try? step()) ?? false
@@ -187,10 +205,16 @@ public final class MatrixBridge: @unchecked Sendable {
         guard worker != nil else { return }
         lock.withLock { stopping = true }
         wake.signal()
+        outboxWake.signal()
+        webhookOutboxWake.signal()
         stopped.wait()
         webhookLaneStopped.wait()
+        homeserverLaneStopped.wait()
         worker = nil
-        lock.withLock { webhookLane = nil }
+        lock.withLock {
+            webhookLane = nil
+            homeserverLane = nil
+        }
     }
 
     /// One round: handle pending events, post what the schedules say is due (once a second),
@@ -202,12 +226,18 @@ public final class MatrixBridge: @unchecked Sendable {
             lastScheduleRun = clock()
             do {
                 try runSchedules()
+                outboxWake.signal()
             } catch {
                 logger.error("scheduler: \(error)")
             }
         }
-        // Once started, outbound webhooks have their own thread; before (tests stepping by hand), here.
-        let delivered = deliverDue(lock.withLock({ webhookLane }) == nil ? .all : .homeserver)
+        // Once started, delivery has threads of its own; before (tests stepping by hand), it is done here.
+        let started = lock.withLock { homeserverLane != nil }
+        let delivered = started ? 0 : deliverDue(.all)
+        if started, handled > 0 {
+            outboxWake.signal()
+            webhookOutboxWake.signal()
+        }
         // Gauges are refreshed at most once a second: counting a long queue is not free.
         let now = clock()
         if now - lastGaugeUpdate >= 1 || handled + delivered == 0 {

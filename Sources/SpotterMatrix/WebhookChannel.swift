@@ -116,7 +116,7 @@ extension MatrixBridge {
                         answers[index] = APIResponse(status: jobs[index].postsToRoom ? 202 : 200, contentType: "application/json", body: body)
                     }
                     metrics.increment("spotter_webhook_requests_total", by: Double(indices.count))
-                    if indices.contains(where: { jobs[$0].postsToRoom }) { wake.signal() }
+                    if indices.contains(where: { jobs[$0].postsToRoom }) { webhookOutboxWake.signal() }
                 } catch {
                     reportStorage()
                     for index in indices { answers[index] = storageFailure }
@@ -185,7 +185,7 @@ extension MatrixBridge {
                 try session.saveWebhookResponse(job.id, user: job.user, response: answer, at: now)
             }
             metrics.increment("spotter_webhook_requests_total")
-            if job.postsToRoom { wake.signal() }
+            if job.postsToRoom { webhookOutboxWake.signal() }
             return APIResponse(status: job.postsToRoom ? 202 : 200, contentType: "application/json", body: answer)
         } catch {
             reportStorage()
