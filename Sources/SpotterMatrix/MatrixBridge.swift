@@ -260,7 +260,14 @@ public final class MatrixBridge: @unchecked Sendable {
     /// Handles journaled events in order, messages in batches of one transaction each.
     /// Returns how many events were handled.
     public func handlePending() throws -> Int {
-        let entries = try database.read { try $0.pendingJournal(limit: 128) }
+        // The round's entries and their rooms in one read (the worker keeps them current below).
+        let (entries, stored) = try database.read { session in
+            let entries = try session.pendingJournal(limit: 128)
+            var rooms: [String: RoomInfo?] = [:]
+            for room in Set(entries.map(\.roomID)) { rooms[room] = .some(try session.room(room)) }
+            return (entries, rooms)
+        }
+        var rooms = stored
         var batch: [Pending] = []
         var handledCount = 0
         // Rooms whose size the homeserver could not tell: their events wait, in order, while
@@ -284,7 +291,8 @@ public final class MatrixBridge: @unchecked Sendable {
             let action: EventAction
             let room: RoomInfo
             do {
-                (action, room) = try triage(entry)
+                (action, room) = try triage(entry, known: rooms[entry.roomID])
+                rooms[entry.roomID] = .some(room)
             } catch let deferred as MemberLookupDeferred {
                 // The homeserver could not say how big the room is: handle this event and the
                 // room's later ones afterwards, rather than guess whether it was for Spotter.
@@ -314,6 +322,8 @@ public final class MatrixBridge: @unchecked Sendable {
                 // Other events change what later messages see (membership, joins): keep order.
                 try flush()
                 try apply(action, to: entry, room: room)
+                rooms[entry.roomID] = nil  // it may have changed the room: read it again
+
             }
         }
         try flush()
@@ -333,10 +343,11 @@ public final class MatrixBridge: @unchecked Sendable {
         var reason: String
     }
 
-    func triage(_ entry: JournalEntry) throws -> (EventAction, RoomInfo) {
+    /// `known`: the room as read for this round (nil: read it now).
+    func triage(_ entry: JournalEntry, known: RoomInfo?? = nil) throws -> (EventAction, RoomInfo) {
         let event = (try? JSONValue.parse(entry.json)) ?? .object([])
-        var room = try database.read { try $0.room(entry.roomID) }
-            ?? RoomInfo(memberCount: nil, encrypted: false, encryptedNoticeSent: false)
+        let stored: RoomInfo? = if let known { known } else { try database.read { try $0.room(entry.roomID) } }
+        var room = stored ?? RoomInfo(memberCount: nil, encrypted: false, encryptedNoticeSent: false)
         let database = self.database
         let isPrompt: (String) -> Bool = { id in (try? database.read { try $0.isCheckInPrompt(id) }) ?? false }
         var action = EventTriage.triage(event, bot: bot, memberCount: room.memberCount, startupCutoff: startupCutoff,

@@ -134,7 +134,7 @@ public enum EventTriage {
         for name in bot.names.sorted(by: { $0.count > $1.count }) {
             for form in ["@" + name.trimmingCharacters(in: CharacterSet(charactersIn: "@")), name] {
                 let key = form.lowercased()
-                guard let range = lower.range(of: key) else { continue }
+                guard let range = lower.firstRange(of: key) else { continue }
                 // A whole word: "coach" in "coaching" does not address the bot.
                 let before = range.lowerBound == lower.startIndex ? " " : lower[lower.index(before: range.lowerBound)]
                 let after = range.upperBound == lower.endIndex ? " " : lower[range.upperBound]
