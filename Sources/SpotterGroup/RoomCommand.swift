@@ -32,6 +32,8 @@ public enum RoomCommand: Sendable, Hashable {
     /// Reads a command from the text that followed the bot's name or prefix. Returns nil for
     /// anything else (a plain "check in" starts the lifter's own check-in, it is no command).
     public static func parse(_ text: String) -> RoomCommand? {
+        // Every message is asked: most are questions, turned away by their first word.
+        guard mayBeCommand(text) else { return nil }
         // Zones keep their case ("Europe/Berlin"): tokens come from the original text.
         let original = text.replacingOccurrences(of: "check-in", with: "checkin", options: .caseInsensitive)
             .replacingOccurrences(of: "check in", with: "checkin", options: .caseInsensitive)
@@ -86,6 +88,20 @@ public enum RoomCommand: Sendable, Hashable {
         default:
             return nil
         }
+    }
+
+    /// The words a command begins with (after "please", "the", "daily"); "check…" covers
+    /// "check-in" and "check in".
+    static let heads: Set<String> = ["join", "leave", "schedule", "share", "unshare", "coaches", "checkin", "checkins", "reminder",
+                                     "reminders", "summary"]
+
+    static func mayBeCommand(_ text: String) -> Bool {
+        for word in text.split(whereSeparator: { $0.isWhitespace || $0 == "," }) {
+            let lower = word.lowercased()
+            if ["please", "the", "daily"].contains(lower) { continue }
+            return heads.contains(lower) || lower.hasPrefix("check")
+        }
+        return false
     }
 
     /// The form a command takes, for a reply to a malformed one.
