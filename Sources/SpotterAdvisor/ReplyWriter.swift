@@ -62,44 +62,50 @@ public struct ReplyWriter: Sendable {
     /// Drops any sentence already said earlier in the reply (a note that is also a rule's
     /// remark, a sources line twice), keeping the first.
     static func withoutRepeats(_ lines: [String]) -> [String] {
+        // On UTF-8 bytes: ". " and the spaces trimmed are ASCII, and walking characters was
+        // most of the cost of writing a reply.
         var seen = Set<String>()
         var result: [String] = []
+        result.reserveCapacity(lines.count)
+        let bullet = Array("•".utf8)
         for line in lines {
-            var kept: [Substring] = []
-            for sentence in sentences(line) {
-                let key = trimmed(sentence).lowercased()
-                if key.isEmpty || key == "•" { kept.append(sentence); continue }
-                if seen.insert(key).inserted { kept.append(sentence) }
+            let bytes = Array(line.utf8)
+            var kept: [UInt8] = []
+            kept.reserveCapacity(bytes.count)
+            func consider(_ sentence: ArraySlice<UInt8>) {
+                let key = sentenceKey(sentence)
+                if key.isEmpty || key == "•" || seen.insert(key).inserted { kept += sentence }
             }
-            let text = kept.joined()
-            let bare = trimmed(Substring(text))
-            if !bare.isEmpty, bare != "•" { result.append(text) }
+            // Sentences end after ". ": the space starts the next one, so joining gives the line back.
+            var start = 0
+            var index = 0
+            while index < bytes.count {
+                if bytes[index] == UInt8(ascii: "."), index + 1 < bytes.count, bytes[index + 1] == UInt8(ascii: " ") {
+                    consider(bytes[start...index])
+                    start = index + 1
+                }
+                index += 1
+            }
+            if start < bytes.count { consider(bytes[start...]) }
+            let bare = trimmedSpaces(kept[...])
+            if !bare.isEmpty, !bare.elementsEqual(bullet) { result.append(String(decoding: kept, as: UTF8.self)) }
         }
         return result
     }
 
-    static func trimmed(_ text: Substring) -> String {
-        // Indices, not reversed views: walking a reversed string character by character was a
-        // quarter of a webhook answer's CPU.
-        guard let first = text.firstIndex(where: { $0 != " " }), let last = text.lastIndex(where: { $0 != " " }) else { return "" }
-        return String(text[first...last])
+    static func trimmedSpaces(_ bytes: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
+        guard let first = bytes.firstIndex(where: { $0 != UInt8(ascii: " ") }),
+              let last = bytes.lastIndex(where: { $0 != UInt8(ascii: " ") }) else { return [] }
+        return bytes[first...last]
     }
 
-    /// A line split after ". ", keeping the separators, so joining the parts gives the line back.
-    static func sentences(_ line: String) -> [Substring] {
-        var parts: [Substring] = []
-        var start = line.startIndex
-        var index = line.startIndex
-        while index < line.endIndex {
-            let next = line.index(after: index)
-            if line[index] == ".", next < line.endIndex, line[next] == " " {
-                parts.append(line[start..<next])
-                start = next
-            }
-            index = next
+    /// A sentence as compared for repeats: without surrounding spaces, in lower case.
+    static func sentenceKey(_ sentence: ArraySlice<UInt8>) -> String {
+        let bare = trimmedSpaces(sentence)
+        if bare.allSatisfy({ $0 < 0x80 }) {
+            return String(decoding: bare.map { $0 >= 0x41 && $0 <= 0x5A ? $0 + 0x20 : $0 }, as: UTF8.self)
         }
-        if start < line.endIndex { parts.append(line[start...]) }
-        return parts
+        return String(decoding: bare, as: UTF8.self).lowercased()
     }
 
     /// "why": every rule that fired, with its reason, the facts it read, and its sources in full.
