@@ -1,10 +1,23 @@
 // swift-tools-version: 6.1
 import PackageDescription
 
-// Dependency direction is one way: spotter → SpotterApp → {SpotterStore, SpotterDialog} →
-// SpotterDialog → {SpotterAdvisor → SpotterRules, SpotterUnderstanding} → SpotterCore.
-// The pure core (Core, Rules, Understanding, Advisor, Dialog) does no I/O and reads no clock;
-// SpotterStore does the SQLite I/O, SpotterApp and the executable the rest.
+// Where a message goes, and the one-way dependencies (each module depends only on those below it):
+//
+//   spotter (CLI: chat, ask, import, export, forget)      spotter-server (serve, bench)
+//        └─ SpotterCommands ─┐                              ├─ SpotterBench (loopback servers, loads)
+//                            │                              └─ SpotterMatrix: HTTP routes (Hummingbird), the
+//                            │                                 application service, the webhook channel, the
+//                            │                                 worker and outbox, group coaching, /metrics
+//                            │                                   ├─ SpotterWebhook (Standard Webhooks, outbound templates)
+//                            │                                   ├─ SpotterHTTP (libcurl) · SpotterGroup · SpotterSchedule
+//                            └──────────── SpotterApp: ChatRuntime (one transaction per batch), config, catalogue
+//                                          ├─ SpotterStore (SQLite through GRDB: migrations, journal, outbox, tables)
+//                                          └─ SpotterDialog (the state machine) ─ SpotterAdvisor (rules → advice, replies)
+//                                             ─ SpotterRules (YAML decision tables) · SpotterUnderstanding ─ SpotterCore
+//
+// The pure core (Core, Rules, Understanding, Advisor, Dialog, Group, Schedule) does no I/O and
+// reads no clock; SpotterStore does the SQLite I/O, SpotterHTTP the outbound HTTP, SpotterMatrix
+// and the executables the rest.
 let strictSettings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
     .enableUpcomingFeature("MemberImportVisibility"),
@@ -82,6 +95,12 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: strictSettings),
+        // Loopback servers and loads for `spotter-server bench`: measurement only, never served.
+        .target(
+            name: "SpotterBench",
+            dependencies: ["SpotterCore", "SpotterHTTP", "SpotterMatrix", .product(name: "Hummingbird", package: "hummingbird"),
+                           .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strictSettings),
         .target(
             name: "SpotterApp",
             dependencies: ["SpotterCore", "SpotterRules", "SpotterUnderstanding", "SpotterAdvisor", "SpotterDialog", "SpotterStore",
@@ -98,7 +117,7 @@ let package = Package(
             swiftSettings: strictSettings),
         .executableTarget(
             name: "spotter-server",
-            dependencies: ["SpotterApp", "SpotterCommands", "SpotterCore", "SpotterStore", "SpotterMatrix", "SpotterHTTP",
+            dependencies: ["SpotterApp", "SpotterCommands", "SpotterCore", "SpotterStore", "SpotterMatrix", "SpotterHTTP", "SpotterBench",
                            .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Logging", package: "swift-log"),
                            .product(name: "NIOCore", package: "swift-nio"),
                            .product(name: "Metrics", package: "swift-metrics"),

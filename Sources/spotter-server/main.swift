@@ -6,6 +6,7 @@ import Metrics
 import NIOCore
 import Prometheus
 import SpotterApp
+import SpotterBench
 import SpotterCommands
 import SpotterCore
 import SpotterHTTP

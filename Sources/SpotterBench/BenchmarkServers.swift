@@ -3,6 +3,8 @@ import Hummingbird
 import Logging
 import SpotterCore
 import SpotterHTTP
+import SpotterMatrix
+import Synchronization
 
 /// Loopback servers and loads for `spotter bench`: a homeserver stand-in that accepts every
 /// send, and a bare Hummingbird handler to compare ingest against. Measurement only.
@@ -70,8 +72,12 @@ public enum BenchmarkServers {
     }
 }
 
-final class SendCounter: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value = 0
-    func next() -> Int { lock.withLock { value += 1; return value } }
+final class SendCounter: Sendable {
+    private let value = Mutex(0)
+    func next() -> Int {
+        value.withLock { value in
+            value += 1
+            return value
+        }
+    }
 }
