@@ -38,6 +38,8 @@ public struct TransportError: Error, Sendable, CustomStringConvertible {
 /// let client = try CurlClient()
 /// let result = try client.send("PUT", url, headers: ["Authorization": "Bearer …"], body: Array(json.utf8))
 /// ```
+// Unchecked: the easy handle is a C pointer the compiler cannot see into; every use of it is
+// under `lock`, so one client may be shared between threads.
 public final class CurlClient: @unchecked Sendable {
     private let handle: UnsafeMutableRawPointer
     private let lock = NSLock()

@@ -13,7 +13,7 @@ public enum Delivery: Sendable, Hashable {
 }
 
 /// The Client-Server calls Spotter makes as its bot user, over libcurl.
-public final class HomeserverClient: @unchecked Sendable {
+public final class HomeserverClient: Sendable {
     let base: String
     let asToken: String
     let client: CurlClient
@@ -196,7 +196,7 @@ public final class HomeserverClient: @unchecked Sendable {
 }
 
 /// Posts to other chat systems' incoming webhooks, signed per Standard Webhooks, over libcurl.
-public final class WebhookSender: @unchecked Sendable {
+public final class WebhookSender: Sendable {
     let client: CurlClient
 
     public init(client: CurlClient) {

@@ -8,6 +8,7 @@ import SpotterApp
 import SpotterCore
 import SpotterStore
 import SpotterWebhook
+import Synchronization
 
 /// A request as the application-service API sees it, independent of the HTTP server.
 public struct APIRequest: Sendable {
@@ -312,15 +313,14 @@ public enum MatrixServer {
 }
 
 /// Bytes that may be held at once; a reservation that does not fit is refused, never waited for.
-final class ByteBudget: @unchecked Sendable {
-    private let lock = NSLock()
+final class ByteBudget: Sendable {
     private let capacity: Int
-    private var used = 0
+    private let used = Mutex(0)
 
     init(_ capacity: Int) { self.capacity = capacity }
 
     func reserve(_ bytes: Int) -> Bool {
-        lock.withLock {
+        used.withLock { used in
             guard used + bytes <= capacity else { return false }
             used += bytes
             return true
@@ -329,17 +329,16 @@ final class ByteBudget: @unchecked Sendable {
 
     func release(_ bytes: Int) {
         guard bytes > 0 else { return }
-        lock.withLock { used -= bytes }
+        used.withLock { $0 -= bytes }
     }
 }
 
 /// Set when a request's body did not arrive in time (the connection is then closed).
-final class TimeoutFlag: @unchecked Sendable {
-    private let lock = NSLock()
-    private var fired = false
+final class TimeoutFlag: Sendable {
+    private let fired = Mutex(false)
 
-    func fire() { lock.withLock { fired = true } }
-    var hasFired: Bool { lock.withLock { fired } }
+    func fire() { fired.withLock { $0 = true } }
+    var hasFired: Bool { fired.withLock { $0 } }
 }
 
 /// At most `maximum` connections at once; past that, new ones wait in the listen backlog until

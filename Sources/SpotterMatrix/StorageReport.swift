@@ -2,14 +2,18 @@ import Foundation
 import Logging
 import SpotterCore
 import SpotterStore
+import Synchronization
 
 /// What the bridge last said about storage, so a failing disk is logged once (and again each
 /// minute while it lasts, or when the reason changes), and its recovery once.
-final class StorageReport: @unchecked Sendable {
-    private let lock = NSLock()
-    private var reported: WriteHealth.Failure?
-    private var lastLog: Timestamp = -.infinity
-    private var lastProbe: Timestamp = -.infinity
+final class StorageReport: Sendable {
+    private struct State {
+        var reported: WriteHealth.Failure?
+        var lastLog: Timestamp = -.infinity
+        var lastProbe: Timestamp = -.infinity
+    }
+
+    private let state = Mutex(State())
     static let repeatEvery: Double = 60
     /// While failing, a probe write this often finds out when writes work again, even if nothing
     /// else is being written.
@@ -17,22 +21,22 @@ final class StorageReport: @unchecked Sendable {
 
     /// Returns what to log now, if anything, given the current failure.
     func update(_ current: WriteHealth.Failure?, now: Timestamp) -> (level: Logger.Level, text: String)? {
-        lock.withLock {
-            defer { reported = current }
+        state.withLock { state in
+            defer { state.reported = current }
             guard let current else {
-                return reported == nil ? nil : (.notice, "storage: the database can be written again; /readyz answers ready")
+                return state.reported == nil ? nil : (.notice, "storage: the database can be written again; /readyz answers ready")
             }
-            guard reported?.code != current.code || now - lastLog >= Self.repeatEvery else { return nil }
-            lastLog = now
+            guard state.reported?.code != current.code || now - state.lastLog >= Self.repeatEvery else { return nil }
+            state.lastLog = now
             return (.error, "storage: cannot write the database (\(current.code): \(current.reason)); \(current.count) failed "
                 + "write(s) in a row; messages wait unanswered and /readyz answers 503 until a write succeeds")
         }
     }
 
     func probeDue(now: Timestamp) -> Bool {
-        lock.withLock {
-            guard now - lastProbe >= Self.probeEvery else { return false }
-            lastProbe = now
+        state.withLock { state in
+            guard now - state.lastProbe >= Self.probeEvery else { return false }
+            state.lastProbe = now
             return true
         }
     }

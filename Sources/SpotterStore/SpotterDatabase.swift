@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import SpotterCore
 import SpotterDialog
+import Synchronization
 
 /// Why the database cannot be used. Every case names the file and says what to do; none
 /// of them ever overwrites the file.
@@ -422,7 +423,7 @@ public final class SpotterDatabase: Sendable {
 
 /// The outcome of the latest write: nil while writes succeed, otherwise why the last one failed.
 /// Only storage failures count (full, read-only, I/O, locked), not a refused constraint.
-public final class WriteHealth: @unchecked Sendable {
+public final class WriteHealth: Sendable {
     public struct Failure: Sendable, Hashable {
         /// `database_full`, `database_read_only`, `database_io_error`, `database_locked`, `database_unavailable`.
         public var code: String
@@ -431,19 +432,18 @@ public final class WriteHealth: @unchecked Sendable {
         public var count: Int
     }
 
-    private let lock = NSLock()
-    private var failure: Failure?
+    private let failure = Mutex<Failure?>(nil)
 
     public init() {}
 
-    public var current: Failure? { lock.withLock { failure } }
+    public var current: Failure? { failure.withLock { $0 } }
 
     func recordSuccess() {
-        lock.withLock { if failure != nil { failure = nil } }
+        failure.withLock { if $0 != nil { $0 = nil } }
     }
 
     func recordFailure(_ new: Failure) {
-        lock.withLock {
+        failure.withLock { failure in
             var updated = new
             if let failure, failure.code == new.code { updated.count = failure.count + 1 }
             failure = updated
