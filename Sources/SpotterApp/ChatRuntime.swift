@@ -5,7 +5,6 @@ import SpotterDialog
 import SpotterSchedule
 import SpotterStore
 import SpotterUnderstanding
-import Synchronization
 
 /// One message in: who said what, where.
 public struct IncomingMessage: Sendable, Hashable {
@@ -83,7 +82,7 @@ public final class ChatRuntime: @unchecked Sendable {
     /// are added only after their transaction committed.
     /// Under a lock of their own, held for a lookup only: a channel understanding a message
     /// ahead never waits for a batch being handled.
-    private let caches = Mutex(Caches())
+    private let caches = Locked(Caches())
     private struct Caches {
         var conversations: [ConversationKey: Conversation] = [:]
         var profiles: [String: LifterProfile?] = [:]

@@ -4,7 +4,6 @@ import Logging
 import SpotterCore
 import SpotterHTTP
 import SpotterMatrix
-import Synchronization
 
 /// Loopback servers and loads for `spotter bench`: a homeserver stand-in that accepts every
 /// send, and a bare Hummingbird handler to compare ingest against. Measurement only.
@@ -73,7 +72,7 @@ public enum BenchmarkServers {
 }
 
 final class SendCounter: Sendable {
-    private let value = Mutex(0)
+    private let value = Locked(0)
     func next() -> Int {
         value.withLock { value in
             value += 1

@@ -1,5 +1,5 @@
 import Foundation
-import Synchronization
+import SpotterCore
 
 /// Work that many requests hand in at once and one thread does a batch at a time: each request
 /// waits for its own outcome, and the disk is waited for once per batch rather than once per
@@ -10,7 +10,7 @@ final class GroupCommit<Job: Sendable, Outcome: Sendable>: Sendable {
         var continuation: CheckedContinuation<Outcome, Never>
     }
 
-    private let waiting = Mutex<[Waiting]>([])
+    private let waiting = Locked<[Waiting]>([])
     private let signal = DispatchSemaphore(value: 0)
     private let maximumBatch: Int
     /// Does a batch; returns one outcome per job, in order.

@@ -5,7 +5,6 @@ import SpotterCore
 import SpotterGroup
 import SpotterHTTP
 import SpotterStore
-import Synchronization
 
 /// How a transaction was taken.
 public enum TransactionOutcome: Sendable, Hashable {
@@ -671,8 +670,8 @@ extension MatrixBridge {
 
     /// What each connection's attempts came to, by item.
     final class Attempts: Sendable {
-        private let results: Mutex<[(delivery: Delivery, eventID: String?)?]>
-        init(count: Int) { results = Mutex(Array(repeating: nil, count: count)) }
+        private let results: Locked<[(delivery: Delivery, eventID: String?)?]>
+        init(count: Int) { results = Locked(Array(repeating: nil, count: count)) }
         func record(_ index: Int, _ attempt: (delivery: Delivery, eventID: String?)) { results.withLock { $0[index] = attempt } }
         var all: [(delivery: Delivery, eventID: String?)?] { results.withLock { $0 } }
     }

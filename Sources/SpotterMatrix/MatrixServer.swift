@@ -8,7 +8,6 @@ import SpotterApp
 import SpotterCore
 import SpotterStore
 import SpotterWebhook
-import Synchronization
 
 /// A request as the application-service API sees it, independent of the HTTP server.
 public struct APIRequest: Sendable {
@@ -315,7 +314,7 @@ public enum MatrixServer {
 /// Bytes that may be held at once; a reservation that does not fit is refused, never waited for.
 final class ByteBudget: Sendable {
     private let capacity: Int
-    private let used = Mutex(0)
+    private let used = Locked(0)
 
     init(_ capacity: Int) { self.capacity = capacity }
 
@@ -335,7 +334,7 @@ final class ByteBudget: Sendable {
 
 /// Set when a request's body did not arrive in time (the connection is then closed).
 final class TimeoutFlag: Sendable {
-    private let fired = Mutex(false)
+    private let fired = Locked(false)
 
     func fire() { fired.withLock { $0 = true } }
     var hasFired: Bool { fired.withLock { $0 } }

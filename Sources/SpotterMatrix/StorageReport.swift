@@ -2,7 +2,6 @@ import Foundation
 import Logging
 import SpotterCore
 import SpotterStore
-import Synchronization
 
 /// What the bridge last said about storage, so a failing disk is logged once (and again each
 /// minute while it lasts, or when the reason changes), and its recovery once.
@@ -13,7 +12,7 @@ final class StorageReport: Sendable {
         var lastProbe: Timestamp = -.infinity
     }
 
-    private let state = Mutex(State())
+    private let state = Locked(State())
     static let repeatEvery: Double = 60
     /// While failing, a probe write this often finds out when writes work again, even if nothing
     /// else is being written.

@@ -2,7 +2,6 @@ import Foundation
 import GRDB
 import SpotterCore
 import SpotterDialog
-import Synchronization
 
 /// Why the database cannot be used. Every case names the file and says what to do; none
 /// of them ever overwrites the file.
@@ -432,7 +431,7 @@ public final class WriteHealth: Sendable {
         public var count: Int
     }
 
-    private let failure = Mutex<Failure?>(nil)
+    private let failure = Locked<Failure?>(nil)
 
     public init() {}
 
