@@ -89,12 +89,15 @@ public struct Advisor: Sendable {
     private let verdictTable: String = "failure_verdict"
     /// The tables a what-if verdict needs: the heavy-set decision and the verdict itself.
     private let verdictTables: [Int]
+    /// Every fact the verdict tables can set, to undo a what-if trial without copying the facts.
+    private let verdictOutputs: [Int]
 
     /// Fails when the rule book lacks a fact the advisor must set or read.
     public init(book: RuleBook) throws(AdvisorError) {
         self.book = book
         self.slots = try Slots(book.schema)
         self.verdictTables = ["heavy_set", "failure_verdict"].compactMap(book.tableIndex)
+        self.verdictOutputs = Array(Set(verdictTables.flatMap { book.tables[$0].rules.flatMap(\.outputs).map(\.slot) })).sorted()
     }
 
     /// Builds the fact set the rule tables read.
@@ -404,9 +407,13 @@ public struct Advisor: Sendable {
         func changes(_ slot: Int, _ values: [FactValue]) -> Bool {
             let original = facts[slot]
             for value in values where value != original {
-                scratch = facts
                 scratch[slot] = value
-                if self.verdict(&scratch) != verdict { return true }
+                let changed = self.verdict(&scratch) != verdict
+                // Back to `facts`: the trial changed only this slot and what the verdict tables set
+                // (copying the whole fact set for every trial was most of this function's cost).
+                scratch[slot] = original
+                for output in verdictOutputs { scratch[output] = facts[output] }
+                if changed { return true }
             }
             return false
         }

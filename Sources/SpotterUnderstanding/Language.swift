@@ -32,7 +32,13 @@ enum Language {
         var latin = 0
         var otherScript = 0
         var accented = 0
-        for scalar in text.unicodeScalars where scalar.properties.isAlphabetic {
+        for scalar in text.unicodeScalars {
+            // ASCII needs no Unicode property look-up (the slow part): only its letters are alphabetic.
+            if scalar.value < 0x80 {
+                if (scalar.value | 0x20) >= 0x61 && (scalar.value | 0x20) <= 0x7A { latin += 1 }
+                continue
+            }
+            guard scalar.properties.isAlphabetic else { continue }
             let folded = Tokenizer.fold(scalar)
             if folded >= 0x61 && folded <= 0x7A {
                 latin += 1

@@ -179,9 +179,8 @@ public struct MessageUnderstanding: Sendable {
         let setReading: SetLogGrammar.Reading = isQuestion || command != nil || intent == .askLoad
             ? .none : SetLogGrammar.read(allTokens, named: setNamed)
         let words = tokens.filter { $0.kind == .word }.map(\.stem)
-        let whole = words.joined(separator: " ")
         // A chat command is the whole message, give or take two words ("daily check-in", "show my week please").
-        if exercise == nil, intent != .logSet, let command = chatCommand(cueIDs, words: words, whole: whole, context: context) {
+        if exercise == nil, intent != .logSet, let command = chatCommand(cueIDs, words: words, context: context) {
             intent = command
         } else if intent == .unknown, matched.contains(.checkIn), !isQuestion {
             intent = .checkIn
@@ -416,11 +415,19 @@ public struct MessageUnderstanding: Sendable {
     /// With an item named ("actually energy is 3"), so "sorry, I'm tired" is not taken as one.
     static let correctionWords: Set<String> = ["actually", "correction", "meant", "change", "update", "sorry", "wait", "oops"]
 
+    /// The most words a yes or no reply has ("yes please").
+    private static let longestReply = Lexicon.confirmWords.union(Lexicon.declineWords)
+        .map { $0.split(separator: " ").count }.max() ?? 0
+
     /// The chat's own commands, when they make up (nearly) the whole message: "check in",
     /// "cancel", "my week", "daily check-in please"; "yes"/"no" only as the whole message.
-    private func chatCommand(_ ids: [Int32], words: [String], whole: String, context: ConversationContext) -> Intent? {
-        if Lexicon.confirmWords.contains(whole) { return .confirm }
-        if Lexicon.declineWords.contains(whole) { return .decline }
+    private func chatCommand(_ ids: [Int32], words: [String], context: ConversationContext) -> Intent? {
+        // Joining the words is skipped when there are more than any yes or no reply has.
+        if words.count <= Self.longestReply {
+            let whole = words.joined(separator: " ")
+            if Lexicon.confirmWords.contains(whole) { return .confirm }
+            if Lexicon.declineWords.contains(whole) { return .decline }
+        }
         let order: [(CueList, Intent)] = [
             (.forgetMe, .forgetMe), (.checkIn, .checkIn), (.cancel, .cancel), (.stats, .stats),
             (.showProfile, .showProfile), (.skip, .skip), (.profileStart, .setProfile),
@@ -510,10 +517,12 @@ public struct MessageUnderstanding: Sendable {
 
     /// "lifting for 5 years", "been training 3 months", "2 years of lifting": under 6 months is a
     /// beginner, 4 years and more advanced (our decision; COACHING.md defines only the beginner line).
+    // "been" alone is not enough: "been doing snatches for a month" says nothing about experience.
+    private static let durationVerbs: Set<String> = ["lifting", "training", "lift", "train", "lifted", "trained", "gym", "experience"]
+
     private func experienceFromDuration(_ stems: [String]) -> Experience? {
-        // "been" alone is not enough: "been doing snatches for a month" says nothing about experience.
-        let verbs: Set<String> = ["lifting", "training", "lift", "train", "lifted", "trained", "gym", "experience"]
-        for (i, stem) in stems.enumerated() where i > 0 && ["year", "month", "week"].contains(stem) {
+        let verbs = Self.durationVerbs
+        for (i, stem) in stems.enumerated() where i > 0 && (stem == "year" || stem == "month" || stem == "week") {
             let amount: Double?
             switch stems[i - 1] {
             case "a", "one": amount = 1

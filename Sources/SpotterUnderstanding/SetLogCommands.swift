@@ -10,9 +10,12 @@ enum SetLogCommands {
     static let unitWords: Set<String> = ["use", "lift", "switch", "change", "unit", "prefer", "work", "train", "log", "think", "set"]
 
     static func read(_ tokens: [Token], named: [SetLogGrammar.Named], isQuestion: Bool) -> LogCommand? {
+        // Every command below is a short message (ten words at most): a longer one is none, and
+        // is turned away before any of the sets and strings below are built.
+        guard tokens.count(where: { $0.kind == .word }) <= 10 else { return nil }
         let words = tokens.filter { $0.kind == .word }.map(\.stem)
         let numbers = tokens.enumerated().filter { $0.element.kind == .number }
-        let whole = words.joined(separator: " ")
+        var whole: String { words.joined(separator: " ") }
         let wordSet = Set(words)
         let count = words.count
         func unit(_ stem: String) -> LoadUnit? { SetLogGrammar.unit(stem) }

@@ -183,6 +183,9 @@ enum Stemmer {
     static func stem(_ word: String) -> String {
         if let special = irregular[word] { return special }
         guard word.utf8.count > 3 else { return word }
+        // Tokens are ASCII: their suffixes are compared as bytes (String.hasSuffix compares
+        // characters, and ran for every word of every message).
+        if word.utf8.allSatisfy({ $0 < 0x80 }) { return asciiStem(word) }
         if word.hasSuffix("ies") { return String(word.dropLast(3)) + "y" }
         if word.hasSuffix("sses") || word.hasSuffix("ches") || word.hasSuffix("shes") || word.hasSuffix("xes") {
             return String(word.dropLast(2))
@@ -190,6 +193,29 @@ enum Stemmer {
         if word.hasSuffix("ss") || word.hasSuffix("us") || word.hasSuffix("is") { return word }
         if word.hasSuffix("s") { return String(word.dropLast()) }
         return word
+    }
+
+    private static func asciiStem(_ word: String) -> String {
+        var bytes = word
+        // How many letters to cut: -1 for "ies" → "y".
+        let cut = bytes.withUTF8 { bytes -> Int in
+            let n = bytes.count
+            func ends(_ suffix: StaticString) -> Bool {
+                let count = suffix.utf8CodeUnitCount
+                guard n >= count else { return false }
+                for k in 0..<count where bytes[n - count + k] != suffix.utf8Start[k] { return false }
+                return true
+            }
+            if ends("ies") { return -1 }
+            if ends("sses") || ends("ches") || ends("shes") || ends("xes") { return 2 }
+            if ends("ss") || ends("us") || ends("is") { return 0 }
+            return ends("s") ? 1 : 0
+        }
+        switch cut {
+        case -1: return String(word.dropLast(3)) + "y"
+        case 0: return word
+        default: return String(word.dropLast(cut))
+        }
     }
 
     private static let irregular: [String: String] = [
