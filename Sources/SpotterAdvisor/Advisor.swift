@@ -390,13 +390,10 @@ public struct Advisor: Sendable {
         if case let .range(value)? = evaluation.facts[slots.recovery] { recovery = value }
         var notes: [String] = []
         for case let .text(note) in evaluation.outputs("advice.note") where !notes.contains(note) { notes.append(note) }
-        let fired = evaluation.firedRules
-        var sources: [String] = []
-        for rule in fired { for source in rule.sources where !sources.contains(source) { sources.append(source) } }
         var reasons: [String] = []
         if let deciding = evaluation.firedRule(in: verdictTable) { reasons.append(deciding.because) }
         return Advice(failure: verdict, repsInReserve: rir, restSeconds: rest, recoveryHours: recovery, notes: notes,
-                      reasons: reasons, rules: fired.map(\.id), sources: sources)
+                      reasons: reasons, rules: evaluation.firedRuleIDs, sources: evaluation.firedSources)
     }
 
     /// Which assumed profile values the verdict depends on: those whose other values change it.

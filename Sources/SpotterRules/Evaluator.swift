@@ -42,6 +42,20 @@ public struct Evaluation: Sendable {
     /// The rules that fired, in order.
     public var firedRules: [Rule] { firings.map { book.tables[$0.table].rules[$0.rule] } }
 
+    /// The ids of the rules that fired, in order; reads them in place (``firedRules`` copies each rule).
+    public var firedRuleIDs: [String] { firings.map { book.tables[$0.table].rules[$0.rule].id } }
+
+    /// The sources the fired rules cite, each once, in firing order.
+    public var firedSources: [String] {
+        var sources: [String] = []
+        for firing in firings {
+            for source in book.tables[firing.table].rules[firing.rule].sources where !sources.contains(source) {
+                sources.append(source)
+            }
+        }
+        return sources
+    }
+
     /// Every value the fired rules gave `output`, in firing order.
     public func outputs(_ output: String) -> [FactValue] {
         // By slot, on the compiled outputs: comparing names copied every fired rule.

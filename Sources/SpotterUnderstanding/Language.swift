@@ -49,13 +49,12 @@ enum Language {
         }
         if otherScript > latin { return true }
         var foreign = 0
+        for token in tokens where token.kind == .word && foreignWords.contains(token.text) { foreign += 1 }
+        // Both verdicts below need a foreign word: English messages stop here, before the English count.
+        guard foreign > 0 else { return false }
         var english = 0
-        for token in tokens where token.kind == .word {
-            if foreignWords.contains(token.text) {
-                foreign += 1
-            } else if englishWords.contains(token.stem) {
-                english += 1
-            }
+        for token in tokens where token.kind == .word && !foreignWords.contains(token.text) && englishWords.contains(token.stem) {
+            english += 1
         }
         if foreign >= 2 && foreign > english { return true }
         // "Übungen?", "séance": an accented letter and a foreign word, and little English.

@@ -26,7 +26,9 @@ public struct ConversationContext: Sendable, Hashable {
     }
 }
 
-public struct MessageUnderstanding: Sendable {
+/// A class, not a struct: its tables are shared, so handing the understanding around (and
+/// calling it per message) retains one reference instead of copying every table.
+public final class MessageUnderstanding: Sendable {
     public let catalogue: ExerciseCatalogue
     private let index: ExerciseIndex
     private let corrector: TypoCorrector
@@ -41,7 +43,8 @@ public struct MessageUnderstanding: Sendable {
     public init(catalogue: ExerciseCatalogue) {
         self.catalogue = catalogue
         var vocabulary = Vocabulary()
-        self.index = ExerciseIndex(catalogue: catalogue, vocabulary: &vocabulary)
+        let index = ExerciseIndex(catalogue: catalogue, vocabulary: &vocabulary)
+        self.index = index
         self.cues = CueMatcher(vocabulary: &vocabulary)
         self.checkInPhrases = CheckInParser.CompiledPhrases(vocabulary: &vocabulary)
         var targets: [String: Int] = [:]
@@ -415,6 +418,15 @@ public struct MessageUnderstanding: Sendable {
     /// With an item named ("actually energy is 3"), so "sorry, I'm tired" is not taken as one.
     static let correctionWords: Set<String> = ["actually", "correction", "meant", "change", "update", "sorry", "wait", "oops"]
 
+    private static let commandOrder: [(CueList, Intent)] = [
+        (.forgetMe, .forgetMe), (.checkIn, .checkIn), (.cancel, .cancel), (.stats, .stats),
+        (.showProfile, .showProfile), (.skip, .skip), (.profileStart, .setProfile),
+    ]
+
+    /// The most parts a chat command's phrase has.
+    private static let longestCommand = CueList.allCases.filter(\.isCommand)
+        .flatMap { $0.cues.phrases.map(\.parts.count) }.max() ?? 0
+
     /// The most words a yes or no reply has ("yes please").
     private static let longestReply = Lexicon.confirmWords.union(Lexicon.declineWords)
         .map { $0.split(separator: " ").count }.max() ?? 0
@@ -428,12 +440,10 @@ public struct MessageUnderstanding: Sendable {
             if Lexicon.confirmWords.contains(whole) { return .confirm }
             if Lexicon.declineWords.contains(whole) { return .decline }
         }
-        let order: [(CueList, Intent)] = [
-            (.forgetMe, .forgetMe), (.checkIn, .checkIn), (.cancel, .cancel), (.stats, .stats),
-            (.showProfile, .showProfile), (.skip, .skip), (.profileStart, .setProfile),
-        ]
         let count = ids.count { $0 != Vocabulary.masked }
-        for (list, intent) in order {
+        // A command phrase covers all but two words at most: a longer message is no command.
+        guard count - Self.longestCommand <= 2 else { return nil }
+        for (list, intent) in Self.commandOrder {
             if let length = cues.longestMatch(list, in: ids), count - length <= 2 { return intent }
         }
         return nil
