@@ -109,7 +109,7 @@ public final class MessageUnderstanding: Sendable {
             }
         }
         let isQuestionMark = tokens.contains { $0.kind == .symbol && $0.text == "?" }
-        let clauses = Clauses(tokens: tokens, questionWords: Lexicon.questionWords)
+        let clauses = Clauses(tokens: tokens)
         // The set log reads the symbols ("@8", "+10 kg", "5, 5, 4"); the rest of understanding does
         // not. Removing them shifts the words: the typed stems move with the words they belong to.
         let allTokens = tokens
@@ -423,6 +423,12 @@ public final class MessageUnderstanding: Sendable {
         (.showProfile, .showProfile), (.skip, .skip), (.profileStart, .setProfile),
     ]
 
+    private static let commandLists: CueSet = {
+        var set = CueSet()
+        for (list, _) in commandOrder { set.insert(list) }
+        return set
+    }()
+
     /// The most parts a chat command's phrase has.
     private static let longestCommand = CueList.allCases.filter(\.isCommand)
         .flatMap { $0.cues.phrases.map(\.parts.count) }.max() ?? 0
@@ -443,8 +449,10 @@ public final class MessageUnderstanding: Sendable {
         let count = ids.count { $0 != Vocabulary.masked }
         // A command phrase covers all but two words at most: a longer message is no command.
         guard count - Self.longestCommand <= 2 else { return nil }
+        let longest = cues.longestMatches(Self.commandLists, in: ids)
         for (list, intent) in Self.commandOrder {
-            if let length = cues.longestMatch(list, in: ids), count - length <= 2 { return intent }
+            let length = longest[list.rawValue]
+            if length > 0, count - length <= 2 { return intent }
         }
         return nil
     }

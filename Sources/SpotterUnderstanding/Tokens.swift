@@ -181,7 +181,8 @@ enum Tokenizer {
 /// and "curls" meet "squat", "press", "fly" and "curl".
 enum Stemmer {
     static func stem(_ word: String) -> String {
-        if let special = irregular[word] { return special }
+        // Words whose last letter ends no irregular form skip the table (most words).
+        if let last = word.utf8.last, irregularEndings[Int(last)], let special = irregular[word] { return special }
         guard word.utf8.count > 3 else { return word }
         // Tokens are ASCII: their suffixes are compared as bytes (String.hasSuffix compares
         // characters, and ran for every word of every message).
@@ -217,6 +218,13 @@ enum Stemmer {
         default: return String(word.dropLast(cut))
         }
     }
+
+    /// Whether some irregular form ends in this byte.
+    private static let irregularEndings: [Bool] = {
+        var endings = [Bool](repeating: false, count: 256)
+        for word in irregular.keys { if let last = word.utf8.last { endings[Int(last)] = true } }
+        return endings
+    }()
 
     private static let irregular: [String: String] = [
         "flyes": "fly", "flye": "fly", "flys": "fly", "calves": "calf", "halves": "half",

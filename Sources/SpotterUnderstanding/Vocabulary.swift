@@ -158,6 +158,19 @@ struct CueMatcher: Sendable {
         return reading
     }
 
+    /// The length of the longest phrase found in `ids` for each of `lists` (0 for none), by
+    /// list number: one pass over the message for all of them.
+    func longestMatches(_ lists: CueSet, in ids: [Int32]) -> [Int] {
+        var best = [Int](repeating: 0, count: CueList.allCases.count)
+        for start in ids.indices where ids[start] >= 0 {
+            guard let candidates = byFirstWord[ids[start]] else { continue }
+            for candidate in candidates where lists.contains(candidate.list) && candidate.parts.count > best[candidate.list.rawValue] {
+                if Self.matches(candidate.parts, ids, from: start, part: 0) { best[candidate.list.rawValue] = candidate.parts.count }
+            }
+        }
+        return best
+    }
+
     /// The length of the longest phrase of `list` found in `ids`, if any.
     func longestMatch(_ list: CueList, in ids: [Int32]) -> Int? {
         var best: Int?
