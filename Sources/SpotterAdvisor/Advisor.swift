@@ -167,8 +167,8 @@ public struct Advisor: Sendable {
                     return nil
                 }
             }.flatMap { $0 }
-            consultation.deloadSuggested = evaluation.outputs("deload.suggested").contains(.bool(true))
-            if evaluation.outputs("deload.refer").contains(.bool(true)) { consultation.referral = true }
+            consultation.deloadSuggested = evaluation.outputs(slots.deloadSuggested).contains(.bool(true))
+            if evaluation.outputs(slots.deloadRefer).contains(.bool(true)) { consultation.referral = true }
         }
         if utterance.intent == .askFrequency || utterance.intent == .askVolume || utterance.asksConsecutive {
             if utterance.exercise != nil || utterance.muscleGroup != nil || utterance.asksConsecutive
@@ -376,20 +376,20 @@ public struct Advisor: Sendable {
         }
         var rir: IntRange?
         if case let .range(base)? = evaluation.facts[slots.rir] {
-            let add = evaluation.outputs("advice.rir_add").compactMap(\.intValue).reduce(0, +)
+            let add = evaluation.outputs(slots.rirAdd).compactMap(\.intValue).reduce(0, +)
             var range = IntRange(base.min + add, base.max + add)
-            if let floor = evaluation.outputs("advice.rir_floor").compactMap(\.intValue).min() { range.min = min(floor, range.min) }
+            if let floor = evaluation.outputs(slots.rirFloor).compactMap(\.intValue).min() { range.min = min(floor, range.min) }
             rir = range
         }
         var rest: IntRange?
         if case let .range(base)? = evaluation.facts[slots.rest] {
-            let add = evaluation.outputs("advice.rest_add").compactMap(\.intValue).reduce(0, +)
+            let add = evaluation.outputs(slots.restAdd).compactMap(\.intValue).reduce(0, +)
             rest = IntRange(base.min + add, base.max + add)
         }
         var recovery: IntRange?
         if case let .range(value)? = evaluation.facts[slots.recovery] { recovery = value }
         var notes: [String] = []
-        for case let .text(note) in evaluation.outputs("advice.note") where !notes.contains(note) { notes.append(note) }
+        for case let .text(note) in evaluation.outputs(slots.note) where !notes.contains(note) { notes.append(note) }
         var reasons: [String] = []
         if let deciding = evaluation.firedRule(in: verdictTable) { reasons.append(deciding.because) }
         return Advice(failure: verdict, repsInReserve: rir, restSeconds: rest, recoveryHours: recovery, notes: notes,
@@ -453,6 +453,9 @@ private struct Slots: Sendable {
     let risk, mechanic, equipment, category, experience, goal, spotter, persistentFatigue: Int
     let reps, loadPercent, rpe, saidHeavy, toFailure, readiness, pain, weekFailureSets, failureCap, topic: Int
     let amberOrRed, stalledWeeks, hardWeeks, failure, rir, rest, recovery: Int
+    /// Outputs read after every evaluation, by slot (nil when the rules do not declare them:
+    /// then no rule gives them, as when they are looked up by name).
+    let rirAdd, rirFloor, restAdd, note, deloadSuggested, deloadRefer: Int?
 
     init(_ schema: FactSchema) throws(AdvisorError) {
         func slot(_ name: String) throws(AdvisorError) -> Int {
@@ -484,7 +487,18 @@ private struct Slots: Sendable {
         rir = try slot("advice.rir")
         rest = try slot("advice.rest")
         recovery = try slot("advice.recovery")
+        rirAdd = schema.slot("advice.rir_add")
+        rirFloor = schema.slot("advice.rir_floor")
+        restAdd = schema.slot("advice.rest_add")
+        note = schema.slot("advice.note")
+        deloadSuggested = schema.slot("deload.suggested")
+        deloadRefer = schema.slot("deload.refer")
     }
+}
+
+extension Evaluation {
+    /// The outputs of a slot the rules may not declare (none then).
+    fileprivate func outputs(_ slot: Int?) -> [FactValue] { slot.map { outputs(slot: $0) } ?? [] }
 }
 
 extension FactValue {

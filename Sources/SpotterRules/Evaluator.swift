@@ -58,8 +58,13 @@ public struct Evaluation: Sendable {
 
     /// Every value the fired rules gave `output`, in firing order.
     public func outputs(_ output: String) -> [FactValue] {
-        // By slot, on the compiled outputs: comparing names copied every fired rule.
         guard let slot = book.schema.slot(output) else { return [] }
+        return outputs(slot: slot)
+    }
+
+    /// Every value the fired rules gave the fact in `slot`, in firing order.
+    public func outputs(slot: Int) -> [FactValue] {
+        // By slot, on the compiled outputs: comparing names copied every fired rule.
         let compiled = book.compiled
         var values: [FactValue] = []
         for firing in firings {

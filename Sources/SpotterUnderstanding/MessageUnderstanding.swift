@@ -120,7 +120,8 @@ public final class MessageUnderstanding: Sendable {
             positions.append(i)
         }
         typedStems = shiftedStems
-        tokens.removeAll { $0.kind == .symbol && $0.text != "%" && $0.text != "/" }
+        // Filtered into a new array: removing in place would first copy every token (allTokens shares them).
+        tokens = positions.map { tokens[$0] }
         let ids: [Int32] = tokens.map { $0.kind == .word ? vocabulary.id($0.stem) ?? Vocabulary.unknown : Vocabulary.unknown }
 
         // "two days in a row" names no rowing exercise.
