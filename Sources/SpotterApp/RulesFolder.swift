@@ -65,27 +65,19 @@ public enum RulesFolder {
 
     /// Loads and validates everything; the error lists every problem found.
     public static func load(_ folder: String) throws(RulesFolderError) -> LoadedRules {
-        let book = try loadBook(try ruleFiles(in: folder))
-        return LoadedRules(book: book, catalogue: try loadCatalogue(folder), folder: folder)
-    }
-
-    /// The rule book of these files, validated.
-    static func loadBook(_ files: [RuleFile]) throws(RulesFolderError) -> RuleBook {
+        let files = try ruleFiles(in: folder)
+        let book: RuleBook
         do {
-            return try RuleBookLoader.load(files)
+            book = try RuleBookLoader.load(files)
         } catch {
             throw .invalid(error)
         }
-    }
-
-    /// The folder's `exercises.json`.
-    static func loadCatalogue(_ folder: String) throws(RulesFolderError) -> ExerciseCatalogue {
         let cataloguePath = (folder as NSString).appendingPathComponent("exercises.json")
         guard let data = FileManager.default.contents(atPath: cataloguePath) else {
             throw .catalogue(path: cataloguePath, CatalogueError(reason: "the exercise catalogue is missing"))
         }
         do {
-            return try ExerciseCatalogue(json: data)
+            return LoadedRules(book: book, catalogue: try ExerciseCatalogue(json: data), folder: folder)
         } catch {
             throw .catalogue(path: cataloguePath, error)
         }

@@ -23,7 +23,7 @@ public enum Startup {
     /// The rules (validated) and the coach over them.
     public static func coach(rules: String?, settings: CoachingSettings) throws(StartupFailure) -> Coach {
         do {
-            return try Coach(folder: RulesFolder.locate(rules), settings: settings)
+            return try Coach(rules: try RulesFolder.load(RulesFolder.locate(rules)), settings: settings)
         } catch {
             throw StartupFailure(message: "spotter: refusing to start, the rules are invalid:\n\(error.description)", status: 2)
         }

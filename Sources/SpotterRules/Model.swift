@@ -154,7 +154,10 @@ public struct Source: Sendable, Hashable {
 
 /// Everything in a rules folder: the facts, the sources, the tables, and the pipelines that
 /// run them in order (`advice` from `evaluation_order`, others from `NAME_order`).
-public struct RuleBook: Sendable {
+///
+/// A class: it never changes once loaded, and every evaluation, advisor and reply writer holds
+/// it, so sharing one reference beats copying its five tables each time.
+public final class RuleBook: Sendable {
     public let schema: FactSchema
     public let sources: [String: Source]
     public let tables: [DecisionTable]

@@ -16,22 +16,24 @@ struct ExerciseIndex: Sendable {
     private(set) var longest = 1
 
     init(catalogue: ExerciseCatalogue, vocabulary words: inout Vocabulary) {
-        var exactPriority: [[Int32]: Int] = [:]
-        var unorderedPriority: [[Int32]: Int] = [:]
+        // Each key's catalogue position and priority in one table, updated in place: one hash of
+        // the key per name instead of three (this index is most of the understanding's start-up).
+        var exactEntries: [[Int32]: (position: Int, priority: Int)] = [:]
+        var unorderedEntries: [[Int32]: (position: Int, priority: Int)] = [:]
+        exactEntries.reserveCapacity(catalogue.exercises.count * 6)
+        unorderedEntries.reserveCapacity(catalogue.exercises.count * 3)
         let ambiguous = -1
         var nameWords = Set<Int32>()
 
-        func add(_ key: [Int32], _ position: Int, _ priority: Int, into map: inout [[Int32]: Int], _ priorities: inout [[Int32]: Int]) {
-            if let existing = priorities[key] {
-                if priority > existing {
-                    map[key] = position
-                    priorities[key] = priority
-                } else if priority == existing && map[key] != position {
-                    map[key] = ambiguous
+        func add(_ key: [Int32], _ position: Int, _ priority: Int, into entries: inout [[Int32]: (position: Int, priority: Int)]) {
+            if let existing = entries[key] {
+                if priority > existing.priority {
+                    entries[key] = (position, priority)
+                } else if priority == existing.priority && existing.position != position {
+                    entries[key] = (ambiguous, priority)
                 }
             } else {
-                map[key] = position
-                priorities[key] = priority
+                entries[key] = (position, priority)
             }
         }
 
@@ -45,17 +47,17 @@ struct ExerciseIndex: Sendable {
                 guard !tokens.isEmpty else { continue }
                 let stems = tokens.map(\.stem)
                 longest = max(longest, stems.count)
-                for token in tokens where token.kind == .word && token.text.count > 3 {
+                for token in tokens where token.kind == .word && token.text.utf8.count > 3 {
                     vocabulary.insert(token.text)
                     if priority == 3 { aliasWords.insert(token.text) }
                 }
-                for stem in stems where stem.count > 1 {
+                for stem in stems where stem.utf8.count > 1 {
                     vocabulary.insert(stem)
                     if priority == 3 { aliasWords.insert(stem) }
                 }
                 let ids = stems.map { words.intern($0) }
                 nameWords.formUnion(ids)
-                add(ids, position, priority, into: &exact, &exactPriority)
+                add(ids, position, priority, into: &exactEntries)
                 if stems.count > 1 {
                     // "benchpress", "pullup": the name run together is one word.
                     let joined = stems.joined()
@@ -63,13 +65,15 @@ struct ExerciseIndex: Sendable {
                     if priority == 3 { aliasWords.insert(joined) }
                     let joinedID = words.intern(joined)
                     nameWords.insert(joinedID)
-                    add([joinedID], position, priority, into: &exact, &exactPriority)
-                    add(ids.sorted(), position, priority, into: &unordered, &unorderedPriority)
+                    add([joinedID], position, priority, into: &exactEntries)
+                    add(ids.sorted(), position, priority, into: &unorderedEntries)
                 }
             }
         }
-        exact = exact.filter { $0.value != ambiguous }
-        unordered = unordered.filter { $0.value != ambiguous }
+        exact.reserveCapacity(exactEntries.count)
+        for (key, entry) in exactEntries where entry.position != ambiguous { exact[key] = entry.position }
+        unordered.reserveCapacity(unorderedEntries.count)
+        for (key, entry) in unorderedEntries where entry.position != ambiguous { unordered[key] = entry.position }
         isNameWord = [Bool](repeating: false, count: words.words.count)
         for id in nameWords { isNameWord[Int(id)] = true }
     }
