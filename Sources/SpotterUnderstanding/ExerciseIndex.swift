@@ -111,6 +111,11 @@ struct ExerciseIndex: Sendable {
     /// in the message (times the longest name), so a 64 KiB message of names stays cheap.
     func matches(_ ids: [Int32]) -> [(position: Int, range: Range<Int>)] {
         var found: [(position: Int, range: Range<Int>)] = []
+        // Two buffers reused for every window tried: an array per window was most of the cost.
+        var window: [Int32] = []
+        var sortedWindow: [Int32] = []
+        window.reserveCapacity(longest)
+        sortedWindow.reserveCapacity(longest)
         var start = 0
         while start < ids.count {
             guard isName(ids[start]) else { start += 1; continue }
@@ -120,8 +125,16 @@ struct ExerciseIndex: Sendable {
             while i < end {
                 var hit: (position: Int, range: Range<Int>)?
                 for length in stride(from: min(longest, end - i), through: 1, by: -1) {
-                    let window = Array(ids[i..<(i + length)])
-                    if let position = exact[window] ?? (length > 1 ? unordered[window.sorted()] : nil) {
+                    window.removeAll(keepingCapacity: true)
+                    window.append(contentsOf: ids[i..<(i + length)])
+                    var position = exact[window]
+                    if position == nil, length > 1 {
+                        sortedWindow.removeAll(keepingCapacity: true)
+                        sortedWindow.append(contentsOf: window)
+                        sortedWindow.sort()
+                        position = unordered[sortedWindow]
+                    }
+                    if let position {
                         hit = (position, i..<(i + length))
                         break
                     }
