@@ -89,12 +89,15 @@ public struct Advisor: Sendable {
     private let verdictTable: String = "failure_verdict"
     /// The tables a what-if verdict needs: the heavy-set decision and the verdict itself.
     private let verdictTables: [Int]
+    /// Every fact the verdict tables can set, to undo a what-if trial without copying the facts.
+    private let verdictOutputs: [Int]
 
     /// Fails when the rule book lacks a fact the advisor must set or read.
     public init(book: RuleBook) throws(AdvisorError) {
         self.book = book
         self.slots = try Slots(book.schema)
         self.verdictTables = ["heavy_set", "failure_verdict"].compactMap(book.tableIndex)
+        self.verdictOutputs = Array(Set(verdictTables.flatMap { book.tables[$0].rules.flatMap(\.outputs).map(\.slot) })).sorted()
     }
 
     /// Builds the fact set the rule tables read.
@@ -164,8 +167,8 @@ public struct Advisor: Sendable {
                     return nil
                 }
             }.flatMap { $0 }
-            consultation.deloadSuggested = evaluation.outputs("deload.suggested").contains(.bool(true))
-            if evaluation.outputs("deload.refer").contains(.bool(true)) { consultation.referral = true }
+            consultation.deloadSuggested = evaluation.outputs(slots.deloadSuggested).contains(.bool(true))
+            if evaluation.outputs(slots.deloadRefer).contains(.bool(true)) { consultation.referral = true }
         }
         if utterance.intent == .askFrequency || utterance.intent == .askVolume || utterance.asksConsecutive {
             if utterance.exercise != nil || utterance.muscleGroup != nil || utterance.asksConsecutive
@@ -373,27 +376,24 @@ public struct Advisor: Sendable {
         }
         var rir: IntRange?
         if case let .range(base)? = evaluation.facts[slots.rir] {
-            let add = evaluation.outputs("advice.rir_add").compactMap(\.intValue).reduce(0, +)
+            let add = evaluation.outputs(slots.rirAdd).compactMap(\.intValue).reduce(0, +)
             var range = IntRange(base.min + add, base.max + add)
-            if let floor = evaluation.outputs("advice.rir_floor").compactMap(\.intValue).min() { range.min = min(floor, range.min) }
+            if let floor = evaluation.outputs(slots.rirFloor).compactMap(\.intValue).min() { range.min = min(floor, range.min) }
             rir = range
         }
         var rest: IntRange?
         if case let .range(base)? = evaluation.facts[slots.rest] {
-            let add = evaluation.outputs("advice.rest_add").compactMap(\.intValue).reduce(0, +)
+            let add = evaluation.outputs(slots.restAdd).compactMap(\.intValue).reduce(0, +)
             rest = IntRange(base.min + add, base.max + add)
         }
         var recovery: IntRange?
         if case let .range(value)? = evaluation.facts[slots.recovery] { recovery = value }
         var notes: [String] = []
-        for case let .text(note) in evaluation.outputs("advice.note") where !notes.contains(note) { notes.append(note) }
-        let fired = evaluation.firedRules
-        var sources: [String] = []
-        for rule in fired { for source in rule.sources where !sources.contains(source) { sources.append(source) } }
+        for case let .text(note) in evaluation.outputs(slots.note) where !notes.contains(note) { notes.append(note) }
         var reasons: [String] = []
         if let deciding = evaluation.firedRule(in: verdictTable) { reasons.append(deciding.because) }
         return Advice(failure: verdict, repsInReserve: rir, restSeconds: rest, recoveryHours: recovery, notes: notes,
-                      reasons: reasons, rules: fired.map(\.id), sources: sources)
+                      reasons: reasons, rules: evaluation.firedRuleIDs, sources: evaluation.firedSources)
     }
 
     /// Which assumed profile values the verdict depends on: those whose other values change it.
@@ -404,9 +404,13 @@ public struct Advisor: Sendable {
         func changes(_ slot: Int, _ values: [FactValue]) -> Bool {
             let original = facts[slot]
             for value in values where value != original {
-                scratch = facts
                 scratch[slot] = value
-                if self.verdict(&scratch) != verdict { return true }
+                let changed = self.verdict(&scratch) != verdict
+                // Back to `facts`: the trial changed only this slot and what the verdict tables set
+                // (copying the whole fact set for every trial was most of this function's cost).
+                scratch[slot] = original
+                for output in verdictOutputs { scratch[output] = facts[output] }
+                if changed { return true }
             }
             return false
         }
@@ -449,6 +453,9 @@ private struct Slots: Sendable {
     let risk, mechanic, equipment, category, experience, goal, spotter, persistentFatigue: Int
     let reps, loadPercent, rpe, saidHeavy, toFailure, readiness, pain, weekFailureSets, failureCap, topic: Int
     let amberOrRed, stalledWeeks, hardWeeks, failure, rir, rest, recovery: Int
+    /// Outputs read after every evaluation, by slot (nil when the rules do not declare them:
+    /// then no rule gives them, as when they are looked up by name).
+    let rirAdd, rirFloor, restAdd, note, deloadSuggested, deloadRefer: Int?
 
     init(_ schema: FactSchema) throws(AdvisorError) {
         func slot(_ name: String) throws(AdvisorError) -> Int {
@@ -480,7 +487,18 @@ private struct Slots: Sendable {
         rir = try slot("advice.rir")
         rest = try slot("advice.rest")
         recovery = try slot("advice.recovery")
+        rirAdd = schema.slot("advice.rir_add")
+        rirFloor = schema.slot("advice.rir_floor")
+        restAdd = schema.slot("advice.rest_add")
+        note = schema.slot("advice.note")
+        deloadSuggested = schema.slot("deload.suggested")
+        deloadRefer = schema.slot("deload.refer")
     }
+}
+
+extension Evaluation {
+    /// The outputs of a slot the rules may not declare (none then).
+    fileprivate func outputs(_ slot: Int?) -> [FactValue] { slot.map { outputs(slot: $0) } ?? [] }
 }
 
 extension FactValue {

@@ -154,12 +154,25 @@ public struct Source: Sendable, Hashable {
 
 /// Everything in a rules folder: the facts, the sources, the tables, and the pipelines that
 /// run them in order (`advice` from `evaluation_order`, others from `NAME_order`).
-public struct RuleBook: Sendable {
+///
+/// A class: it never changes once loaded, and every evaluation, advisor and reply writer holds
+/// it, so sharing one reference beats copying its five tables each time.
+public final class RuleBook: Sendable {
     public let schema: FactSchema
     public let sources: [String: Source]
     public let tables: [DecisionTable]
     /// Pipeline name → table positions, in evaluation order.
     public let pipelines: [String: [Int]]
+    /// The tables as the evaluator walks them (built once here, shared by every copy).
+    let compiled: CompiledRules
+
+    init(schema: FactSchema, sources: [String: Source], tables: [DecisionTable], pipelines: [String: [Int]]) {
+        self.schema = schema
+        self.sources = sources
+        self.tables = tables
+        self.pipelines = pipelines
+        self.compiled = CompiledRules(tables: tables, pipelines: pipelines)
+    }
 
     /// The pipeline `spotter ask` and questions use.
     public static let advicePipeline = "advice"
@@ -167,7 +180,7 @@ public struct RuleBook: Sendable {
     /// A fresh fact set with every default applied.
     public func makeFacts() -> FactSet { FactSet(schema: schema) }
 
-    public func table(_ name: String) -> DecisionTable? { tables.first { $0.name == name } }
+    public func table(_ name: String) -> DecisionTable? { compiled.tableIndex[name].map { tables[$0] } }
 
     /// The rule with this id, wherever it is.
     public func rule(_ id: String) -> Rule? {

@@ -5,11 +5,11 @@ import SpotterCore
 enum RuleBookValidator {
     static func check(_ book: RuleBook) -> [RuleProblem] {
         var problems: [RuleProblem] = []
-        for table in book.tables {
+        for (index, table) in book.tables.enumerated() {
             problems += priorities(table)
             switch table.hitPolicy {
-            case .first: problems += shadowed(table, book.schema)
-            case .unique: problems += overlaps(table, book.schema)
+            case .first: problems += shadowed(table, index, book)
+            case .unique: problems += overlaps(table, index, book)
             case .collect: break
             }
             problems += examples(table, book)
@@ -42,17 +42,29 @@ enum RuleBookValidator {
 
     // MARK: Logic
 
-    private static func shadowed(_ table: DecisionTable, _ schema: FactSchema) -> [RuleProblem] {
+    /// Whether rule `position` of table `index` matches, on the compiled conditions (walking the
+    /// `Rule` values copied them for every case of every pair, most of the validation's time).
+    private static func matcher(_ book: RuleBook, _ index: Int) -> (Int, FactSet) -> Bool {
+        let compiled = book.compiled
+        let start = compiled.tables[index].ruleStart
+        return { position, facts in
+            guard let condition = compiled.rules[start + position].condition else { return true }
+            return compiled.matches(condition, facts)
+        }
+    }
+
+    private static func shadowed(_ table: DecisionTable, _ index: Int, _ book: RuleBook) -> [RuleProblem] {
         var problems: [RuleProblem] = []
+        let matches = matcher(book, index)
         for (later, rule) in table.rules.enumerated() {
-            for earlier in table.rules[..<later] {
-                guard let space = CaseSpace(rules: [earlier, rule], schema: schema) else { continue }
+            for (position, earlier) in table.rules[..<later].enumerated() {
+                guard let space = CaseSpace(rules: [earlier, rule], schema: book.schema) else { continue }
                 var reachable = false
                 var anyCase = false
                 space.forEach { facts in
-                    guard rule.condition?.matches(facts) ?? true else { return true }
+                    guard matches(later, facts) else { return true }
                     anyCase = true
-                    if !(earlier.condition?.matches(facts) ?? true) { reachable = true; return false }
+                    if !matches(position, facts) { reachable = true; return false }
                     return true
                 }
                 if anyCase && !reachable {
@@ -67,14 +79,15 @@ enum RuleBookValidator {
         return problems
     }
 
-    private static func overlaps(_ table: DecisionTable, _ schema: FactSchema) -> [RuleProblem] {
+    private static func overlaps(_ table: DecisionTable, _ index: Int, _ book: RuleBook) -> [RuleProblem] {
         var problems: [RuleProblem] = []
+        let matches = matcher(book, index)
         for (later, rule) in table.rules.enumerated() {
-            for earlier in table.rules[..<later] {
-                guard let space = CaseSpace(rules: [earlier, rule], schema: schema) else { continue }
+            for (position, earlier) in table.rules[..<later].enumerated() {
+                guard let space = CaseSpace(rules: [earlier, rule], schema: book.schema) else { continue }
                 var witness: String?
                 space.forEach { facts in
-                    if (rule.condition?.matches(facts) ?? true) && (earlier.condition?.matches(facts) ?? true) {
+                    if matches(later, facts) && matches(position, facts) {
                         witness = space.describe(facts)
                         return false
                     }

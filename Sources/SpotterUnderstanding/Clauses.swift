@@ -12,7 +12,18 @@ struct Clauses: Sendable {
     /// The clause of the question: the one ending in "?", else the last one starting with a question word.
     var questionClause: Int?
 
-    init(tokens: [Token], questionWords: Set<String>) {
+    private static let isBreak: UInt8 = 1, isQuestion: UInt8 = 2, isNegator: UInt8 = 4
+    /// The three word lists in one table, so each word is looked up once instead of three times.
+    private static let roles: [String: UInt8] = {
+        var roles: [String: UInt8] = [:]
+        for word in Lexicon.clauseBreaks { roles[word, default: 0] |= isBreak }
+        for word in Lexicon.questionWords { roles[word, default: 0] |= isQuestion }
+        for word in Lexicon.negators { roles[word, default: 0] |= isNegator }
+        return roles
+    }()
+
+    /// Reads the clauses of a message; question words are ``Lexicon/questionWords``.
+    init(tokens: [Token]) {
         clause = []
         negated = []
         clause.reserveCapacity(tokens.count)
@@ -38,16 +49,17 @@ struct Clauses: Sendable {
                 }
                 continue
             }
-            if token.kind == .word, Lexicon.clauseBreaks.contains(token.stem), wordsInClause > 0 {
+            let role = token.kind == .word ? Self.roles[token.stem] ?? 0 : 0
+            if role & Self.isBreak != 0, wordsInClause > 0 {
                 current += 1
                 inNegation = false
                 wordsInClause = 0
             }
-            if wordsInClause == 0, token.kind == .word, questionWords.contains(token.stem) { startsWithQuestion = current }
+            if wordsInClause == 0, role & Self.isQuestion != 0 { startsWithQuestion = current }
             clause.append(current)
             negated.append(inNegation)
             wordsInClause += 1
-            if token.kind == .word, Lexicon.negators.contains(token.stem) { inNegation = true }
+            if role & Self.isNegator != 0 { inNegation = true }
         }
         questionClause = questionMarkClause ?? startsWithQuestion
     }

@@ -16,22 +16,24 @@ struct ExerciseIndex: Sendable {
     private(set) var longest = 1
 
     init(catalogue: ExerciseCatalogue, vocabulary words: inout Vocabulary) {
-        var exactPriority: [[Int32]: Int] = [:]
-        var unorderedPriority: [[Int32]: Int] = [:]
+        // Each key's catalogue position and priority in one table, updated in place: one hash of
+        // the key per name instead of three (this index is most of the understanding's start-up).
+        var exactEntries: [[Int32]: (position: Int, priority: Int)] = [:]
+        var unorderedEntries: [[Int32]: (position: Int, priority: Int)] = [:]
+        exactEntries.reserveCapacity(catalogue.exercises.count * 6)
+        unorderedEntries.reserveCapacity(catalogue.exercises.count * 3)
         let ambiguous = -1
         var nameWords = Set<Int32>()
 
-        func add(_ key: [Int32], _ position: Int, _ priority: Int, into map: inout [[Int32]: Int], _ priorities: inout [[Int32]: Int]) {
-            if let existing = priorities[key] {
-                if priority > existing {
-                    map[key] = position
-                    priorities[key] = priority
-                } else if priority == existing && map[key] != position {
-                    map[key] = ambiguous
+        func add(_ key: [Int32], _ position: Int, _ priority: Int, into entries: inout [[Int32]: (position: Int, priority: Int)]) {
+            if let existing = entries[key] {
+                if priority > existing.priority {
+                    entries[key] = (position, priority)
+                } else if priority == existing.priority && existing.position != position {
+                    entries[key] = (ambiguous, priority)
                 }
             } else {
-                map[key] = position
-                priorities[key] = priority
+                entries[key] = (position, priority)
             }
         }
 
@@ -45,17 +47,17 @@ struct ExerciseIndex: Sendable {
                 guard !tokens.isEmpty else { continue }
                 let stems = tokens.map(\.stem)
                 longest = max(longest, stems.count)
-                for token in tokens where token.kind == .word && token.text.count > 3 {
+                for token in tokens where token.kind == .word && token.text.utf8.count > 3 {
                     vocabulary.insert(token.text)
                     if priority == 3 { aliasWords.insert(token.text) }
                 }
-                for stem in stems where stem.count > 1 {
+                for stem in stems where stem.utf8.count > 1 {
                     vocabulary.insert(stem)
                     if priority == 3 { aliasWords.insert(stem) }
                 }
                 let ids = stems.map { words.intern($0) }
                 nameWords.formUnion(ids)
-                add(ids, position, priority, into: &exact, &exactPriority)
+                add(ids, position, priority, into: &exactEntries)
                 if stems.count > 1 {
                     // "benchpress", "pullup": the name run together is one word.
                     let joined = stems.joined()
@@ -63,13 +65,15 @@ struct ExerciseIndex: Sendable {
                     if priority == 3 { aliasWords.insert(joined) }
                     let joinedID = words.intern(joined)
                     nameWords.insert(joinedID)
-                    add([joinedID], position, priority, into: &exact, &exactPriority)
-                    add(ids.sorted(), position, priority, into: &unordered, &unorderedPriority)
+                    add([joinedID], position, priority, into: &exactEntries)
+                    add(ids.sorted(), position, priority, into: &unorderedEntries)
                 }
             }
         }
-        exact = exact.filter { $0.value != ambiguous }
-        unordered = unordered.filter { $0.value != ambiguous }
+        exact.reserveCapacity(exactEntries.count)
+        for (key, entry) in exactEntries where entry.position != ambiguous { exact[key] = entry.position }
+        unordered.reserveCapacity(unorderedEntries.count)
+        for (key, entry) in unorderedEntries where entry.position != ambiguous { unordered[key] = entry.position }
         isNameWord = [Bool](repeating: false, count: words.words.count)
         for id in nameWords { isNameWord[Int(id)] = true }
     }
@@ -107,6 +111,11 @@ struct ExerciseIndex: Sendable {
     /// in the message (times the longest name), so a 64 KiB message of names stays cheap.
     func matches(_ ids: [Int32]) -> [(position: Int, range: Range<Int>)] {
         var found: [(position: Int, range: Range<Int>)] = []
+        // Two buffers reused for every window tried: an array per window was most of the cost.
+        var window: [Int32] = []
+        var sortedWindow: [Int32] = []
+        window.reserveCapacity(longest)
+        sortedWindow.reserveCapacity(longest)
         var start = 0
         while start < ids.count {
             guard isName(ids[start]) else { start += 1; continue }
@@ -116,8 +125,16 @@ struct ExerciseIndex: Sendable {
             while i < end {
                 var hit: (position: Int, range: Range<Int>)?
                 for length in stride(from: min(longest, end - i), through: 1, by: -1) {
-                    let window = Array(ids[i..<(i + length)])
-                    if let position = exact[window] ?? (length > 1 ? unordered[window.sorted()] : nil) {
+                    window.removeAll(keepingCapacity: true)
+                    window.append(contentsOf: ids[i..<(i + length)])
+                    var position = exact[window]
+                    if position == nil, length > 1 {
+                        sortedWindow.removeAll(keepingCapacity: true)
+                        sortedWindow.append(contentsOf: window)
+                        sortedWindow.sort()
+                        position = unordered[sortedWindow]
+                    }
+                    if let position {
                         hit = (position, i..<(i + length))
                         break
                     }

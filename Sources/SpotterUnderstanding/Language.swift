@@ -32,7 +32,13 @@ enum Language {
         var latin = 0
         var otherScript = 0
         var accented = 0
-        for scalar in text.unicodeScalars where scalar.properties.isAlphabetic {
+        for scalar in text.unicodeScalars {
+            // ASCII needs no Unicode property look-up (the slow part): only its letters are alphabetic.
+            if scalar.value < 0x80 {
+                if (scalar.value | 0x20) >= 0x61 && (scalar.value | 0x20) <= 0x7A { latin += 1 }
+                continue
+            }
+            guard scalar.properties.isAlphabetic else { continue }
             let folded = Tokenizer.fold(scalar)
             if folded >= 0x61 && folded <= 0x7A {
                 latin += 1
@@ -43,13 +49,12 @@ enum Language {
         }
         if otherScript > latin { return true }
         var foreign = 0
+        for token in tokens where token.kind == .word && foreignWords.contains(token.text) { foreign += 1 }
+        // Both verdicts below need a foreign word: English messages stop here, before the English count.
+        guard foreign > 0 else { return false }
         var english = 0
-        for token in tokens where token.kind == .word {
-            if foreignWords.contains(token.text) {
-                foreign += 1
-            } else if englishWords.contains(token.stem) {
-                english += 1
-            }
+        for token in tokens where token.kind == .word && !foreignWords.contains(token.text) && englishWords.contains(token.stem) {
+            english += 1
         }
         if foreign >= 2 && foreign > english { return true }
         // "Übungen?", "séance": an accented letter and a foreign word, and little English.

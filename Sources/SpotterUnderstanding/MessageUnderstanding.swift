@@ -26,7 +26,9 @@ public struct ConversationContext: Sendable, Hashable {
     }
 }
 
-public struct MessageUnderstanding: Sendable {
+/// A class, not a struct: its tables are shared, so handing the understanding around (and
+/// calling it per message) retains one reference instead of copying every table.
+public final class MessageUnderstanding: Sendable {
     public let catalogue: ExerciseCatalogue
     private let index: ExerciseIndex
     private let corrector: TypoCorrector
@@ -41,7 +43,8 @@ public struct MessageUnderstanding: Sendable {
     public init(catalogue: ExerciseCatalogue) {
         self.catalogue = catalogue
         var vocabulary = Vocabulary()
-        self.index = ExerciseIndex(catalogue: catalogue, vocabulary: &vocabulary)
+        let index = ExerciseIndex(catalogue: catalogue, vocabulary: &vocabulary)
+        self.index = index
         self.cues = CueMatcher(vocabulary: &vocabulary)
         self.checkInPhrases = CheckInParser.CompiledPhrases(vocabulary: &vocabulary)
         var targets: [String: Int] = [:]
@@ -106,7 +109,7 @@ public struct MessageUnderstanding: Sendable {
             }
         }
         let isQuestionMark = tokens.contains { $0.kind == .symbol && $0.text == "?" }
-        let clauses = Clauses(tokens: tokens, questionWords: Lexicon.questionWords)
+        let clauses = Clauses(tokens: tokens)
         // The set log reads the symbols ("@8", "+10 kg", "5, 5, 4"); the rest of understanding does
         // not. Removing them shifts the words: the typed stems move with the words they belong to.
         let allTokens = tokens
@@ -117,7 +120,8 @@ public struct MessageUnderstanding: Sendable {
             positions.append(i)
         }
         typedStems = shiftedStems
-        tokens.removeAll { $0.kind == .symbol && $0.text != "%" && $0.text != "/" }
+        // Filtered into a new array: removing in place would first copy every token (allTokens shares them).
+        tokens = positions.map { tokens[$0] }
         let ids: [Int32] = tokens.map { $0.kind == .word ? vocabulary.id($0.stem) ?? Vocabulary.unknown : Vocabulary.unknown }
 
         // "two days in a row" names no rowing exercise.
@@ -179,9 +183,8 @@ public struct MessageUnderstanding: Sendable {
         let setReading: SetLogGrammar.Reading = isQuestion || command != nil || intent == .askLoad
             ? .none : SetLogGrammar.read(allTokens, named: setNamed)
         let words = tokens.filter { $0.kind == .word }.map(\.stem)
-        let whole = words.joined(separator: " ")
         // A chat command is the whole message, give or take two words ("daily check-in", "show my week please").
-        if exercise == nil, intent != .logSet, let command = chatCommand(cueIDs, words: words, whole: whole, context: context) {
+        if exercise == nil, intent != .logSet, let command = chatCommand(cueIDs, words: words, context: context) {
             intent = command
         } else if intent == .unknown, matched.contains(.checkIn), !isQuestion {
             intent = .checkIn
@@ -416,18 +419,41 @@ public struct MessageUnderstanding: Sendable {
     /// With an item named ("actually energy is 3"), so "sorry, I'm tired" is not taken as one.
     static let correctionWords: Set<String> = ["actually", "correction", "meant", "change", "update", "sorry", "wait", "oops"]
 
+    private static let commandOrder: [(CueList, Intent)] = [
+        (.forgetMe, .forgetMe), (.checkIn, .checkIn), (.cancel, .cancel), (.stats, .stats),
+        (.showProfile, .showProfile), (.skip, .skip), (.profileStart, .setProfile),
+    ]
+
+    private static let commandLists: CueSet = {
+        var set = CueSet()
+        for (list, _) in commandOrder { set.insert(list) }
+        return set
+    }()
+
+    /// The most parts a chat command's phrase has.
+    private static let longestCommand = CueList.allCases.filter(\.isCommand)
+        .flatMap { $0.cues.phrases.map(\.parts.count) }.max() ?? 0
+
+    /// The most words a yes or no reply has ("yes please").
+    private static let longestReply = Lexicon.confirmWords.union(Lexicon.declineWords)
+        .map { $0.split(separator: " ").count }.max() ?? 0
+
     /// The chat's own commands, when they make up (nearly) the whole message: "check in",
     /// "cancel", "my week", "daily check-in please"; "yes"/"no" only as the whole message.
-    private func chatCommand(_ ids: [Int32], words: [String], whole: String, context: ConversationContext) -> Intent? {
-        if Lexicon.confirmWords.contains(whole) { return .confirm }
-        if Lexicon.declineWords.contains(whole) { return .decline }
-        let order: [(CueList, Intent)] = [
-            (.forgetMe, .forgetMe), (.checkIn, .checkIn), (.cancel, .cancel), (.stats, .stats),
-            (.showProfile, .showProfile), (.skip, .skip), (.profileStart, .setProfile),
-        ]
+    private func chatCommand(_ ids: [Int32], words: [String], context: ConversationContext) -> Intent? {
+        // Joining the words is skipped when there are more than any yes or no reply has.
+        if words.count <= Self.longestReply {
+            let whole = words.joined(separator: " ")
+            if Lexicon.confirmWords.contains(whole) { return .confirm }
+            if Lexicon.declineWords.contains(whole) { return .decline }
+        }
         let count = ids.count { $0 != Vocabulary.masked }
-        for (list, intent) in order {
-            if let length = cues.longestMatch(list, in: ids), count - length <= 2 { return intent }
+        // A command phrase covers all but two words at most: a longer message is no command.
+        guard count - Self.longestCommand <= 2 else { return nil }
+        let longest = cues.longestMatches(Self.commandLists, in: ids)
+        for (list, intent) in Self.commandOrder {
+            let length = longest[list.rawValue]
+            if length > 0, count - length <= 2 { return intent }
         }
         return nil
     }
@@ -510,10 +536,12 @@ public struct MessageUnderstanding: Sendable {
 
     /// "lifting for 5 years", "been training 3 months", "2 years of lifting": under 6 months is a
     /// beginner, 4 years and more advanced (our decision; COACHING.md defines only the beginner line).
+    // "been" alone is not enough: "been doing snatches for a month" says nothing about experience.
+    private static let durationVerbs: Set<String> = ["lifting", "training", "lift", "train", "lifted", "trained", "gym", "experience"]
+
     private func experienceFromDuration(_ stems: [String]) -> Experience? {
-        // "been" alone is not enough: "been doing snatches for a month" says nothing about experience.
-        let verbs: Set<String> = ["lifting", "training", "lift", "train", "lifted", "trained", "gym", "experience"]
-        for (i, stem) in stems.enumerated() where i > 0 && ["year", "month", "week"].contains(stem) {
+        let verbs = Self.durationVerbs
+        for (i, stem) in stems.enumerated() where i > 0 && (stem == "year" || stem == "month" || stem == "week") {
             let amount: Double?
             switch stems[i - 1] {
             case "a", "one": amount = 1

@@ -9,10 +9,28 @@ enum SetLogCommands {
     static let deleteWords: Set<String> = ["delete", "remove", "erase", "drop", "scrap", "scratch"]
     static let unitWords: Set<String> = ["use", "lift", "switch", "change", "unit", "prefer", "work", "train", "log", "think", "set"]
 
+    /// The words one of the commands without a number needs (see ``read(_:named:isQuestion:)``).
+    static let commandWords: Set<String> = ["log", "logged", "best", "pr", "record", "pb", "wrong", "mistake", "typo"]
+
     static func read(_ tokens: [Token], named: [SetLogGrammar.Named], isQuestion: Bool) -> LogCommand? {
+        // Every command below is a short message (ten words at most): a longer one is none, and
+        // is turned away before any of the sets and strings below are built.
+        guard tokens.count(where: { $0.kind == .word }) <= 10 else { return nil }
+        // Without a number, a command needs one of its words (a unit, "log", "best", "wrong"…) or
+        // starts with "undo" or a delete word: most messages have none and stop here.
+        if !tokens.contains(where: { $0.kind == .number }) {
+            var first = true
+            let mayBeCommand = tokens.contains { token in
+                guard token.kind == .word else { return false }
+                defer { first = false }
+                if first, token.stem == "undo" || deleteWords.contains(token.stem) { return true }
+                return commandWords.contains(token.stem) || SetLogGrammar.unit(token.stem) != nil
+            }
+            guard mayBeCommand else { return nil }
+        }
         let words = tokens.filter { $0.kind == .word }.map(\.stem)
         let numbers = tokens.enumerated().filter { $0.element.kind == .number }
-        let whole = words.joined(separator: " ")
+        var whole: String { words.joined(separator: " ") }
         let wordSet = Set(words)
         let count = words.count
         func unit(_ stem: String) -> LoadUnit? { SetLogGrammar.unit(stem) }

@@ -10,6 +10,16 @@ public enum TimeZoneStatement {
 
     /// The zone's name when the whole message states the lifter's time zone, else nil.
     public static func read(_ text: String) -> String? {
+        // Every opening has "time" or "tz" in it: most messages are turned away by one byte scan
+        // before any lowercasing or prefix test.
+        var sawT = false
+        var mentionsZone = false
+        for byte in text.utf8 {
+            let lower = byte | 0x20
+            if sawT && (lower == UInt8(ascii: "i") || lower == UInt8(ascii: "z")) { mentionsZone = true; break }
+            sawT = lower == UInt8(ascii: "t")
+        }
+        guard mentionsZone else { return nil }
         var trimmed = Substring(text)
         while let first = trimmed.first, first.isWhitespace { trimmed.removeFirst() }
         while let last = trimmed.last, last.isWhitespace || last == "." || last == "!" { trimmed.removeLast() }

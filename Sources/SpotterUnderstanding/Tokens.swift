@@ -181,8 +181,12 @@ enum Tokenizer {
 /// and "curls" meet "squat", "press", "fly" and "curl".
 enum Stemmer {
     static func stem(_ word: String) -> String {
-        if let special = irregular[word] { return special }
+        // Words whose last letter ends no irregular form skip the table (most words).
+        if let last = word.utf8.last, irregularEndings[Int(last)], let special = irregular[word] { return special }
         guard word.utf8.count > 3 else { return word }
+        // Tokens are ASCII: their suffixes are compared as bytes (String.hasSuffix compares
+        // characters, and ran for every word of every message).
+        if word.utf8.allSatisfy({ $0 < 0x80 }) { return asciiStem(word) }
         if word.hasSuffix("ies") { return String(word.dropLast(3)) + "y" }
         if word.hasSuffix("sses") || word.hasSuffix("ches") || word.hasSuffix("shes") || word.hasSuffix("xes") {
             return String(word.dropLast(2))
@@ -191,6 +195,36 @@ enum Stemmer {
         if word.hasSuffix("s") { return String(word.dropLast()) }
         return word
     }
+
+    private static func asciiStem(_ word: String) -> String {
+        var bytes = word
+        // How many letters to cut: -1 for "ies" → "y".
+        let cut = bytes.withUTF8 { bytes -> Int in
+            let n = bytes.count
+            func ends(_ suffix: StaticString) -> Bool {
+                let count = suffix.utf8CodeUnitCount
+                guard n >= count else { return false }
+                for k in 0..<count where bytes[n - count + k] != suffix.utf8Start[k] { return false }
+                return true
+            }
+            if ends("ies") { return -1 }
+            if ends("sses") || ends("ches") || ends("shes") || ends("xes") { return 2 }
+            if ends("ss") || ends("us") || ends("is") { return 0 }
+            return ends("s") ? 1 : 0
+        }
+        switch cut {
+        case -1: return String(word.dropLast(3)) + "y"
+        case 0: return word
+        default: return String(word.dropLast(cut))
+        }
+    }
+
+    /// Whether some irregular form ends in this byte.
+    private static let irregularEndings: [Bool] = {
+        var endings = [Bool](repeating: false, count: 256)
+        for word in irregular.keys { if let last = word.utf8.last { endings[Int(last)] = true } }
+        return endings
+    }()
 
     private static let irregular: [String: String] = [
         "flyes": "fly", "flye": "fly", "flys": "fly", "calves": "calf", "halves": "half",

@@ -3,7 +3,7 @@
 struct TypoCorrector: Sendable {
     /// Known words by first letter and length, for a quick candidate scan. Typos rarely change
     /// the first letter; requiring it keeps corrections honest and the scan short.
-    private var buckets: [Int: [(word: [UInt8], text: String, weight: Int)]] = [:]
+    private var buckets: [Int: [(word: [UInt8], text: String, weight: Int, letters: UInt32)]] = [:]
     private let known: Set<String>
 
     /// - Parameters:
@@ -15,7 +15,7 @@ struct TypoCorrector: Sendable {
             known.insert(word)
             let bytes = Array(word.utf8)
             guard let first = bytes.first else { continue }
-            buckets[Self.bucket(first, bytes.count), default: []].append((bytes, word, weight))
+            buckets[Self.bucket(first, bytes.count), default: []].append((bytes, word, weight, Self.letters(bytes)))
         }
         for key in buckets.keys { buckets[key]?.sort { ($0.weight, $1.text) > ($1.weight, $0.text) } }
         self.known = known
@@ -33,9 +33,14 @@ struct TypoCorrector: Sendable {
         let bytes = Array(word.utf8)
         guard bytes.count >= 4, !known.contains(word), bytes.allSatisfy({ $0 >= 0x61 && $0 <= 0x7A }) else { return nil }
         let allowed = bytes.count >= 7 ? 2 : 1
+        let letters = Self.letters(bytes)
         var best: (text: String, distance: Int, weight: Int)?
         for length in (bytes.count - allowed)...(bytes.count + allowed) {
             for candidate in buckets[Self.bucket(bytes[0], length)] ?? [] {
+                // Each edit brings in or removes at most one letter the other word lacks, so more
+                // such letters than edits allowed rules the candidate out without measuring it.
+                let missing = (letters & ~candidate.letters).nonzeroBitCount, extra = (candidate.letters & ~letters).nonzeroBitCount
+                guard max(missing, extra) <= allowed else { continue }
                 let distance = Self.distance(bytes, candidate.word, limit: allowed)
                 guard distance <= allowed else { continue }
                 if best == nil || distance < best!.distance || (distance == best!.distance && candidate.weight > best!.weight) {
@@ -46,30 +51,42 @@ struct TypoCorrector: Sendable {
         return best?.text
     }
 
+    /// Which letters a-z a word has, one bit each (other bytes share bit 26).
+    private static func letters(_ bytes: [UInt8]) -> UInt32 {
+        var mask: UInt32 = 0
+        for byte in bytes { mask |= 1 << UInt32(byte >= 0x61 && byte <= 0x7A ? byte - 0x61 : 26) }
+        return mask
+    }
+
     private static func bucket(_ first: UInt8, _ length: Int) -> Int { Int(first) << 8 | min(length, 255) }
 
     /// Optimal string alignment distance (Levenshtein plus adjacent swaps), stopping early past `limit`.
     static func distance(_ a: [UInt8], _ b: [UInt8], limit: Int) -> Int {
         let n = a.count, m = b.count
         if abs(n - m) > limit { return limit + 1 }
-        var previous2 = [Int](repeating: 0, count: m + 1)
-        var previous = Array(0...m)
-        var current = [Int](repeating: 0, count: m + 1)
-        for i in 1...n {
-            current[0] = i
-            var rowMin = current[0]
-            for j in 1...m {
-                let cost = a[i - 1] == b[j - 1] ? 0 : 1
-                var value = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
-                if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                    value = min(value, previous2[j - 2] + 1)
+        // Three rows in one stack buffer: this runs for every candidate of every unknown word,
+        // and three heap arrays per call were most of its cost.
+        return withUnsafeTemporaryAllocation(of: Int.self, capacity: 3 * (m + 1)) { buffer in
+            var previous2 = buffer.baseAddress!
+            var previous = previous2 + (m + 1)
+            var current = previous + (m + 1)
+            for j in 0...m { previous2[j] = 0; previous[j] = j; current[j] = 0 }
+            for i in 1...n {
+                current[0] = i
+                var rowMin = current[0]
+                for j in 1...m {
+                    let cost = a[i - 1] == b[j - 1] ? 0 : 1
+                    var value = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+                    if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                        value = min(value, previous2[j - 2] + 1)
+                    }
+                    current[j] = value
+                    rowMin = min(rowMin, value)
                 }
-                current[j] = value
-                rowMin = min(rowMin, value)
+                if rowMin > limit { return limit + 1 }
+                (previous2, previous, current) = (previous, current, previous2)
             }
-            if rowMin > limit { return limit + 1 }
-            (previous2, previous, current) = (previous, current, previous2)
+            return previous[m]
         }
-        return previous[m]
     }
 }

@@ -92,22 +92,34 @@ struct CueSet: Sendable, Hashable {
 /// Finds every cue list whose phrases occur in a message, in one pass over its words.
 struct CueMatcher: Sendable {
     private static let wildcard: Int32 = -2
-    private var byFirstWord: [Int32: [(list: CueList, parts: [Int32])]] = [:]
+    /// Phrases by the id of their first word: an array indexed by id, so matching a word is an
+    /// index instead of a hash (ids interned after the cues have no phrases).
+    private var byFirstWord: [[(list: CueList, parts: [Int32])]] = []
 
     init(vocabulary: inout Vocabulary) {
         for list in CueList.allCases {
             for phrase in list.cues.phrases {
                 let parts = phrase.parts.map { $0 == "*" ? Self.wildcard : vocabulary.intern($0) }
                 guard let first = parts.first, first != Self.wildcard else { continue }
-                byFirstWord[first, default: []].append((list, parts))
+                if Int(first) >= byFirstWord.count {
+                    byFirstWord += Array(repeating: [], count: Int(first) + 1 - byFirstWord.count)
+                }
+                byFirstWord[Int(first)].append((list, parts))
             }
         }
+    }
+
+    /// The phrases starting with this word id, nil for none.
+    @inline(__always)
+    private func candidates(_ id: Int32) -> [(list: CueList, parts: [Int32])]? {
+        guard id >= 0, Int(id) < byFirstWord.count, !byFirstWord[Int(id)].isEmpty else { return nil }
+        return byFirstWord[Int(id)]
     }
 
     func match(_ ids: [Int32]) -> CueSet {
         var found = CueSet()
         for start in ids.indices where ids[start] >= 0 {
-            guard let candidates = byFirstWord[ids[start]] else { continue }
+            guard let candidates = candidates(ids[start]) else { continue }
             for candidate in candidates where !found.contains(candidate.list) {
                 if Self.matches(candidate.parts, ids, from: start, part: 0) { found.insert(candidate.list) }
             }
@@ -139,7 +151,7 @@ struct CueMatcher: Sendable {
     func read(_ ids: [Int32], negated: [Bool]) -> Reading {
         var reading = Reading()
         for start in ids.indices where ids[start] >= 0 {
-            guard let candidates = byFirstWord[ids[start]] else { continue }
+            guard let candidates = candidates(ids[start]) else { continue }
             let isNegated = start < negated.count && negated[start]
             // A list already found needs no more matching, except the spotter pair whose last
             // position decides a contrast.
@@ -158,11 +170,24 @@ struct CueMatcher: Sendable {
         return reading
     }
 
+    /// The length of the longest phrase found in `ids` for each of `lists` (0 for none), by
+    /// list number: one pass over the message for all of them.
+    func longestMatches(_ lists: CueSet, in ids: [Int32]) -> [Int] {
+        var best = [Int](repeating: 0, count: CueList.allCases.count)
+        for start in ids.indices where ids[start] >= 0 {
+            guard let candidates = candidates(ids[start]) else { continue }
+            for candidate in candidates where lists.contains(candidate.list) && candidate.parts.count > best[candidate.list.rawValue] {
+                if Self.matches(candidate.parts, ids, from: start, part: 0) { best[candidate.list.rawValue] = candidate.parts.count }
+            }
+        }
+        return best
+    }
+
     /// The length of the longest phrase of `list` found in `ids`, if any.
     func longestMatch(_ list: CueList, in ids: [Int32]) -> Int? {
         var best: Int?
         for start in ids.indices where ids[start] >= 0 {
-            for candidate in byFirstWord[ids[start]] ?? [] where candidate.list == list {
+            for candidate in candidates(ids[start]) ?? [] where candidate.list == list {
                 if Self.matches(candidate.parts, ids, from: start, part: 0) {
                     best = max(best ?? 0, candidate.parts.count)
                 }

@@ -2,7 +2,9 @@ import Foundation
 import SpotterAdvisor
 import SpotterApp
 import SpotterCore
+import SpotterRules
 import SpotterTesting
+import SpotterUnderstanding
 import Testing
 import Yams
 
@@ -89,5 +91,25 @@ struct CorpusTests {
         #expect(consultation.utterance.exercise?.id == entry.exercise, "exercise")
         #expect(consultation.advice?.failure.rawValue == entry.verdict, "verdict")
         #expect(!reply.isEmpty)
+    }
+}
+
+@Suite("Compiled rule walk")
+struct CompiledRuleWalkTests {
+    /// The evaluator walks a compiled form of the tables; tracing walks the rules themselves. Both
+    /// must fire the same rules and leave the same facts for every phrasing, in every pipeline.
+    @Test("fires what the rules themselves fire, for every corpus phrasing and pipeline", arguments: CorpusEntry.all)
+    func sameDecisions(_ entry: CorpusEntry) {
+        let coach = ProjectFixtures.coach
+        let book = coach.advisor.book
+        let utterance = coach.understanding.understand(entry.text)
+        let facts = coach.advisor.facts(for: utterance, profile: entry.profile.applying(utterance.hints).profile,
+                                        context: TrainingContext(failureCap: coach.settings.weeklyFailureCap))
+        for pipeline in book.pipelines.keys.sorted() {
+            let compiled = book.evaluate(facts, pipeline: pipeline)
+            let walked = book.evaluate(facts, pipeline: pipeline, tracing: true)
+            #expect(compiled.firings == walked.firings, "\(pipeline): fired rules")
+            #expect(compiled.facts == walked.facts, "\(pipeline): facts")
+        }
     }
 }
