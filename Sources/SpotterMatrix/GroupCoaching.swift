@@ -58,7 +58,31 @@ struct RoomPlan {
     }
 }
 
-extension MatrixBridge {
+/// Group coaching, as a type of its own: room commands, the daily schedules (prompt, reminder,
+/// summary, weekly reports), the coach's digest and one-tap ratings. The bridge hands it what
+/// arrives; it queues what it posts in the caller's transaction (or its own), through the outbox.
+final class GroupCoach: Sendable {
+    let settings: MatrixSettings
+    let bot: BotIdentity
+    let runtime: ChatRuntime
+    let metrics: MatrixMetrics
+    let logger: Logger
+    let clock: @Sendable () -> Timestamp
+
+    init(settings: MatrixSettings, bot: BotIdentity, runtime: ChatRuntime, metrics: MatrixMetrics, logger: Logger,
+         clock: @escaping @Sendable () -> Timestamp) {
+        self.settings = settings
+        self.bot = bot
+        self.runtime = runtime
+        self.metrics = metrics
+        self.logger = logger
+        self.clock = clock
+    }
+
+    var database: SpotterDatabase { runtime.database }
+}
+
+extension GroupCoach {
     // MARK: Plans
 
     func plan(for room: String, _ session: StoreSession) throws -> RoomPlan {

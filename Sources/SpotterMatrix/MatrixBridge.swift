@@ -38,7 +38,9 @@ public final class MatrixBridge: @unchecked Sendable {
     /// Fault injection, decided once at start (the process tests' crash).
     let testHooks: TestHooks
     let clock: @Sendable () -> Timestamp
-    public private(set) var bot: BotIdentity
+    public let bot: BotIdentity
+    /// Room commands, schedules, digests and one-tap ratings.
+    let group: GroupCoach
     /// Messages sent before this (seconds) are not answered.
     public let startupCutoff: Timestamp
 
@@ -81,7 +83,9 @@ public final class MatrixBridge: @unchecked Sendable {
         self.logger = logger
         self.testHooks = testHooks
         self.clock = clock
-        self.bot = BotIdentity(userID: botUserID, commandPrefix: settings.commandPrefix)
+        let bot = BotIdentity(userID: botUserID, commandPrefix: settings.commandPrefix)
+        self.bot = bot
+        self.group = GroupCoach(settings: settings, bot: bot, runtime: runtime, metrics: metrics, logger: logger, clock: clock)
         self.startupCutoff = clock() - settings.startupCutoffSeconds
         let database = runtime.database
         self.journalCommit = GroupCommit(name: "spotter-journal") { batches in
@@ -224,7 +228,7 @@ public final class MatrixBridge: @unchecked Sendable {
         if clock() - lastScheduleRun >= 1 {
             lastScheduleRun = clock()
             do {
-                try runSchedules()
+                try group.runSchedules()
                 outboxWake.signal()
             } catch {
                 logger.error("scheduler: \(error)")
@@ -398,7 +402,7 @@ public final class MatrixBridge: @unchecked Sendable {
         // A lifter answering a room's prompt without a zone of their own lives by the room's clock.
         var roomZones: [String: String] = [:]
         for item in batch where item.answersPrompt && roomZones[item.entry.roomID] == nil {
-            roomZones[item.entry.roomID] = try database.read { try self.plan(for: item.entry.roomID, $0) }.zone
+            roomZones[item.entry.roomID] = try database.read { try self.group.plan(for: item.entry.roomID, $0) }.zone
         }
         let messages = batch.map {
             IncomingMessage(user: $0.entry.sender, room: $0.entry.roomID, text: $0.text, answersCheckInPrompt: $0.answersPrompt,
@@ -418,16 +422,16 @@ public final class MatrixBridge: @unchecked Sendable {
                 } else if audience.destination(personal: personal) == .direct {
                     // It goes to them directly; the room only sees that it was recorded.
                     if reply.readiness != nil {
-                        try self.enqueueDirect(session, user: user, text: "Your check-in in the group:\n" + reply.reply,
+                        try self.group.enqueueDirect(session, user: user, text: "Your check-in in the group:\n" + reply.reply,
                                                dedupeKey: "checkin:\(item.entry.eventID)", now: now)
                         text = "Thanks, check-in recorded. I've sent you your readiness and today's advice in a direct message."
                     } else {
-                        try self.enqueueDirect(session, user: user, text: "Your training, as you asked in the group:\n" + reply.reply,
+                        try self.group.enqueueDirect(session, user: user, text: "Your training, as you asked in the group:\n" + reply.reply,
                                                dedupeKey: "personal:\(item.entry.eventID)", now: now)
                         text = "I've sent you that in a direct message: your numbers stay between us."
                     }
                 }
-                if reply.intent == .help, self.isGroup(item.room) {
+                if reply.intent == .help, self.group.isGroup(item.room) {
                     text += "\n\n" + RoomCommand.help(prefix: self.bot.commandPrefix)
                 }
                 if item.answersPrompt, try session.membership(room: item.entry.roomID, user: user) == nil {
@@ -466,7 +470,7 @@ public final class MatrixBridge: @unchecked Sendable {
         // the write transaction, so no lock is held while it answers.
         let refusal = command.changesRoom ? permissionRefusal(user: message.entry.sender, room: message.entry.roomID) : nil
         try database.write { session in
-            let reply = try refusal ?? self.apply(command, room: message.entry.roomID, user: message.entry.sender, from: .matrix,
+            let reply = try refusal ?? self.group.apply(command, room: message.entry.roomID, user: message.entry.sender, from: .matrix,
                                                   session: session, now: now)
             let content = ReplyContent.make(reply: reply, to: message.entry.eventID, sender: message.entry.sender,
                                             threadRoot: message.threadRoot, msgtype: self.settings.msgtype(for: message.entry.roomID))
@@ -559,9 +563,9 @@ public final class MatrixBridge: @unchecked Sendable {
         case let .promptAnswer(text, threadRoot):
             try answer([Pending(entry: entry, text: text, threadRoot: threadRoot, room: room, answersPrompt: true)])
         case let .quickRating(prompt, rating):
-            try recordQuickRating(entry, prompt: prompt, rating: rating, now: now)
+            try group.recordQuickRating(entry, prompt: prompt, rating: rating, now: now)
         case let .redaction(redacts):
-            try forgetQuickRating(entry, redacts: redacts)
+            try group.forgetQuickRating(entry, redacts: redacts)
         }
     }
 
@@ -617,7 +621,7 @@ public final class MatrixBridge: @unchecked Sendable {
             for prompt in prompts {
                 try session.setScheduleEvent(room: prompt.room, kind: "prompt", day: prompt.day, eventID: prompt.eventID)
                 // In the same transaction: once the prompt's id is kept, its rating options are queued too.
-                try self.enqueueRatingReactions(session, room: prompt.room, prompt: prompt.eventID, now: now)
+                try self.group.enqueueRatingReactions(session, room: prompt.room, prompt: prompt.eventID, now: now)
             }
             for (item, outcome) in outcomes {
                 switch outcome {

@@ -58,7 +58,7 @@ extension MatrixBridge {
         }
         // A Matrix room's settings, conversations and check-ins belong to Matrix: a webhook caller
         // naming its id speaks for nobody there.
-        if channel(of: room) == .matrix {
+        if group.channel(of: room) == .matrix {
             return .answered(webhookError(403, "wrong_channel", "\(room.debugDescription) is a Matrix room; it is reached through Matrix, not the "
                 + "webhook. Name a webhook room (one with a webhook in Config/, or any name that is not a Matrix room id)"))
         }
@@ -99,7 +99,7 @@ extension MatrixBridge {
                             let job = jobs[index]
                             let answer: String
                             if job.postsToRoom {
-                                try self.enqueueRoomPost(session, room: job.room, text: reply.reply, dedupeKey: "webhook-reply:\(job.id)", now: now)
+                                try self.group.enqueueRoomPost(session, room: job.room, text: reply.reply, dedupeKey: "webhook-reply:\(job.id)", now: now)
                                 answer = accepted(job.id)
                             } else {
                                 answer = reply.json.serialized()
@@ -172,9 +172,9 @@ extension MatrixBridge {
         do {
             var answer = ""
             try runtime.database.write { session in
-                let reply = try self.apply(command, room: job.room, user: job.user, from: .webhook, session: session, now: now)
+                let reply = try self.group.apply(command, room: job.room, user: job.user, from: .webhook, session: session, now: now)
                 if job.postsToRoom {
-                    try self.enqueueRoomPost(session, room: job.room, text: reply, dedupeKey: "webhook-reply:\(job.id)", now: now)
+                    try self.group.enqueueRoomPost(session, room: job.room, text: reply, dedupeKey: "webhook-reply:\(job.id)", now: now)
                     answer = JSONValue.object([("status", "accepted"), ("webhook_id", .string(job.id))]).serialized()
                 } else {
                     answer = JSONValue.object([
