@@ -29,10 +29,8 @@ public final class MatrixBridge: @unchecked Sendable {
     public let settings: MatrixSettings
     public let runtime: ChatRuntime
     public let homeserver: HomeserverClient
-    /// `homeserver` first, then clients of their own for the other delivery connections.
-    let homeservers: [HomeserverClient]
-    /// Posts to rooms' outbound webhooks (its own connection, apart from the homeserver's).
-    let webhookSender: WebhookSender?
+    /// Where outbox items go: the homeserver (over several connections) and rooms' outbound webhooks.
+    let outboundChannels: [any OutboundChannel]
     public let metrics: MatrixMetrics
     let logger: Logger
     /// Fault injection, decided once at start (the process tests' crash).
@@ -77,8 +75,11 @@ public final class MatrixBridge: @unchecked Sendable {
         self.settings = settings
         self.runtime = runtime
         self.homeserver = homeserver
-        self.homeservers = [homeserver] + (1..<Self.deliveryConnections).compactMap { _ in homeserver.sibling() }
-        self.webhookSender = webhookSender ?? (try? CurlClient()).map(WebhookSender.init)
+        let homeservers = [homeserver] + (1..<MatrixOutbound.connections).compactMap { _ in homeserver.sibling() }
+        self.outboundChannels = [
+            MatrixOutbound(homeservers: homeservers, database: runtime.database),
+            WebhookOutbound(sender: webhookSender ?? (try? CurlClient()).map(WebhookSender.init), settings: settings, clock: clock),
+        ]
         self.metrics = metrics
         self.logger = logger
         self.testHooks = testHooks
@@ -588,28 +589,16 @@ public final class MatrixBridge: @unchecked Sendable {
     public func deliverDue(_ lane: Lane = .all) -> Int {
         guard let items = try? database.read({ try $0.dueOutbox(now: clock(), limit: 64, webhooks: lane.webhooksOnly) }),
               !items.isEmpty else { return 0 }
-        // Rooms are spread over several connections; one room's items stay on one, in order.
-        // A lifter's direct messages share one too: the first may create their direct room.
-        let lanes = Dictionary(grouping: items.indices) { index in
-            let item = items[index]
-            return Self.lane(of: item.kind == .direct ? "direct:" + (item.recipient ?? "") : item.roomID, among: homeservers.count)
-        }
-        let attempts = Attempts(count: items.count)
-        let deliver: @Sendable (Int) -> Void = { lane in
-            for index in lanes[lane] ?? [] {
-                attempts.record(index, self.attempt(items[index], via: self.homeservers[lane]))
-            }
-        }
-        if lanes.count == 1, let only = lanes.keys.first {
-            deliver(only)
-        } else {
-            let group = DispatchGroup()
-            for lane in lanes.keys { Self.deliveryQueue.async(group: group) { deliver(lane) } }
-            group.wait()
+        // Each item to the channel it goes out on; each channel delivers its share of the round.
+        var attempts = [Attempt?](repeating: nil, count: items.count)
+        for channel in outboundChannels {
+            let indices = items.indices.filter { channel.carries(items[$0]) }
+            guard !indices.isEmpty else { continue }
+            for (index, attempt) in zip(indices, channel.deliver(indices.map { items[$0] })) { attempts[index] = attempt }
         }
         var outcomes: [(OutboxItem, Delivery)] = []
         var prompts: [(room: String, day: String, eventID: String)] = []
-        for (item, attempt) in zip(items, attempts.all) {
+        for (item, attempt) in zip(items, attempts) {
             guard let attempt else { continue }
             if let purpose = item.purpose, purpose.hasPrefix("prompt:"), let eventID = attempt.eventID {
                 prompts.append((item.roomID, String(purpose.dropFirst("prompt:".count)), eventID))
@@ -657,78 +646,6 @@ public final class MatrixBridge: @unchecked Sendable {
             }
         }
         return items.count
-    }
-}
-
-extension MatrixBridge {
-    /// Delivery rounds send over this many connections to the homeserver at once.
-    static let deliveryConnections = 4
-    static let deliveryQueue = DispatchQueue(label: "spotter-delivery", qos: .userInitiated, attributes: .concurrent)
-
-    /// Which connection a room's items go over: the same one for the whole round, so they keep their order.
-    static func lane(of room: String, among count: Int) -> Int {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in room.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
-        return Int(hash % UInt64(max(count, 1)))
-    }
-
-    /// What each connection's attempts came to, by item.
-    final class Attempts: Sendable {
-        private let results: Locked<[(delivery: Delivery, eventID: String?)?]>
-        init(count: Int) { results = Locked(Array(repeating: nil, count: count)) }
-        func record(_ index: Int, _ attempt: (delivery: Delivery, eventID: String?)) { results.withLock { $0[index] = attempt } }
-        var all: [(delivery: Delivery, eventID: String?)?] { results.withLock { $0 } }
-    }
-
-    /// One attempt to deliver an outbox item; for a message, the event id it became.
-    func attempt(_ item: OutboxItem, via homeserver: HomeserverClient) -> (delivery: Delivery, eventID: String?) {
-        let transactionID = item.transactionID ?? "spotter-\(item.id)"
-        switch item.kind {
-        case .message:
-            return homeserver.post(room: item.roomID, transactionID: transactionID, content: item.contentJSON ?? "{}")
-        case .join:
-            return (homeserver.join(room: item.roomID), nil)
-        case .direct:
-            return (deliverDirect(item, transactionID: transactionID, via: homeserver), nil)
-        case .webhook:
-            return (deliverWebhook(item, id: transactionID), nil)
-        case .reaction:
-            return (homeserver.react(room: item.roomID, transactionID: transactionID, content: item.contentJSON ?? "{}"), nil)
-        }
-    }
-}
-
-extension MatrixBridge {
-    /// A direct message: to the lifter's direct room, created (and remembered at once, so a
-    /// retry does not create another) when there is none.
-    func deliverDirect(_ item: OutboxItem, transactionID: String, via homeserver: HomeserverClient) -> Delivery {
-        guard let user = item.recipient else { return .rejected(reason: "a direct message without a recipient") }
-        var room = try? database.read { try $0.directRoom(user: user) }
-        if let known = room, let info = try? database.read({ try $0.room(known) }), let count = info.memberCount, count > 2 {
-            // The homeserver says the "direct" room has grown into a group: a new one is made.
-            try? database.write { try $0.forgetDirectRoom(room: known) }
-            room = nil
-        }
-        if room == nil {
-            let (delivery, created) = homeserver.createDirectRoom(with: user)
-            guard let created else {
-                if case .delivered = delivery { return .retry(after: 0, reason: "createRoom answered without a room_id") }
-                return delivery
-            }
-            try? database.write { try $0.saveDirectRoom(user: user, room: created, createdByBot: true) }
-            room = created
-        }
-        return homeserver.send(room: room ?? "", transactionID: transactionID, content: item.contentJSON ?? "{}")
-    }
-
-    /// A post to a room's outbound webhook, signed; the webhook-id stays the same across retries.
-    func deliverWebhook(_ item: OutboxItem, id: String) -> Delivery {
-        guard let url = item.target else { return .rejected(reason: "a webhook post without a URL") }
-        guard let secret = settings.group.rooms[item.roomID]?.outbound?.secret ?? settings.webhookSecret else {
-            return .rejected(reason: "no secret to sign the webhook post with")
-        }
-        guard let sender = webhookSender else { return .retry(after: 0, reason: "no HTTP client") }
-        return sender.post(url: url, payload: item.contentJSON ?? "{}", id: id, secret: secret, now: clock())
     }
 }
 
