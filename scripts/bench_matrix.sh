@@ -17,13 +17,13 @@ trap cleanup EXIT
 wait_for() { for _ in $(seq 100); do curl -s -o /dev/null "$1" && return 0; sleep 0.1; done; echo "timeout waiting for $1" >&2; return 1; }
 
 "$server" bench fake-homeserver --listen 127.0.0.1:18448 & pids+=($!)
-"$server" bench bare-server --listen 127.0.0.1:29401 & pids+=($!)
+"$server" bench bare-server --listen 127.0.0.1:29401 & bare=$!; pids+=($bare)
 "$bin" matrix registration --url http://127.0.0.1:29400 > "$work/registration.yaml"
 chmod 600 "$work/registration.yaml"
 hs_token=$(sed -n 's/^hs_token: "\(.*\)"/\1/p' "$work/registration.yaml")
 wait_for http://127.0.0.1:18448/x
 LOG_LEVEL=error "$bin" serve --registration "$work/registration.yaml" --homeserver http://127.0.0.1:18448 \
-  --listen 127.0.0.1:29400 --db "$work/serve.sqlite" > "$work/serve.log" 2>&1 & pids+=($!)
+  --listen 127.0.0.1:29400 --db "$work/serve.sqlite" > "$work/serve.log" 2>&1 & ingest=$!; pids+=($ingest)
 wait_for http://127.0.0.1:29400/healthz
 wait_for http://127.0.0.1:29401/healthz
 
@@ -50,6 +50,11 @@ echo "journal: $(curl -s http://127.0.0.1:29400/metrics | awk '/^spotter_events_
 echo "== outbound replies to a local homeserver stand-in"
 count=2000; [ "$seconds" = 2 ] && count=300
 "$server" bench outbound --homeserver http://127.0.0.1:18448 --count "$count"
+
+# The ingest server would still be answering its backlog: stop it and the bare handler first, so
+# the end-to-end figure has the machine to itself.
+kill "$ingest" "$bare" 2>/dev/null || true
+wait "$ingest" "$bare" 2>/dev/null || true
 
 # What a user gets: every message answered and its reply delivered, not only journaled.
 echo "== Matrix end to end: ${seconds}s of single-event transactions at 16 connections, until the last reply is delivered"
