@@ -204,36 +204,20 @@ public enum ReplyContent {
             if line.starts(with: bullet) {
                 if !inList { out += "<ul>".utf8; inList = true }
                 out += "<li>".utf8
-                appendEscaped(line.dropFirst(bullet.count), to: &out)
+                htmlEscapes.append(line.dropFirst(bullet.count), to: &out)
                 out += "</li>".utf8
             } else {
                 if inList { out += listEnd; inList = false }
                 if !out.isEmpty && !out.suffix(listEnd.count).elementsEqual(listEnd) { out += "<br/>".utf8 }
-                appendEscaped(line, to: &out)
+                htmlEscapes.append(line, to: &out)
             }
         }
         if inList { out += listEnd }
         return String(decoding: out, as: UTF8.self)
     }
 
-    static func escape(_ text: String) -> String {
-        var out: [UInt8] = []
-        appendEscaped(text.utf8[...], to: &out)
-        return String(decoding: out, as: UTF8.self)
-    }
-
-    /// `&`, `<`, `>` and `"` as entities; every other byte as it is.
-    static func appendEscaped(_ bytes: Substring.UTF8View, to out: inout [UInt8]) {
-        for byte in bytes {
-            switch byte {
-            case UInt8(ascii: "&"): out += "&amp;".utf8
-            case UInt8(ascii: "<"): out += "&lt;".utf8
-            case UInt8(ascii: ">"): out += "&gt;".utf8
-            case UInt8(ascii: "\""): out += "&quot;".utf8
-            default: out.append(byte)
-            }
-        }
-    }
+    /// `&`, `<`, `>` and `"` as entities.
+    static let htmlEscapes = ByteEscapes(["&": "&amp;", "<": "&lt;", ">": "&gt;", "\"": "&quot;"])
 
     /// The send transaction id for a reply: derived from the event answered, so a resend is idempotent.
     public static func transactionID(replyingTo eventID: String) -> String {

@@ -41,20 +41,10 @@ public enum OutboundTemplate: String, Sendable, Hashable, CaseIterable {
     }
 
     /// Slack's escaping: `&`, `<`, `>` as `&amp;`, `&lt;`, `&gt;`.
-    public static func escapeSlack(_ text: String) -> String {
-        replacingBytes(text, [UInt8(ascii: "&"): "&amp;", UInt8(ascii: "<"): "&lt;", UInt8(ascii: ">"): "&gt;"])
-    }
+    public static func escapeSlack(_ text: String) -> String { slackEscapes(text) }
 
-    /// Byte for byte, not character by character: a combining mark after `<` makes them one
-    /// character, which a character-wise replacement would leave alone.
-    static func replacingBytes(_ text: String, _ table: [UInt8: String]) -> String {
-        var out: [UInt8] = []
-        out.reserveCapacity(text.utf8.count + 16)
-        for byte in text.utf8 {
-            if let replacement = table[byte] { out += replacement.utf8 } else { out.append(byte) }
-        }
-        return String(decoding: out, as: UTF8.self)
-    }
+    static let slackEscapes = ByteEscapes(["&": "&amp;", "<": "&lt;", ">": "&gt;"])
+    static let htmlEscapes = ByteEscapes(["&": "&amp;", "<": "&lt;", ">": "&gt;", "\n": "<br>"])
 
     /// "@channel" and the like with a word joiner after the "@": it reads the same, pings nobody.
     public static func quietMentions(_ text: String, _ words: [String]) -> String {
@@ -67,8 +57,5 @@ public enum OutboundTemplate: String, Sendable, Hashable, CaseIterable {
         return out
     }
 
-    static func escapeHTML(_ text: String) -> String {
-        replacingBytes(text, [UInt8(ascii: "&"): "&amp;", UInt8(ascii: "<"): "&lt;", UInt8(ascii: ">"): "&gt;",
-                              UInt8(ascii: "\n"): "<br>"])
-    }
+    static func escapeHTML(_ text: String) -> String { htmlEscapes(text) }
 }
