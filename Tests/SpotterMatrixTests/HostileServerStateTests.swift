@@ -89,38 +89,11 @@ private final class RawConnection: @unchecked Sendable {
 
 /// `spotter serve` with a config file (its `matrix:` section) and the webhook channel on.
 private func serve(folder: URL, homeserver: String, config: String, environment: [String: String] = [:]) throws -> ServeProcess {
-    let port = freePort()
-    let registration = Registration(id: "spotter", url: "http://127.0.0.1:\(port)", asToken: "as_test",
-                                    hsToken: "hs_process_test", senderLocalpart: "coach")
-    let registrationPath = folder.appendingPathComponent("registration.yaml")
-    try registration.yaml.write(to: registrationPath, atomically: true, encoding: .utf8)
-    try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: registrationPath.path)
     let configPath = folder.appendingPathComponent("spotter.yml")
     try config.write(to: configPath, atomically: true, encoding: .utf8)
-    let process = Process()
-    process.executableURL = ProjectFixtures.spotterExecutable
-    process.arguments = ["serve", "--config", configPath.path, "--registration", registrationPath.path, "--homeserver", homeserver,
-                         "--listen", "127.0.0.1:\(port)", "--db", folder.appendingPathComponent("s.sqlite").path]
-    process.currentDirectoryURL = ProjectFixtures.root
-    var env = ProcessInfo.processInfo.environment
-    env["LOG_LEVEL"] = "info"
-    for (key, value) in environment { env[key] = value }
-    process.environment = env
-    let logPath = folder.appendingPathComponent("serve.log").path
-    FileManager.default.createFile(atPath: logPath, contents: nil)
-    let log = FileHandle(forWritingAtPath: logPath) ?? FileHandle.nullDevice
-    process.standardOutput = log
-    process.standardError = log
-    try process.run()
-    let serve = ServeProcess(process: process, port: port)
-    do {
-        try serve.waitUntilHealthy()
-    } catch {
-        process.terminate()
-        process.waitUntilExit()
-        throw error
-    }
-    return serve
+    return try ServeProcess.start(folder: folder, homeserver: homeserver, port: freePort(),
+                                  environment: ["LOG_LEVEL": "info"].merging(environment) { $1 },
+                                  extraArguments: ["--config", configPath.path])
 }
 
 private func stop(_ serve: ServeProcess) {

@@ -29,7 +29,10 @@ struct ServeProcess: @unchecked Sendable {
     let process: Process
     let port: Int
 
-    static func start(folder: URL, homeserver: String, port: Int, environment: [String: String] = [:]) throws -> ServeProcess {
+    /// `environment` wins over the defaults (LOG_LEVEL warning); `extraArguments` follow the usual ones.
+    static func start(
+        folder: URL, homeserver: String, port: Int, environment: [String: String] = [:], extraArguments: [String] = []
+    ) throws -> ServeProcess {
         let registration = Registration(id: "spotter", url: "http://127.0.0.1:\(port)", asToken: "as_test",
                                         hsToken: "hs_process_test", senderLocalpart: "coach")
         let registrationPath = folder.appendingPathComponent("registration.yaml")
@@ -38,7 +41,7 @@ struct ServeProcess: @unchecked Sendable {
         let process = Process()
         process.executableURL = ProjectFixtures.spotterExecutable
         process.arguments = ["serve", "--registration", registrationPath.path, "--homeserver", homeserver,
-                             "--listen", "127.0.0.1:\(port)", "--db", folder.appendingPathComponent("s.sqlite").path]
+                             "--listen", "127.0.0.1:\(port)", "--db", folder.appendingPathComponent("s.sqlite").path] + extraArguments
         process.currentDirectoryURL = ProjectFixtures.root
         var env = ProcessInfo.processInfo.environment
         env["LOG_LEVEL"] = "warning"
