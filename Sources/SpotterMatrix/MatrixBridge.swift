@@ -43,7 +43,8 @@ public final class MatrixBridge: @unchecked Sendable {
     public let startupCutoff: Timestamp
 
     private let lock = NSLock()
-    /// Serialises webhook deliveries, so a repeated webhook-id never runs twice.
+    /// Held while a webhook batch is answered (on the batch writer's one thread); tests hold it
+    /// to make requests pile up into one batch, or to keep them in progress.
     let webhookLock = NSLock()
     /// Transaction ids seen in this process (the homeserver restarts its numbering when it restarts).
     private var seenTransactions: [String] = []
@@ -226,11 +227,11 @@ public final class MatrixBridge: @unchecked Sendable {
     @discardableResult
     public func step() throws -> Bool {
         let handled = try handlePending()
-        if clock() - lastScheduleRun >= 1 {
+        let scheduled = clock() - lastScheduleRun >= 1
+        if scheduled {
             lastScheduleRun = clock()
             do {
                 try group.runSchedules()
-                outboxWake.signal()
             } catch {
                 logger.error("scheduler: \(error)")
             }
@@ -238,7 +239,8 @@ public final class MatrixBridge: @unchecked Sendable {
         // Once started, delivery has threads of its own; before (tests stepping by hand), it is done here.
         let started = lock.withLock { homeserverLane != nil }
         let delivered = started ? 0 : deliverDue(.all)
-        if started, handled > 0 {
+        // What was handled or scheduled may have queued posts: the delivery threads look now.
+        if started, handled > 0 || scheduled {
             outboxWake.signal()
             webhookOutboxWake.signal()
         }
