@@ -14,24 +14,6 @@ import Testing
 // Hostile state, server side (issue 10, items 2, 7 and 10): what a hostile or broken peer can do
 // to the server as a whole (memory, connections, other requests), and storage that stops working.
 
-/// A bridge like ``BridgeFixture``'s, with the log captured.
-private func bridge(homeserver: String, folder: URL, clock: MockClock, log: RecordedLog,
-                    settingsChange: (inout MatrixSettings) -> Void = { _ in }) throws -> (MatrixBridge, SpotterDatabase) {
-    let database = try SpotterDatabase(path: folder.appendingPathComponent("s.sqlite").path)
-    let runtime = ChatRuntime(coach: ProjectFixtures.coach, database: database, settings: CoachingSettings().dialog,
-                              clock: { clock.now })
-    var settings = MatrixSettings(
-        homeserver: homeserver, listenHost: "127.0.0.1", listenPort: 0,
-        registration: Registration(id: "spotter", url: "", asToken: "as_test", hsToken: BridgeFixture.hsToken, senderLocalpart: "coach"),
-        botUserID: "@coach:test")
-    settingsChange(&settings)
-    let client = try CurlClient()
-    let bridge = MatrixBridge(settings: settings, runtime: runtime,
-                              homeserver: HomeserverClient(base: homeserver, asToken: "as_test", client: client),
-                              botUserID: "@coach:test", metrics: MatrixMetrics(), logger: log.logger(level: .debug), clock: { clock.now })
-    return (bridge, database)
-}
-
 /// A connection to loopback, for requests written by hand.
 private final class RawConnection: @unchecked Sendable {
     let fd: Int32
@@ -387,8 +369,8 @@ struct HostileServerStateTests {
         defer { try? FileManager.default.removeItem(at: folder) }
         let clock = MockClock(1_795_420_800)
         let log = RecordedLog()
-        let (bridge, database) = try bridge(homeserver: homeserver.url, folder: folder, clock: clock, log: log)
-        let api = MatrixAPI(bridge: bridge)
+        let fixture = try BridgeFixture(homeserver: homeserver.url, folder: folder, clock: clock, logger: log.logger(level: .debug))
+        let (bridge, database, api) = (fixture.bridge, fixture.database, fixture.api)
         func put(_ id: String, _ events: [JSONValue]) async -> APIResponse {
             await api.handle(APIRequest(method: "PUT", path: "/_matrix/app/v1/transactions/\(id)",
                                         headers: ["authorization": "Bearer \(BridgeFixture.hsToken)"], body: BridgeFixture.transaction(events)))
