@@ -158,7 +158,8 @@ let package = Package(
             swiftSettings: strictSettings),
         .testTarget(
             name: "SpotterCLITests",
-            dependencies: ["SpotterApp", "SpotterCore", "SpotterStore", "SpotterTesting"],
+            dependencies: ["SpotterApp", "SpotterAdvisor", "SpotterCore", "SpotterRules", "SpotterUnderstanding", "SpotterStore",
+                           "SpotterTesting"],
             swiftSettings: strictSettings),
     ]
 )

@@ -10,19 +10,29 @@ bash scripts/install-system-packages.sh
 swift build -c release --static-swift-stdlib >&2   # spotter and spotter-server
 bin=.build/release/spotter
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //'), $(uname -r)"
-echo "== one 'spotter ask --json' process, end to end (rules and catalogue loading included)"
+echo "== one 'spotter ask --json' process beside a bare 'spotter --help', alternating in one run"
+echo "   (ask reads its start-up snapshot; 'snapshot off' is every start after a rules change)"
 python3 - "$bin" "$runs" <<'PY'
-import subprocess, sys, time, statistics
+import os, subprocess, sys, time, statistics
 binary, runs = sys.argv[1], int(sys.argv[2])
-subprocess.run([binary, "ask", "--json", "warm up"], capture_output=True)
-times = []
+question = [binary, "ask", "--json", "should I go to failure on squats?"]
+off = dict(os.environ, SPOTTER_SNAPSHOT="off")
+subprocess.run([binary, "ask", "--json", "warm up"], capture_output=True)  # writes the snapshot if needed
+kinds = {"spotter --help": ([binary, "--help"], None), "spotter ask --json": (question, None),
+         "spotter ask --json, snapshot off": (question, off)}
+times = {name: [] for name in kinds}
 for _ in range(runs):
-    start = time.perf_counter()
-    subprocess.run([binary, "ask", "--json", "should I go to failure on squats?"], check=True, capture_output=True)
-    times.append((time.perf_counter() - start) * 1000)
-times.sort()
-print(f"spotter ask --json: {runs} runs: median {statistics.median(times):.1f} ms, "
-      f"p90 {times[int(len(times) * 0.9) - 1]:.1f} ms, min {times[0]:.1f} ms")
+    for name, (command, env) in kinds.items():
+        start = time.perf_counter()
+        subprocess.run(command, check=True, capture_output=True, env=env)
+        times[name].append((time.perf_counter() - start) * 1000)
+for name, values in times.items():
+    values.sort()
+    print(f"{name}: {runs} runs: median {statistics.median(values):.1f} ms, "
+          f"p90 {values[int(len(values) * 0.9) - 1]:.1f} ms, min {values[0]:.1f} ms")
+help_median = statistics.median(times["spotter --help"])
+print(f"ask / --help: {statistics.median(times['spotter ask --json']) / help_median:.2f}x median "
+      f"(snapshot off: {statistics.median(times['spotter ask --json, snapshot off']) / help_median:.2f}x)")
 PY
 echo "== understanding + advice in process, over Tests/Corpus/questions.yml"
 "$bin" bench --rounds "$rounds"

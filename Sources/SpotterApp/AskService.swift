@@ -11,7 +11,12 @@ public struct Coach: Sendable {
     public let settings: CoachingSettings
 
     public init(rules: LoadedRules, settings: CoachingSettings = CoachingSettings()) throws(RulesFolderError) {
-        understanding = MessageUnderstanding(catalogue: rules.catalogue)
+        try self.init(rules: rules, understanding: MessageUnderstanding(catalogue: rules.catalogue), settings: settings)
+    }
+
+    /// A coach over an understanding already built for `rules.catalogue` (read from a start-up snapshot).
+    public init(rules: LoadedRules, understanding: MessageUnderstanding, settings: CoachingSettings = CoachingSettings()) throws(RulesFolderError) {
+        self.understanding = understanding
         do {
             advisor = try Advisor(book: rules.book)
         } catch {

@@ -48,38 +48,68 @@ public enum RulesFolder {
         return ProjectPaths.find("Rules") ?? "Rules"
     }
 
-    /// The rule files of a folder (top level only; `catalogue/` holds the catalogue's sources).
-    public static func ruleFiles(in folder: String) throws(RulesFolderError) -> [RuleFile] {
+    /// What a rules folder holds, as read from disk: the rule files' bytes and the catalogue's.
+    public struct Contents: Sendable {
+        public var folder: String
+        /// Top-level `*.yml`/`*.yaml`, sorted by name, with their paths and bytes.
+        public var ruleFiles: [(path: String, bytes: [UInt8])]
+        /// `exercises.json`, nil when it is missing.
+        public var catalogue: [UInt8]?
+    }
+
+    /// Reads the rule files (top level only; `catalogue/` holds the catalogue's sources) and the catalogue.
+    public static func read(_ folder: String) throws(RulesFolderError) -> Contents {
+        let files = try ruleFilePaths(folder).compactMap { path -> (path: String, bytes: [UInt8])? in
+            guard let bytes = readWholeFile(path) else { return nil }
+            return (path, bytes)
+        }
+        return Contents(folder: folder, ruleFiles: files, catalogue: readWholeFile(cataloguePath(folder)))
+    }
+
+    /// The paths ``read(_:)`` reads, in its order: the rule files, then the catalogue.
+    static func inputFiles(_ folder: String) throws(RulesFolderError) -> [String] {
+        try ruleFilePaths(folder) + [cataloguePath(folder)]
+    }
+
+    private static func ruleFilePaths(_ folder: String) throws(RulesFolderError) -> [String] {
         let manager = FileManager.default
         var isDirectory: ObjCBool = false
         guard manager.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue,
               let names = try? manager.contentsOfDirectory(atPath: folder) else {
             throw .notFound(folder)
         }
-        return names.filter { $0.hasSuffix(".yml") || $0.hasSuffix(".yaml") }.sorted().compactMap { name in
-            let path = (folder as NSString).appendingPathComponent(name)
-            guard let data = manager.contents(atPath: path) else { return nil }
-            return RuleFile(path: path, text: String(decoding: data, as: UTF8.self))
-        }
+        return names.filter { $0.hasSuffix(".yml") || $0.hasSuffix(".yaml") }.sorted().map { (folder as NSString).appendingPathComponent($0) }
     }
+
+    /// The rule files of a folder, as text.
+    public static func ruleFiles(in folder: String) throws(RulesFolderError) -> [RuleFile] {
+        try read(folder).ruleFiles.map { RuleFile(path: $0.path, text: String(decoding: $0.bytes, as: UTF8.self)) }
+    }
+
+    static func cataloguePath(_ folder: String) -> String { (folder as NSString).appendingPathComponent("exercises.json") }
 
     /// Loads and validates everything; the error lists every problem found.
     public static func load(_ folder: String) throws(RulesFolderError) -> LoadedRules {
-        let files = try ruleFiles(in: folder)
+        try load(read(folder))
+    }
+
+    /// Parses and validates what ``read(_:)`` read.
+    public static func load(_ contents: Contents) throws(RulesFolderError) -> LoadedRules {
+        let files = contents.ruleFiles.map { RuleFile(path: $0.path, text: String(decoding: $0.bytes, as: UTF8.self)) }
         let book: RuleBook
         do {
             book = try RuleBookLoader.load(files)
         } catch {
             throw .invalid(error)
         }
-        let cataloguePath = (folder as NSString).appendingPathComponent("exercises.json")
-        guard let data = FileManager.default.contents(atPath: cataloguePath) else {
-            throw .catalogue(path: cataloguePath, CatalogueError(reason: "the exercise catalogue is missing"))
+        let path = cataloguePath(contents.folder)
+        guard let data = contents.catalogue else {
+            throw .catalogue(path: path, CatalogueError(reason: "the exercise catalogue is missing"))
         }
         do {
-            return LoadedRules(book: book, catalogue: try ExerciseCatalogue(json: data), folder: folder)
+            return LoadedRules(book: book, catalogue: try ExerciseCatalogue(json: data), folder: contents.folder)
         } catch {
-            throw .catalogue(path: cataloguePath, error)
+            throw .catalogue(path: path, error)
         }
     }
 }
@@ -87,20 +117,46 @@ public enum RulesFolder {
 /// Finds project folders (`Rules/`, `Config/`) from the working directory or the executable.
 enum ProjectPaths {
     static func find(_ name: String) -> String? {
-        var candidates = [FileManager.default.currentDirectoryPath]
-        let executable = URL(fileURLWithPath: CommandLine.arguments.first ?? "").resolvingSymlinksInPath()
-        var folder = executable.deletingLastPathComponent()
-        for _ in 0..<5 {
-            candidates.append(folder.path)
-            folder = folder.deletingLastPathComponent()
-        }
-        for candidate in candidates {
+        func folder(in candidate: String) -> String? {
             let path = (candidate as NSString).appendingPathComponent(name)
             var isDirectory: ObjCBool = false
-            if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue { return path }
+            return FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && isDirectory.boolValue ? path : nil
+        }
+        // The working directory first, before resolving the executable's path (which costs
+        // more than the look-up itself, at every start).
+        if let found = folder(in: FileManager.default.currentDirectoryPath) { return found }
+        let executable = URL(fileURLWithPath: CommandLine.arguments.first ?? "").resolvingSymlinksInPath()
+        var candidate = executable.deletingLastPathComponent()
+        for _ in 0..<5 {
+            if let found = folder(in: candidate.path) { return found }
+            candidate = candidate.deletingLastPathComponent()
         }
         return nil
     }
+}
+
+/// A whole file's bytes, read straight into an array (`FileManager.contents` reads into `Data`,
+/// and converting that copies every byte again); nil when it cannot be read.
+func readWholeFile(_ path: String) -> [UInt8]? {
+    let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+    guard descriptor >= 0 else { return nil }
+    defer { close(descriptor) }
+    var info = stat()
+    guard fstat(descriptor, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return nil }
+    let size = Int(info.st_size)
+    var failed = false
+    let bytes = [UInt8](unsafeUninitializedCapacity: size) { buffer, count in
+        var done = 0
+        while done < size {
+            let got = read(descriptor, buffer.baseAddress! + done, size - done)
+            if got < 0 && errno == EINTR { continue }
+            guard got > 0 else { break }
+            done += got
+        }
+        failed = done != size
+        count = done
+    }
+    return failed ? nil : bytes
 }
 
 /// Settings from `Config/spotter.yml` that the advisor reads.

@@ -20,10 +20,11 @@ public enum Startup {
         }
     }
 
-    /// The rules (validated) and the coach over them.
+    /// The rules (validated) and the coach over them; read from the folder's start-up snapshot
+    /// when one matches its bytes (see ``StartupSnapshot``).
     public static func coach(rules: String?, settings: CoachingSettings) throws(StartupFailure) -> Coach {
         do {
-            return try Coach(rules: try RulesFolder.load(RulesFolder.locate(rules)), settings: settings)
+            return try StartupSnapshot.coach(folder: RulesFolder.locate(rules), settings: settings).0
         } catch {
             throw StartupFailure(message: "spotter: refusing to start, the rules are invalid:\n\(error.description)", status: 2)
         }

@@ -78,3 +78,44 @@ public struct CatalogueError: Error, Sendable, CustomStringConvertible {
         "\(reason); regenerate it with `python3 scripts/build_catalogue.py`"
     }
 }
+
+extension ExerciseCatalogue {
+    /// Writes every exercise, in order, for a start-up snapshot.
+    public func write(to writer: inout SnapshotWriter) {
+        writer.int(exercises.count)
+        for exercise in exercises {
+            writer.string(exercise.id)
+            writer.string(exercise.name)
+            writer.strings(exercise.aliases)
+            writer.optionalString(exercise.mechanic?.rawValue)
+            writer.string(exercise.equipment.rawValue)
+            writer.string(exercise.category.rawValue)
+            writer.strings(exercise.primary)
+            writer.strings(exercise.secondary)
+            writer.string(exercise.risk.rawValue)
+        }
+    }
+
+    /// Reads what ``write(to:)`` wrote.
+    public init(reading reader: inout SnapshotReader) throws(SnapshotError) {
+        let count = try reader.count(elementSize: 30)
+        var exercises: [Exercise] = []
+        exercises.reserveCapacity(count)
+        for _ in 0..<count {
+            let id = try reader.string(), name = try reader.string(), aliases = try reader.strings()
+            let mechanic: Mechanic?
+            if let raw = try reader.optionalString() {
+                guard let value = Mechanic(rawValue: raw) else { throw SnapshotError("unknown mechanic '\(raw)'") }
+                mechanic = value
+            } else {
+                mechanic = nil
+            }
+            let equipment = try reader.raw(Equipment.self), category = try reader.raw(ExerciseCategory.self)
+            let primary = try reader.strings(), secondary = try reader.strings()
+            let risk = try reader.raw(RiskClass.self)
+            exercises.append(Exercise(id: id, name: name, aliases: aliases, mechanic: mechanic, equipment: equipment,
+                                      category: category, primary: primary, secondary: secondary, risk: risk))
+        }
+        self.init(exercises: exercises)
+    }
+}

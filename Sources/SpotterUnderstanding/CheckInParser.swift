@@ -210,3 +210,36 @@ enum CheckInParser {
         return reading
     }
 }
+
+// MARK: Start-up snapshot
+
+extension CheckInParser.CompiledPhrases {
+    func write(to writer: inout SnapshotWriter) {
+        writer.int(entries.count)
+        for entry in entries {
+            writer.int32s(entry.parts)
+            writer.string(entry.item.rawValue)
+            writer.double(entry.value)
+            writer.string(entry.text)
+        }
+        firstWords.write(to: &writer)
+        writer.int(noPain.count)
+        for phrase in noPain { writer.int32s(phrase) }
+    }
+
+    init(reading reader: inout SnapshotReader) throws(SnapshotError) {
+        entries = []
+        for _ in 0..<(try reader.count(elementSize: 24)) {
+            let parts = try reader.int32s()
+            guard !parts.isEmpty else { throw SnapshotError("an empty check-in phrase") }
+            entries.append((parts, try reader.raw(CheckInItem.self), try reader.double(), try reader.string()))
+        }
+        firstWords = try Set<Int32>(reading: &reader)
+        noPain = []
+        for _ in 0..<(try reader.count(elementSize: 8)) {
+            let parts = try reader.int32s()
+            guard !parts.isEmpty else { throw SnapshotError("an empty check-in phrase") }
+            noPain.append(parts)
+        }
+    }
+}

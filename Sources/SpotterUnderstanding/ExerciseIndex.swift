@@ -9,7 +9,8 @@ struct ExerciseIndex: Sendable {
     private var unordered: [[Int32]: Int] = [:]
     /// Word ids that occur in some name, indexed by id, so only runs of them are tried.
     private var isNameWord: [Bool] = []
-    /// Every word in every name and alias (as typed and stemmed), for typo correction.
+    /// Every word in every name and alias (as typed and stemmed), for choosing typo targets
+    /// (empty in an index read from a snapshot, which has the corrector already).
     private(set) var vocabulary: Set<String> = []
     /// Alias words carry more weight than catalogue-name words when a typo is ambiguous.
     private(set) var aliasWords: Set<String> = []
@@ -162,5 +163,45 @@ struct ExerciseIndex: Sendable {
             }
         }
         return nil
+    }
+}
+
+// MARK: Start-up snapshot
+
+extension ExerciseIndex {
+    func write(to writer: inout SnapshotWriter) {
+        for table in [exact, unordered] {
+            writer.int(table.count)
+            for (key, position) in table { writer.int32s(key); writer.int(position) }
+        }
+        writer.int(isNameWord.count)
+        for flag in isNameWord { writer.bool(flag) }
+        // `vocabulary` and `aliasWords` are read once, while the understanding chooses its typo
+        // targets; the snapshot holds the corrector built from them instead.
+        writer.int(longest)
+    }
+
+    /// - Parameter exercises: how many exercises the catalogue has; every position must be one.
+    init(reading reader: inout SnapshotReader, exercises: Int) throws(SnapshotError) {
+        var tables: [[[Int32]: Int]] = []
+        for _ in 0..<2 {
+            let count = try reader.count(elementSize: 16)
+            var table: [[Int32]: Int] = [:]
+            table.reserveCapacity(count)
+            for _ in 0..<count {
+                let key = try reader.int32s(), position = try reader.int()
+                guard position >= 0, position < exercises else { throw SnapshotError("an exercise position is out of range") }
+                table[key] = position
+            }
+            tables.append(table)
+        }
+        exact = tables[0]
+        unordered = tables[1]
+        let words = try reader.count(elementSize: 1)
+        isNameWord = []
+        isNameWord.reserveCapacity(words)
+        for _ in 0..<words { isNameWord.append(try reader.bool()) }
+        longest = try reader.int()
+        guard longest >= 1, longest <= 64 else { throw SnapshotError("the longest exercise name is out of range") }
     }
 }

@@ -79,6 +79,41 @@ public final class MessageUnderstanding: Sendable {
         self.vocabulary = vocabulary
     }
 
+    /// Writes everything built from the catalogue and the lexicon (not the catalogue itself) for
+    /// a start-up snapshot; ``init(catalogue:reading:)`` reads it back.
+    public func write(to writer: inout SnapshotWriter) {
+        index.write(to: &writer)
+        corrector.write(to: &writer)
+        vocabulary.write(to: &writer)
+        cues.write(to: &writer)
+        checkInPhrases.write(to: &writer)
+        questionWords.write(to: &writer)
+        writer.int(groupPhrases.count)
+        for (key, group) in groupPhrases { writer.int64(key); writer.int(group) }
+        writer.int32(backID)
+    }
+
+    /// The understanding a snapshot holds, for the catalogue it was built from. Word ids are
+    /// checked against the vocabulary, and group positions against ``MuscleGroup/all``.
+    public init(catalogue: ExerciseCatalogue, reading reader: inout SnapshotReader) throws(SnapshotError) {
+        self.catalogue = catalogue
+        index = try ExerciseIndex(reading: &reader, exercises: catalogue.exercises.count)
+        corrector = try TypoCorrector(reading: &reader)
+        vocabulary = try Vocabulary(reading: &reader)
+        cues = try CueMatcher(reading: &reader)
+        checkInPhrases = try CheckInParser.CompiledPhrases(reading: &reader)
+        questionWords = try Set<Int32>(reading: &reader)
+        var groupPhrases: [Int64: Int] = [:]
+        for _ in 0..<(try reader.count(elementSize: 16)) {
+            let key = try reader.int64(), group = try reader.int()
+            guard group >= 0, group < MuscleGroup.all.count else { throw SnapshotError("a muscle group is out of range") }
+            groupPhrases[key] = group
+        }
+        self.groupPhrases = groupPhrases
+        backID = try reader.int32()
+        guard backID >= 0, Int(backID) < vocabulary.words.count else { throw SnapshotError("a word id is out of range") }
+    }
+
     /// Understands one message. `context` says what the conversation is waiting for, so that
     /// "4" answers the check-in item just asked and "yes" a confirmation.
     public func understand(_ text: String, context: ConversationContext = ConversationContext()) -> Utterance {

@@ -1,3 +1,5 @@
+import SpotterCore
+
 /// Corrects misspelt words ("faliure", "squast", "pulldwon") to the nearest word Spotter knows,
 /// within one edit for short words and two for long ones (a swap of neighbours is one edit).
 struct TypoCorrector: Sendable {
@@ -88,5 +90,41 @@ struct TypoCorrector: Sendable {
             }
             return previous[m]
         }
+    }
+}
+
+// MARK: Start-up snapshot
+
+extension TypoCorrector {
+    func write(to writer: inout SnapshotWriter) {
+        writer.int(buckets.count)
+        for (key, candidates) in buckets {
+            writer.int(key)
+            writer.int(candidates.count)
+            for candidate in candidates { writer.string(candidate.text); writer.int(candidate.weight) }
+        }
+        known.write(to: &writer)
+    }
+
+    init(reading reader: inout SnapshotReader) throws(SnapshotError) {
+        var buckets: [Int: [(word: [UInt8], text: String, weight: Int, letters: UInt32)]] = [:]
+        let count = try reader.count(elementSize: 16)
+        buckets.reserveCapacity(count)
+        for _ in 0..<count {
+            let key = try reader.int()
+            var candidates: [(word: [UInt8], text: String, weight: Int, letters: UInt32)] = []
+            let size = try reader.count(elementSize: 12)
+            candidates.reserveCapacity(size)
+            for _ in 0..<size {
+                let text = try reader.string(), weight = try reader.int()
+                let bytes = Array(text.utf8)
+                // The bucket is the word's first letter and length: a word in the wrong one is never found.
+                guard let first = bytes.first, Self.bucket(first, bytes.count) == key else { throw SnapshotError("a typo target is in the wrong bucket") }
+                candidates.append((bytes, text, weight, Self.letters(bytes)))
+            }
+            buckets[key] = candidates
+        }
+        self.buckets = buckets
+        self.known = try Set<String>(reading: &reader)
     }
 }

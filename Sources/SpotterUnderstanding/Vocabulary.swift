@@ -1,3 +1,5 @@
+import SpotterCore
+
 /// Every word Spotter knows, as small integers, so matching compares numbers instead of strings.
 struct Vocabulary: Sendable {
     private(set) var ids: [String: Int32] = [:]
@@ -207,4 +209,68 @@ struct CueMatcher: Sendable {
         guard index < ids.count, ids[index] == parts[part] else { return false }
         return matches(parts, ids, from: index + 1, part: part + 1)
     }
+}
+
+// MARK: Start-up snapshot
+
+extension Vocabulary {
+    func write(to writer: inout SnapshotWriter) { writer.strings(words) }
+
+    init(reading reader: inout SnapshotReader) throws(SnapshotError) {
+        let words = try reader.strings()
+        var ids: [String: Int32] = [:]
+        ids.reserveCapacity(words.count)
+        for (id, word) in words.enumerated() {
+            guard ids.updateValue(Int32(id), forKey: word) == nil else { throw SnapshotError("the word '\(word)' is listed twice") }
+        }
+        self.init()
+        self.ids = ids
+        self.words = words
+    }
+}
+
+extension CueMatcher {
+    func write(to writer: inout SnapshotWriter) {
+        writer.int(byFirstWord.count)
+        for phrases in byFirstWord {
+            writer.int(phrases.count)
+            for phrase in phrases { writer.int(phrase.list.rawValue); writer.int32s(phrase.parts) }
+        }
+    }
+
+    init(reading reader: inout SnapshotReader) throws(SnapshotError) {
+        var byFirstWord: [[(list: CueList, parts: [Int32])]] = []
+        let count = try reader.count(elementSize: 8)
+        byFirstWord.reserveCapacity(count)
+        for _ in 0..<count {
+            var phrases: [(list: CueList, parts: [Int32])] = []
+            for _ in 0..<(try reader.count(elementSize: 16)) {
+                guard let list = CueList(rawValue: try reader.int()) else { throw SnapshotError("unknown cue list") }
+                let parts = try reader.int32s()
+                guard !parts.isEmpty else { throw SnapshotError("an empty cue phrase") }
+                phrases.append((list, parts))
+            }
+            byFirstWord.append(phrases)
+        }
+        self.byFirstWord = byFirstWord
+    }
+}
+
+extension Set<String> {
+    func write(to writer: inout SnapshotWriter) {
+        writer.int(count)
+        for word in self { writer.string(word) }
+    }
+
+    init(reading reader: inout SnapshotReader) throws(SnapshotError) {
+        let count = try reader.count(elementSize: 4)
+        self.init(minimumCapacity: count)
+        for _ in 0..<count { insert(try reader.string()) }
+    }
+}
+
+extension Set<Int32> {
+    func write(to writer: inout SnapshotWriter) { writer.int32s(Array(self)) }
+
+    init(reading reader: inout SnapshotReader) throws(SnapshotError) { self.init(try reader.int32s()) }
 }

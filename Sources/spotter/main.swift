@@ -49,6 +49,10 @@ struct Ask: ParsableCommand {
 
     func run() throws {
         var coach = try loadCoach(rules)
+        // The process ends after this answer: freeing the indexes and rules object by object
+        // would cost a tenth of it, so they are kept to the end (the kernel frees them at once).
+        _ = Unmanaged.passRetained(coach.understanding)
+        _ = Unmanaged.passRetained(coach.advisor.book)
         // `ask` has no "why" to say afterwards: it points to --explain, or prints the trace itself.
         coach.writer.traceHint = explain ? nil : "Add --explain for the rules and sources behind it."
         var profile = ResolvedProfile(profile: .assumed)
