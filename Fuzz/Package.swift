@@ -50,6 +50,12 @@ let package = Package(
                            .product(name: "SpotterAdvisor", package: "Spotter"),
                            .product(name: "SpotterApp", package: "Spotter")]),
         .executableTarget(
+            name: "FuzzSnapshot",
+            dependencies: ["FuzzSupport", .product(name: "SpotterCore", package: "Spotter"),
+                           .product(name: "SpotterRules", package: "Spotter"),
+                           .product(name: "SpotterUnderstanding", package: "Spotter"),
+                           .product(name: "SpotterApp", package: "Spotter")]),
+        .executableTarget(
             name: "FuzzTransaction",
             dependencies: ["FuzzSupport", .product(name: "SpotterCore", package: "Spotter"),
                            .product(name: "SpotterMatrix", package: "Spotter")]),

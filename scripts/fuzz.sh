@@ -3,7 +3,7 @@
 #
 #   scripts/fuzz.sh [--seconds N] [--debug] [--no-build] [target…]
 #
-# Targets: understanding checkin setlog rules transaction webhook room (default: all, one at a time).
+# Targets: understanding checkin setlog rules snapshot transaction webhook room (default: all, one at a time).
 # Each runs for N seconds (default 60) on a fresh copy of its seed corpus (Fuzz/Corpus/<target>;
 # the committed corpus is never written). Crash inputs and logs go to Fuzz/out/<target>/
 # (git-ignored). Prints one summary line per target; exits non-zero if the build fails or a
@@ -17,7 +17,7 @@ seconds=60
 build=1
 configuration=release
 targets=()
-all=(understanding checkin setlog rules transaction webhook room)
+all=(understanding checkin setlog rules snapshot transaction webhook room)
 while [ $# -gt 0 ]; do
   case "$1" in
     --seconds) seconds="${2:?--seconds needs a number}"; shift 2 ;;
@@ -38,6 +38,7 @@ product() {
     checkin) echo FuzzCheckIn ;;
     setlog) echo FuzzSetLog ;;
     rules) echo FuzzRules ;;
+    snapshot) echo FuzzSnapshot ;;
     transaction) echo FuzzTransaction ;;
     webhook) echo FuzzWebhook ;;
     room) echo FuzzRoom ;;
@@ -48,6 +49,7 @@ dictionary() {
   case "$1" in
     understanding|checkin|setlog) echo message ;;
     rules) echo yaml ;;
+    snapshot) echo snapshot ;;
     transaction|webhook) echo json ;;
     room) echo room ;;
   esac

@@ -110,7 +110,13 @@ public enum StartupSnapshot {
         var checksum = ContentHash()
         checksum.combine(UnsafeRawBufferPointer(rebasing: bytes[headerSize...]))
         guard bytes[36..<52].elementsEqual(checksum.finalize()) else { throw SnapshotError("damaged") }
-        return try SnapshotReader.reading(bytes, from: headerSize) { reader throws(SnapshotError) in
+        return try decodeBody(UnsafeRawBufferPointer(rebasing: bytes[headerSize...]), folder: folder)
+    }
+
+    /// The rules and understanding in a snapshot's body (what follows the header), checked
+    /// field by field: every count, index and position against what it points into.
+    public static func decodeBody(_ bytes: UnsafeRawBufferPointer, folder: String) throws(SnapshotError) -> (LoadedRules, MessageUnderstanding) {
+        try SnapshotReader.reading(bytes) { reader throws(SnapshotError) in
             let book = try RuleBook.read(from: &reader)
             let catalogue = try ExerciseCatalogue(reading: &reader)
             let understanding = try MessageUnderstanding(catalogue: catalogue, reading: &reader)

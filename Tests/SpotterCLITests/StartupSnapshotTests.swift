@@ -123,6 +123,22 @@ struct StartupSnapshotTests {
         #expect(refused >= 300)
     }
 
+    @Test("spotter ask answers the same from its snapshot as from the rules folder, and writes the snapshot once")
+    func askThroughTheBinary() throws {
+        let cache = try temporaryFolder("spotter-snapshot-cache").path
+        let question = ["ask", "--json", "--explain", "what rir for squat front, 3x5?"]
+        let loaded = try runSpotter(question, environment: ["SPOTTER_SNAPSHOT": "off"])
+        let first = try runSpotter(question, environment: ["SPOTTER_SNAPSHOT_DIR": cache])
+        let written = try snapshotFile(in: cache)
+        let stamp = try FileManager.default.attributesOfItem(atPath: written)[.size] as? Int
+        let second = try runSpotter(question, environment: ["SPOTTER_SNAPSHOT_DIR": cache])
+        #expect(loaded.status == 0 && first.status == 0 && second.status == 0)
+        #expect(first.stdout == loaded.stdout)
+        #expect(second.stdout == loaded.stdout)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: cache) == [(written as NSString).lastPathComponent])
+        #expect(try FileManager.default.attributesOfItem(atPath: written)[.size] as? Int == stamp)
+    }
+
     @Test("snapshots can be turned off, and go to SPOTTER_SNAPSHOT_DIR, XDG_CACHE_HOME or ~/.cache")
     func whereSnapshotsGo() {
         #expect(StartupSnapshot.directory(environment: ["SPOTTER_SNAPSHOT": "off", "HOME": "/home/a"]) == nil)
