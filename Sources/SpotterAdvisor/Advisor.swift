@@ -91,6 +91,9 @@ public struct Advisor: Sendable {
     private let verdictTables: [Int]
     /// Every fact the verdict tables can set, to undo a what-if trial without copying the facts.
     private let verdictOutputs: [Int]
+    /// The answer for each out-of-scope topic: it depends on the topic and the rules alone, so it
+    /// is worked out once here rather than by running the scope table for every such message.
+    private let scopeAnswers: [ScopeAnswer]
 
     /// Fails when the rule book lacks a fact the advisor must set or read.
     public init(book: RuleBook) throws(AdvisorError) {
@@ -98,6 +101,7 @@ public struct Advisor: Sendable {
         self.slots = try Slots(book.schema)
         self.verdictTables = ["heavy_set", "failure_verdict"].compactMap(book.tableIndex)
         self.verdictOutputs = Array(Set(verdictTables.flatMap { book.tables[$0].rules.flatMap(\.outputs).map(\.slot) })).sorted()
+        self.scopeAnswers = Self.scopeTopics.map { Self.scopeAnswer($0, book: book) }
     }
 
     /// Builds the fact set the rule tables read.
@@ -294,6 +298,12 @@ public struct Advisor: Sendable {
     // MARK: Red flags and out-of-scope topics (COACHING.md section 9)
 
     public func scopeAnswer(_ topic: ScopeTopic) -> ScopeAnswer {
+        scopeAnswers[Self.scopeTopics.firstIndex(of: topic)!]
+    }
+
+    private static let scopeTopics = ScopeTopic.allCases
+
+    private static func scopeAnswer(_ topic: ScopeTopic, book: RuleBook) -> ScopeAnswer {
         var facts = book.makeFacts()
         if let slot = book.schema.slot("message.scope") { facts[slot] = .symbol(topic.rawValue) }
         let evaluation = book.evaluate(facts, pipeline: "scope")

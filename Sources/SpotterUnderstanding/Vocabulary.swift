@@ -94,11 +94,22 @@ struct CueSet: Sendable, Hashable {
 /// Finds every cue list whose phrases occur in a message, in one pass over its words.
 struct CueMatcher: Sendable {
     private static let wildcard: Int32 = -2
-    /// Phrases by the id of their first word: an array indexed by id, so matching a word is an
-    /// index instead of a hash (ids interned after the cues have no phrases).
-    private var byFirstWord: [[(list: CueList, parts: [Int32])]] = []
+    /// One phrase: its list and where its word ids lie in `parts`. Plain values, so walking the
+    /// candidates of a word copies no references (retaining each phrase's array was most of a
+    /// message's cue matching).
+    private struct Phrase: Sendable {
+        var list: CueList
+        var start: Int32
+        var count: Int32
+    }
+    /// Phrases grouped by the id of their first word: those of id `i` are
+    /// `phrases[firstWord[i]..<firstWord[i + 1]]`, so matching a word is an index, not a hash.
+    private var phrases: [Phrase] = []
+    private var firstWord: [Int32] = [0]
+    private var parts: [Int32] = []
 
     init(vocabulary: inout Vocabulary) {
+        var byFirstWord: [[(list: CueList, parts: [Int32])]] = []
         for list in CueList.allCases {
             for phrase in list.cues.phrases {
                 let parts = phrase.parts.map { $0 == "*" ? Self.wildcard : vocabulary.intern($0) }
@@ -109,21 +120,27 @@ struct CueMatcher: Sendable {
                 byFirstWord[Int(first)].append((list, parts))
             }
         }
+        for candidates in byFirstWord {
+            for candidate in candidates {
+                phrases.append(Phrase(list: candidate.list, start: Int32(parts.count), count: Int32(candidate.parts.count)))
+                parts += candidate.parts
+            }
+            firstWord.append(Int32(phrases.count))
+        }
     }
 
-    /// The phrases starting with this word id, nil for none.
+    /// The positions in `phrases` of the phrases starting with this word id (empty for none).
     @inline(__always)
-    private func candidates(_ id: Int32) -> [(list: CueList, parts: [Int32])]? {
-        guard id >= 0, Int(id) < byFirstWord.count, !byFirstWord[Int(id)].isEmpty else { return nil }
-        return byFirstWord[Int(id)]
+    private func candidates(_ id: Int32) -> Range<Int> {
+        guard id >= 0, Int(id) + 1 < firstWord.count else { return 0..<0 }
+        return Int(firstWord[Int(id)])..<Int(firstWord[Int(id) + 1])
     }
 
     func match(_ ids: [Int32]) -> CueSet {
         var found = CueSet()
         for start in ids.indices where ids[start] >= 0 {
-            guard let candidates = candidates(ids[start]) else { continue }
-            for candidate in candidates where !found.contains(candidate.list) {
-                if Self.matches(candidate.parts, ids, from: start, part: 0) { found.insert(candidate.list) }
+            for position in candidates(ids[start]) where !found.contains(phrases[position].list) {
+                if matches(phrases[position], ids, from: start, part: 0) { found.insert(phrases[position].list) }
             }
         }
         return found
@@ -153,13 +170,15 @@ struct CueMatcher: Sendable {
     func read(_ ids: [Int32], negated: [Bool]) -> Reading {
         var reading = Reading()
         for start in ids.indices where ids[start] >= 0 {
-            guard let candidates = candidates(ids[start]) else { continue }
+            let candidates = candidates(ids[start])
+            guard !candidates.isEmpty else { continue }
             let isNegated = start < negated.count && negated[start]
             // A list already found needs no more matching, except the spotter pair whose last
             // position decides a contrast.
-            for candidate in candidates
-            where (!reading.found.contains(candidate.list) || candidate.list == .noSpotter || candidate.list == .withSpotter)
-                && Self.matches(candidate.parts, ids, from: start, part: 0) {
+            for position in candidates {
+                let candidate = phrases[position]
+                guard !reading.found.contains(candidate.list) || candidate.list == .noSpotter || candidate.list == .withSpotter,
+                      matches(candidate, ids, from: start, part: 0) else { continue }
                 if isNegated && Self.negatable.contains(candidate.list) {
                     reading.negatedOnly.insert(candidate.list)
                 } else {
@@ -177,9 +196,10 @@ struct CueMatcher: Sendable {
     func longestMatches(_ lists: CueSet, in ids: [Int32]) -> [Int] {
         var best = [Int](repeating: 0, count: CueList.allCases.count)
         for start in ids.indices where ids[start] >= 0 {
-            guard let candidates = candidates(ids[start]) else { continue }
-            for candidate in candidates where lists.contains(candidate.list) && candidate.parts.count > best[candidate.list.rawValue] {
-                if Self.matches(candidate.parts, ids, from: start, part: 0) { best[candidate.list.rawValue] = candidate.parts.count }
+            for position in candidates(ids[start]) {
+                let candidate = phrases[position]
+                guard lists.contains(candidate.list), Int(candidate.count) > best[candidate.list.rawValue] else { continue }
+                if matches(candidate, ids, from: start, part: 0) { best[candidate.list.rawValue] = Int(candidate.count) }
             }
         }
         return best
@@ -189,25 +209,26 @@ struct CueMatcher: Sendable {
     func longestMatch(_ list: CueList, in ids: [Int32]) -> Int? {
         var best: Int?
         for start in ids.indices where ids[start] >= 0 {
-            for candidate in candidates(ids[start]) ?? [] where candidate.list == list {
-                if Self.matches(candidate.parts, ids, from: start, part: 0) {
-                    best = max(best ?? 0, candidate.parts.count)
+            for position in candidates(ids[start]) where phrases[position].list == list {
+                if matches(phrases[position], ids, from: start, part: 0) {
+                    best = max(best ?? 0, Int(phrases[position].count))
                 }
             }
         }
         return best
     }
 
-    private static func matches(_ parts: [Int32], _ ids: [Int32], from index: Int, part: Int) -> Bool {
-        if part == parts.count { return true }
-        if parts[part] == wildcard {
+    private func matches(_ phrase: Phrase, _ ids: [Int32], from index: Int, part: Int) -> Bool {
+        if part == Int(phrase.count) { return true }
+        let word = parts[Int(phrase.start) + part]
+        if word == Self.wildcard {
             for skip in 0...4 where index + skip <= ids.count {
-                if matches(parts, ids, from: index + skip, part: part + 1) { return true }
+                if matches(phrase, ids, from: index + skip, part: part + 1) { return true }
             }
             return false
         }
-        guard index < ids.count, ids[index] == parts[part] else { return false }
-        return matches(parts, ids, from: index + 1, part: part + 1)
+        guard index < ids.count, ids[index] == word else { return false }
+        return matches(phrase, ids, from: index + 1, part: part + 1)
     }
 }
 
@@ -231,28 +252,27 @@ extension Vocabulary {
 
 extension CueMatcher {
     func write(to writer: inout SnapshotWriter) {
-        writer.int(byFirstWord.count)
-        for phrases in byFirstWord {
-            writer.int(phrases.count)
-            for phrase in phrases { writer.int(phrase.list.rawValue); writer.int32s(phrase.parts) }
-        }
+        writer.int(phrases.count)
+        for phrase in phrases { writer.int(phrase.list.rawValue); writer.int32(phrase.start); writer.int32(phrase.count) }
+        writer.int32s(firstWord)
+        writer.int32s(parts)
     }
 
     init(reading reader: inout SnapshotReader) throws(SnapshotError) {
-        var byFirstWord: [[(list: CueList, parts: [Int32])]] = []
-        let count = try reader.count(elementSize: 8)
-        byFirstWord.reserveCapacity(count)
+        let count = try reader.count(elementSize: 16)
+        phrases = []
+        phrases.reserveCapacity(count)
         for _ in 0..<count {
-            var phrases: [(list: CueList, parts: [Int32])] = []
-            for _ in 0..<(try reader.count(elementSize: 16)) {
-                guard let list = CueList(rawValue: try reader.int()) else { throw SnapshotError("unknown cue list") }
-                let parts = try reader.int32s()
-                guard !parts.isEmpty else { throw SnapshotError("an empty cue phrase") }
-                phrases.append((list, parts))
-            }
-            byFirstWord.append(phrases)
+            guard let list = CueList(rawValue: try reader.int()) else { throw SnapshotError("unknown cue list") }
+            phrases.append(Phrase(list: list, start: try reader.int32(), count: try reader.int32()))
         }
-        self.byFirstWord = byFirstWord
+        firstWord = try reader.int32s()
+        parts = try reader.int32s()
+        // Every range the matcher walks must lie inside what it indexes.
+        guard firstWord.first == 0, firstWord.last == Int32(phrases.count), zip(firstWord, firstWord.dropFirst()).allSatisfy({ $0 <= $1 }),
+              phrases.allSatisfy({ $0.start >= 0 && $0.count >= 1 && Int($0.start) + Int($0.count) <= parts.count }) else {
+            throw SnapshotError("a cue phrase is out of range")
+        }
     }
 }
 
