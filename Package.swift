@@ -11,7 +11,8 @@ import PackageDescription
 //                            │                                   ├─ SpotterWebhook (Standard Webhooks, outbound templates)
 //                            │                                   ├─ SpotterHTTP (libcurl) · SpotterGroup · SpotterSchedule
 //                            └──────────── SpotterApp: ChatRuntime (one transaction per batch), config, catalogue
-//                                          ├─ SpotterStore (SQLite through GRDB: migrations, journal, outbox, tables)
+//                                          ├─ SpotterStore (SQLite through GRDB: migrations, journal, outbox, tables;
+//                                          │   on SpotterCore only: conversation state is JSON the dialog writes)
 //                                          └─ SpotterDialog (the state machine) ─ SpotterAdvisor (rules → advice, replies)
 //                                             ─ SpotterRules (YAML decision tables) · SpotterUnderstanding ─ SpotterCore
 //
@@ -69,7 +70,7 @@ let package = Package(
             swiftSettings: strictSettings),
         .target(
             name: "SpotterStore",
-            dependencies: ["SpotterCore", "SpotterDialog", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["SpotterCore", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strictSettings),
         .systemLibrary(
             name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),

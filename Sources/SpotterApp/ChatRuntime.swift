@@ -346,3 +346,14 @@ public final class ChatRuntime: @unchecked Sendable {
         return context
     }
 }
+
+extension StoreSession {
+    /// A lifter's conversation in a room, read back from the state the store keeps.
+    public func conversation(room: String, user: String) throws -> Conversation? {
+        try conversationState(room: room, user: user).map(Conversation.init(json:))
+    }
+
+    public func saveConversation(_ conversation: Conversation, room: String, user: String) throws {
+        try saveConversationState(conversation.json, updatedAt: conversation.updatedAt, room: room, user: user)
+    }
+}

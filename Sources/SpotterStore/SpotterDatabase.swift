@@ -1,7 +1,6 @@
 import Foundation
 import GRDB
 import SpotterCore
-import SpotterDialog
 
 /// Why the database cannot be used. Every case names the file and says what to do; none
 /// of them ever overwrites the file.
@@ -472,19 +471,20 @@ public struct StoreSession {
 
     // MARK: Conversations
 
-    public func conversation(room: String, user: String) throws -> Conversation? {
+    /// What the dialog keeps of a lifter's conversation in a room, as it wrote it: the store
+    /// holds the state without reading it (the dialog owns its shape; SpotterApp converts).
+    public func conversationState(room: String, user: String) throws -> JSONValue? {
         let statement = try db.cachedStatement(sql: "SELECT state FROM conversations WHERE room_id = ? AND user_id = ?")
         guard let text = try String.fetchOne(statement, arguments: [room, user]) else { return nil }
-        guard let json = try? JSONValue.parse(text) else { return nil }
-        return Conversation(json: json)
+        return try? JSONValue.parse(text)
     }
 
-    public func saveConversation(_ conversation: Conversation, room: String, user: String) throws {
+    public func saveConversationState(_ state: JSONValue, updatedAt: Timestamp, room: String, user: String) throws {
         let statement = try db.cachedStatement(sql: """
             INSERT INTO conversations (room_id, user_id, state, updated_at) VALUES (?, ?, ?, ?)
             ON CONFLICT (room_id, user_id) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at
             """)
-        try statement.execute(arguments: [room, user, conversation.json.serialized(), conversation.updatedAt])
+        try statement.execute(arguments: [room, user, state.serialized(), updatedAt])
     }
 
     // MARK: Profiles
