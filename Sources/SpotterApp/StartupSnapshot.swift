@@ -126,8 +126,8 @@ public enum StartupSnapshot {
     }
 
     /// The content key (every input file's path and bytes, the format and this executable) and
-    /// the file key (the folder: one snapshot file per rules folder, replaced when the folder
-    /// or the build changes).
+    /// the file key (the folder and the executable's path: one snapshot file for each, replaced
+    /// when the folder changes or the executable is rebuilt).
     static func key(folder: String, _ files: [(path: String, bytes: [UInt8])]) -> (content: [UInt8], file: [UInt8]) {
         var hashes = keyHashes(folder)
         for (path, bytes) in files {
@@ -149,6 +149,9 @@ public enum StartupSnapshot {
     private static func keyHashes(_ folder: String) -> (content: ContentHash, file: ContentHash) {
         var file = ContentHash()
         file.combine(folder)
+        // Per executable path too: `spotter` and `spotter-server` (two builds) reading one folder
+        // would otherwise replace each other's snapshot at every start.
+        file.combine(executablePath())
         var content = file
         content.combine(executableIdentity())
         content.combine(Int(format))
@@ -170,6 +173,13 @@ public enum StartupSnapshot {
         #else
         return []
         #endif
+    }
+
+    /// Where this executable is (`/proc/self/exe`); empty when unknown.
+    private static func executablePath() -> String {
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        let length = readlink("/proc/self/exe", &buffer, buffer.count)
+        return length > 0 ? String(decoding: buffer[..<length], as: UTF8.self) : ""
     }
 
     private static func hex(_ bytes: [UInt8]) -> String {
