@@ -138,12 +138,20 @@ enum ProjectPaths {
 /// A whole file's bytes, read straight into an array (`FileManager.contents` reads into `Data`,
 /// and converting that copies every byte again); nil when it cannot be read.
 func readWholeFile(_ path: String) -> [UInt8]? {
+    withRegularFile(path) { descriptor, size in readAll(descriptor, size) } ?? nil
+}
+
+/// Runs `body` with an open descriptor of `path` and its size, when it is a regular file.
+func withRegularFile<T>(_ path: String, _ body: (Int32, Int) -> T) -> T? {
     let descriptor = open(path, O_RDONLY | O_CLOEXEC)
     guard descriptor >= 0 else { return nil }
     defer { close(descriptor) }
     var info = stat()
     guard fstat(descriptor, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return nil }
-    let size = Int(info.st_size)
+    return body(descriptor, Int(info.st_size))
+}
+
+private func readAll(_ descriptor: Int32, _ size: Int) -> [UInt8]? {
     var failed = false
     let bytes = [UInt8](unsafeUninitializedCapacity: size) { buffer, count in
         var done = 0

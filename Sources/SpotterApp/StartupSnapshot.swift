@@ -238,18 +238,13 @@ final class MappedFile {
     let bytes: UnsafeRawBufferPointer
 
     init?(_ path: String) {
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { return nil }
-        defer { close(descriptor) }
-        var info = stat()
-        guard fstat(descriptor, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return nil }
-        let size = Int(info.st_size)
-        guard size > 0 else {
-            bytes = UnsafeRawBufferPointer(start: nil, count: 0)
-            return
+        let mapped: UnsafeRawBufferPointer?? = withRegularFile(path) { descriptor, size in
+            guard size > 0 else { return UnsafeRawBufferPointer(start: nil, count: 0) }
+            guard let address = mmap(nil, size, PROT_READ, MAP_PRIVATE, descriptor, 0), address != MAP_FAILED else { return nil }
+            return UnsafeRawBufferPointer(start: address, count: size)
         }
-        guard let address = mmap(nil, size, PROT_READ, MAP_PRIVATE, descriptor, 0), address != MAP_FAILED else { return nil }
-        bytes = UnsafeRawBufferPointer(start: address, count: size)
+        guard let mapped, let mapped else { return nil }
+        bytes = mapped
     }
 
     deinit {
