@@ -23,9 +23,6 @@ enum YesNo: String, ExpressibleByArgument, CaseIterable {
     case yes, no
 }
 
-/// What `spotter ask` keeps until the process exits (see `Ask.run`).
-private let keptToExit = Locked<Coach?>(nil)
-
 struct Ask: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Answer one question and exit.", discussion: exitCodesHelp)
 
@@ -52,10 +49,6 @@ struct Ask: ParsableCommand {
 
     func run() throws {
         var coach = try loadCoach(rules)
-        // The process ends after this answer: freeing the indexes and rules object by object
-        // would cost a tenth of it, so they stay reachable to the end (the kernel frees them at
-        // once, and leak checkers see them held, not lost).
-        keptToExit.withLock { $0 = coach }
         // `ask` has no "why" to say afterwards: it points to --explain, or prints the trace itself.
         coach.writer.traceHint = explain ? nil : "Add --explain for the rules and sources behind it."
         var profile = ResolvedProfile(profile: .assumed)
