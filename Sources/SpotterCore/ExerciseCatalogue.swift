@@ -80,6 +80,11 @@ public struct CatalogueError: Error, Sendable, CustomStringConvertible {
 }
 
 extension ExerciseCatalogue {
+    private static let mechanics = Mechanic.allCases
+    private static let equipments = Equipment.allCases
+    private static let categories = ExerciseCategory.allCases
+    private static let risks = RiskClass.allCases
+
     /// Writes every exercise, in order, for a start-up snapshot.
     public func write(to writer: inout SnapshotWriter) {
         writer.int(exercises.count)
@@ -87,12 +92,14 @@ extension ExerciseCatalogue {
             writer.string(exercise.id)
             writer.string(exercise.name)
             writer.strings(exercise.aliases)
-            writer.optionalString(exercise.mechanic?.rawValue)
-            writer.string(exercise.equipment.rawValue)
-            writer.string(exercise.category.rawValue)
+            // Enumerations by their position among the cases: reading a name back compares it
+            // with every case's name, four times for each of some 900 exercises.
+            writer.int32(exercise.mechanic.map { Int32(Self.mechanics.firstIndex(of: $0)!) } ?? -1)
+            writer.int32(Int32(Self.equipments.firstIndex(of: exercise.equipment)!))
+            writer.int32(Int32(Self.categories.firstIndex(of: exercise.category)!))
             writer.strings(exercise.primary)
             writer.strings(exercise.secondary)
-            writer.string(exercise.risk.rawValue)
+            writer.int32(Int32(Self.risks.firstIndex(of: exercise.risk)!))
         }
     }
 
@@ -101,18 +108,17 @@ extension ExerciseCatalogue {
         let count = try reader.count(elementSize: 30)
         var exercises: [Exercise] = []
         exercises.reserveCapacity(count)
+        func pick<T>(_ cases: [T], _ index: Int32) throws(SnapshotError) -> T {
+            guard index >= 0, Int(index) < cases.count else { throw SnapshotError("unknown \(T.self) number \(index)") }
+            return cases[Int(index)]
+        }
         for _ in 0..<count {
             let id = try reader.string(), name = try reader.string(), aliases = try reader.strings()
-            let mechanic: Mechanic?
-            if let raw = try reader.optionalString() {
-                guard let value = Mechanic(rawValue: raw) else { throw SnapshotError("unknown mechanic '\(raw)'") }
-                mechanic = value
-            } else {
-                mechanic = nil
-            }
-            let equipment = try reader.raw(Equipment.self), category = try reader.raw(ExerciseCategory.self)
+            let mechanicIndex = try reader.int32()
+            let mechanic = mechanicIndex == -1 ? nil : try pick(Self.mechanics, mechanicIndex)
+            let equipment = try pick(Self.equipments, try reader.int32()), category = try pick(Self.categories, try reader.int32())
             let primary = try reader.strings(), secondary = try reader.strings()
-            let risk = try reader.raw(RiskClass.self)
+            let risk = try pick(Self.risks, try reader.int32())
             exercises.append(Exercise(id: id, name: name, aliases: aliases, mechanic: mechanic, equipment: equipment,
                                       category: category, primary: primary, secondary: secondary, risk: risk))
         }

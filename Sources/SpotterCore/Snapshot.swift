@@ -85,9 +85,10 @@ public struct SnapshotError: Error, Sendable, Hashable, CustomStringConvertible 
 /// It reads memory it does not own (a mapped file, an array's buffer): use it only inside
 /// ``reading(_:from:_:)``, while that memory is alive.
 public struct SnapshotReader {
-    private let bytes: UnsafeRawBufferPointer
-    private var offset: Int
-    private var table: [String] = []
+    // Inlinable readers: each call specialises in the module decoding, where most of a start's decoding runs.
+    @usableFromInline let bytes: UnsafeRawBufferPointer
+    @usableFromInline var offset: Int
+    @usableFromInline var table: [String] = []
 
     /// Reads the string table at `offset` of `bytes`, then hands the reader to `body` for the payload.
     public static func reading<T>(
@@ -114,10 +115,10 @@ public struct SnapshotReader {
     }
 
     /// Whether every byte was read (a snapshot with bytes left over is not the one written).
-    public var atEnd: Bool { offset == bytes.count }
+    @inlinable public var atEnd: Bool { offset == bytes.count }
 
-    @inline(__always)
-    private mutating func load<T: FixedWidthInteger>(_: T.Type) throws(SnapshotError) -> T {
+    @inlinable @inline(__always)
+    mutating func load<T: FixedWidthInteger>(_: T.Type) throws(SnapshotError) -> T {
         let size = MemoryLayout<T>.size
         guard bytes.count - offset >= size else { throw SnapshotError("truncated") }
         let value = bytes.loadUnaligned(fromByteOffset: offset, as: T.self)
@@ -125,13 +126,13 @@ public struct SnapshotReader {
         return T(littleEndian: value)
     }
 
-    public mutating func int64() throws(SnapshotError) -> Int64 { try load(Int64.self) }
-    public mutating func int() throws(SnapshotError) -> Int { Int(try load(Int64.self)) }
-    public mutating func int32() throws(SnapshotError) -> Int32 { try load(Int32.self) }
-    public mutating func uint32() throws(SnapshotError) -> UInt32 { try load(UInt32.self) }
-    public mutating func byte() throws(SnapshotError) -> UInt8 { try load(UInt8.self) }
+    @inlinable public mutating func int64() throws(SnapshotError) -> Int64 { try load(Int64.self) }
+    @inlinable public mutating func int() throws(SnapshotError) -> Int { Int(try load(Int64.self)) }
+    @inlinable public mutating func int32() throws(SnapshotError) -> Int32 { try load(Int32.self) }
+    @inlinable public mutating func uint32() throws(SnapshotError) -> UInt32 { try load(UInt32.self) }
+    @inlinable public mutating func byte() throws(SnapshotError) -> UInt8 { try load(UInt8.self) }
 
-    public mutating func bool() throws(SnapshotError) -> Bool {
+    @inlinable public mutating func bool() throws(SnapshotError) -> Bool {
         switch try byte() {
         case 0: false
         case 1: true
@@ -139,27 +140,27 @@ public struct SnapshotReader {
         }
     }
 
-    public mutating func double() throws(SnapshotError) -> Double { Double(bitPattern: try load(UInt64.self)) }
+    @inlinable public mutating func double() throws(SnapshotError) -> Double { Double(bitPattern: try load(UInt64.self)) }
 
-    public mutating func string() throws(SnapshotError) -> String {
+    @inlinable public mutating func string() throws(SnapshotError) -> String {
         let id = Int(try int32())
         guard id >= 0, id < table.count else { throw SnapshotError("a string index is out of range") }
         return table[id]
     }
 
-    public mutating func optionalString() throws(SnapshotError) -> String? {
+    @inlinable public mutating func optionalString() throws(SnapshotError) -> String? {
         try bool() ? try string() : nil
     }
 
     /// A count of elements that take at least `elementSize` bytes each: one larger than the
     /// bytes left cannot be right, and would otherwise reserve unbounded memory.
-    public mutating func count(elementSize: Int = 1) throws(SnapshotError) -> Int {
+    @inlinable public mutating func count(elementSize: Int = 1) throws(SnapshotError) -> Int {
         let count = try int()
         guard count >= 0, count <= (bytes.count - offset) / max(1, elementSize) else { throw SnapshotError("a count is out of range") }
         return count
     }
 
-    public mutating func strings() throws(SnapshotError) -> [String] {
+    @inlinable public mutating func strings() throws(SnapshotError) -> [String] {
         let count = try self.count(elementSize: 4)
         var values: [String] = []
         values.reserveCapacity(count)
@@ -167,7 +168,7 @@ public struct SnapshotReader {
         return values
     }
 
-    public mutating func int32s() throws(SnapshotError) -> [Int32] {
+    @inlinable public mutating func int32s() throws(SnapshotError) -> [Int32] {
         let count = try self.count(elementSize: 4)
         var values: [Int32] = []
         values.reserveCapacity(count)
@@ -176,7 +177,7 @@ public struct SnapshotReader {
     }
 
     /// An enumeration's raw value, refused when this build has no such case.
-    public mutating func raw<T: RawRepresentable>(_: T.Type) throws(SnapshotError) -> T where T.RawValue == String {
+    @inlinable public mutating func raw<T: RawRepresentable>(_: T.Type) throws(SnapshotError) -> T where T.RawValue == String {
         let raw = try string()
         guard let value = T(rawValue: raw) else { throw SnapshotError("unknown \(T.self) '\(raw)'") }
         return value
