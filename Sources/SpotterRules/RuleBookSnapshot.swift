@@ -72,7 +72,7 @@ extension RuleBook {
             let tier = try reader.raw(Source.Tier.self), short = try reader.string()
             sources[key] = Source(id: id, citation: citation, doi: doi, tier: tier, short: short)
         }
-        let tableCount = try reader.count(elementSize: 40)
+        let tableCount = try reader.count(elementSize: 32)
         var tables: [DecisionTable] = []
         tables.reserveCapacity(tableCount)
         for _ in 0..<tableCount {
