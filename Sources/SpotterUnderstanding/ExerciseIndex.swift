@@ -9,14 +9,15 @@ struct ExerciseIndex: Sendable {
     private var unordered: [[Int32]: Int] = [:]
     /// Word ids that occur in some name, indexed by id, so only runs of them are tried.
     private var isNameWord: [Bool] = []
-    /// Every word in every name and alias (as typed and stemmed), for choosing typo targets
-    /// (empty in an index read from a snapshot, which has the corrector already).
-    private(set) var vocabulary: Set<String> = []
-    /// Alias words carry more weight than catalogue-name words when a typo is ambiguous.
-    private(set) var aliasWords: Set<String> = []
     private(set) var longest = 1
 
-    init(catalogue: ExerciseCatalogue, vocabulary words: inout Vocabulary) {
+    /// - Parameter typoTargets: receives every word of every name and alias (as typed and
+    ///   stemmed) that a typo may be corrected to: weight 2 for alias words, 1 for name words.
+    init(catalogue: ExerciseCatalogue, vocabulary words: inout Vocabulary, typoTargets: inout [String: Int]) {
+        func target(_ word: String, _ priority: Int) {
+            let weight = priority == 3 ? 2 : 1
+            if weight > typoTargets[word] ?? 0 { typoTargets[word] = weight }
+        }
         // Each key's catalogue position and priority in one table, updated in place: one hash of
         // the key per name instead of three (this index is most of the understanding's start-up).
         var exactEntries: [[Int32]: (position: Int, priority: Int)] = [:]
@@ -49,12 +50,10 @@ struct ExerciseIndex: Sendable {
                 let stems = tokens.map(\.stem)
                 longest = max(longest, stems.count)
                 for token in tokens where token.kind == .word && token.text.utf8.count > 3 {
-                    vocabulary.insert(token.text)
-                    if priority == 3 { aliasWords.insert(token.text) }
+                    target(token.text, priority)
                 }
                 for stem in stems where stem.utf8.count > 1 {
-                    vocabulary.insert(stem)
-                    if priority == 3 { aliasWords.insert(stem) }
+                    target(stem, priority)
                 }
                 let ids = stems.map { words.intern($0) }
                 nameWords.formUnion(ids)
@@ -62,8 +61,7 @@ struct ExerciseIndex: Sendable {
                 if stems.count > 1 {
                     // "benchpress", "pullup": the name run together is one word.
                     let joined = stems.joined()
-                    vocabulary.insert(joined)
-                    if priority == 3 { aliasWords.insert(joined) }
+                    target(joined, priority)
                     let joinedID = words.intern(joined)
                     nameWords.insert(joinedID)
                     add([joinedID], position, priority, into: &exactEntries)
@@ -176,8 +174,6 @@ extension ExerciseIndex {
         }
         writer.int(isNameWord.count)
         for flag in isNameWord { writer.bool(flag) }
-        // `vocabulary` and `aliasWords` are read once, while the understanding chooses its typo
-        // targets; the snapshot holds the corrector built from them instead.
         writer.int(longest)
     }
 

@@ -43,13 +43,10 @@ public final class MessageUnderstanding: Sendable {
     public init(catalogue: ExerciseCatalogue) {
         self.catalogue = catalogue
         var vocabulary = Vocabulary()
-        let index = ExerciseIndex(catalogue: catalogue, vocabulary: &vocabulary)
-        self.index = index
+        var targets: [String: Int] = [:]
+        self.index = ExerciseIndex(catalogue: catalogue, vocabulary: &vocabulary, typoTargets: &targets)
         self.cues = CueMatcher(vocabulary: &vocabulary)
         self.checkInPhrases = CheckInParser.CompiledPhrases(vocabulary: &vocabulary)
-        var targets: [String: Int] = [:]
-        for word in index.vocabulary { targets[word] = 1 }
-        for word in index.aliasWords { targets[word] = 2 }
         // Typos are corrected toward question and profile words; the chat's one-word commands
         // ("later", "stop") are matched only as typed, so "laterl raises" stays a lateral raise.
         for list in CueList.allCases where !list.isCommand {
