@@ -24,10 +24,6 @@ public struct SnapshotWriter: Sendable {
         withUnsafeBytes(of: value.littleEndian) { payload.append(contentsOf: $0) }
     }
 
-    public mutating func uint32(_ value: UInt32) {
-        withUnsafeBytes(of: value.littleEndian) { payload.append(contentsOf: $0) }
-    }
-
     public mutating func byte(_ value: UInt8) { payload.append(value) }
 
     public mutating func bool(_ value: Bool) { payload.append(value ? 1 : 0) }
@@ -129,7 +125,6 @@ public struct SnapshotReader {
     @inlinable public mutating func int64() throws(SnapshotError) -> Int64 { try load(Int64.self) }
     @inlinable public mutating func int() throws(SnapshotError) -> Int { Int(try load(Int64.self)) }
     @inlinable public mutating func int32() throws(SnapshotError) -> Int32 { try load(Int32.self) }
-    @inlinable public mutating func uint32() throws(SnapshotError) -> UInt32 { try load(UInt32.self) }
     @inlinable public mutating func byte() throws(SnapshotError) -> UInt8 { try load(UInt8.self) }
 
     @inlinable public mutating func bool() throws(SnapshotError) -> Bool {
