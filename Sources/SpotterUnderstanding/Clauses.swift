@@ -14,12 +14,12 @@ struct Clauses: Sendable {
 
     private static let isBreak: UInt8 = 1, isQuestion: UInt8 = 2, isNegator: UInt8 = 4
     /// The three word lists in one table, so each word is looked up once instead of three times.
-    private static let roles: [String: UInt8] = {
+    private static let roles: WordTable<UInt8> = {
         var roles: [String: UInt8] = [:]
         for word in Lexicon.clauseBreaks { roles[word, default: 0] |= isBreak }
         for word in Lexicon.questionWords { roles[word, default: 0] |= isQuestion }
         for word in Lexicon.negators { roles[word, default: 0] |= isNegator }
-        return roles
+        return WordTable(roles.map { ($0.key, $0.value) })
     }()
 
     /// Reads the clauses of a message; question words are ``Lexicon/questionWords``.

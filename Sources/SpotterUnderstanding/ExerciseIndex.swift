@@ -5,8 +5,8 @@ import SpotterCore
 struct ExerciseIndex: Sendable {
     /// Word-id sequences → catalogue position. Aliases win over names; a name key that two
     /// exercises share is dropped as ambiguous rather than guessed.
-    private var exact: [[Int32]: Int] = [:]
-    private var unordered: [[Int32]: Int] = [:]
+    private var exact = SequenceTable([])
+    private var unordered = SequenceTable([])
     /// Word ids that occur in some name, indexed by id, so only runs of them are tried.
     private var isNameWord: [Bool] = []
     private(set) var longest = 1
@@ -69,10 +69,8 @@ struct ExerciseIndex: Sendable {
                 }
             }
         }
-        exact.reserveCapacity(exactEntries.count)
-        for (key, entry) in exactEntries where entry.position != ambiguous { exact[key] = entry.position }
-        unordered.reserveCapacity(unorderedEntries.count)
-        for (key, entry) in unorderedEntries where entry.position != ambiguous { unordered[key] = entry.position }
+        exact = SequenceTable(exactEntries.lazy.filter { $0.value.position != ambiguous }.map { ($0.key, $0.value.position) })
+        unordered = SequenceTable(unorderedEntries.lazy.filter { $0.value.position != ambiguous }.map { ($0.key, $0.value.position) })
         isNameWord = [Bool](repeating: false, count: words.words.count)
         for id in nameWords { isNameWord[Int(id)] = true }
     }
@@ -110,10 +108,8 @@ struct ExerciseIndex: Sendable {
     /// in the message (times the longest name), so a 64 KiB message of names stays cheap.
     func matches(_ ids: [Int32]) -> [(position: Int, range: Range<Int>)] {
         var found: [(position: Int, range: Range<Int>)] = []
-        // Two buffers reused for every window tried: an array per window was most of the cost.
-        var window: [Int32] = []
+        // Windows are looked up as slices of `ids`; the one sorted copy reuses a buffer.
         var sortedWindow: [Int32] = []
-        window.reserveCapacity(longest)
         sortedWindow.reserveCapacity(longest)
         var start = 0
         while start < ids.count {
@@ -124,12 +120,10 @@ struct ExerciseIndex: Sendable {
             while i < end {
                 var hit: (position: Int, range: Range<Int>)?
                 for length in stride(from: min(longest, end - i), through: 1, by: -1) {
-                    window.removeAll(keepingCapacity: true)
-                    window.append(contentsOf: ids[i..<(i + length)])
-                    var position = exact[window]
+                    var position = exact[ids[i..<(i + length)]]
                     if position == nil, length > 1 {
                         sortedWindow.removeAll(keepingCapacity: true)
-                        sortedWindow.append(contentsOf: window)
+                        sortedWindow.append(contentsOf: ids[i..<(i + length)])
                         sortedWindow.sort()
                         position = unordered[sortedWindow]
                     }
@@ -155,7 +149,7 @@ struct ExerciseIndex: Sendable {
     private func longestMatch(_ ids: [Int32], in run: Range<Int>) -> (position: Int, range: Range<Int>)? {
         for length in stride(from: min(longest, run.count), through: 1, by: -1) {
             for start in run.lowerBound...(run.upperBound - length) {
-                let window = Array(ids[start..<(start + length)])
+                let window = ids[start..<(start + length)]
                 if let found = exact[window] { return (found, start..<(start + length)) }
                 if length > 1, let found = unordered[window.sorted()] { return (found, start..<(start + length)) }
             }
@@ -170,7 +164,7 @@ extension ExerciseIndex {
     func write(to writer: inout SnapshotWriter) {
         for table in [exact, unordered] {
             writer.int(table.count)
-            for (key, position) in table { writer.int32s(key); writer.int(position) }
+            for (key, position) in table.pairs { writer.int32s(key); writer.int(position) }
         }
         writer.int(isNameWord.count)
         for flag in isNameWord { writer.bool(flag) }
@@ -179,17 +173,17 @@ extension ExerciseIndex {
 
     /// - Parameter exercises: how many exercises the catalogue has; every position must be one.
     init(reading reader: inout SnapshotReader, exercises: Int) throws(SnapshotError) {
-        var tables: [[[Int32]: Int]] = []
+        var tables: [SequenceTable] = []
         for _ in 0..<2 {
             let count = try reader.count(elementSize: 16)
-            var table: [[Int32]: Int] = [:]
+            var table: [([Int32], Int)] = []
             table.reserveCapacity(count)
             for _ in 0..<count {
                 let key = try reader.int32s(), position = try reader.int()
                 guard position >= 0, position < exercises else { throw SnapshotError("an exercise position is out of range") }
-                table[key] = position
+                table.append((key, position))
             }
-            tables.append(table)
+            tables.append(SequenceTable(table))
         }
         exact = tables[0]
         unordered = tables[1]

@@ -9,7 +9,7 @@ enum Language {
     /// Function words and a few gym words of German, French, Spanish, Italian, Portuguese,
     /// Dutch and the Scandinavian languages, accents folded as the tokenizer folds them. Only
     /// words that are not also English (no "die", "per", "con", "non", "el").
-    static let foreignWords: Set<String> = Set("""
+    static let foreignWords = WordSet("""
     ich du soll sollte sollen beim zum zur bis nicht und oder wie viel viele wieviel mein meine meinen mit bei \
     gehen machen ist habe hab kann muss wann warum welche welcher der das dem des ein eine einen auf nach \
     auch noch schon sehr aber wenn dass fur vom sich wir ihr sie heute satz satze wiederholungen versagen \
@@ -25,7 +25,7 @@ enum Language {
     """.split(whereSeparator: { $0 == " " || $0 == "\n" }).map(String.init))
 
     /// English words that outweigh foreign ones in a mixed message.
-    static let englishWords: Set<String> = Lexicon.commonWords.union(Lexicon.questionWords)
+    static let englishWords = WordSet(Lexicon.commonWords.union(Lexicon.questionWords))
 
     /// Whether `text` (tokenized as `tokens`) is written in a language other than English.
     static func isNotEnglish(_ text: String, tokens: [Token]) -> Bool {

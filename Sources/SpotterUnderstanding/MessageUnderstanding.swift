@@ -37,7 +37,7 @@ public final class MessageUnderstanding: Sendable {
     private let checkInPhrases: CheckInParser.CompiledPhrases
     private let questionWords: Set<Int32>
     /// Muscle-group phrases (one or two word ids, packed in one integer) → index in ``MuscleGroup/all``.
-    private let groupPhrases: [Int64: Int]
+    private let groupPhrases: PackedTable<Int>
     private let backID: Int32
 
     public init(catalogue: ExerciseCatalogue) {
@@ -62,7 +62,7 @@ public final class MessageUnderstanding: Sendable {
         self.corrector = TypoCorrector(targets: targets, alsoKnown: known)
         for word in Lexicon.commonWords { _ = vocabulary.intern(word) }
         self.questionWords = Set(Lexicon.questionWords.map { vocabulary.intern($0) })
-        var groupPhrases: [Int64: Int] = [:]
+        var groupPhrases: [UInt64: Int] = [:]
         for (position, group) in MuscleGroup.all.enumerated() {
             for phrase in group.words {
                 let key = Tokenizer.tokenize(phrase).filter { $0.kind == .word }.map { vocabulary.intern($0.stem) }
@@ -71,7 +71,7 @@ public final class MessageUnderstanding: Sendable {
                 if groupPhrases[packed] == nil { groupPhrases[packed] = position }
             }
         }
-        self.groupPhrases = groupPhrases
+        self.groupPhrases = PackedTable(groupPhrases.map { ($0.key, $0.value) })
         self.backID = vocabulary.intern("back")
         self.vocabulary = vocabulary
     }
@@ -86,7 +86,7 @@ public final class MessageUnderstanding: Sendable {
         checkInPhrases.write(to: &writer)
         questionWords.write(to: &writer)
         writer.int(groupPhrases.count)
-        for (key, group) in groupPhrases { writer.int64(key); writer.int(group) }
+        for (key, group) in groupPhrases.pairs { writer.int64(Int64(bitPattern: key)); writer.int(group) }
         writer.int32(backID)
     }
 
@@ -106,7 +106,7 @@ public final class MessageUnderstanding: Sendable {
             guard group >= 0, group < MuscleGroup.all.count else { throw SnapshotError("a muscle group is out of range") }
             groupPhrases[key] = group
         }
-        self.groupPhrases = groupPhrases
+        self.groupPhrases = PackedTable(groupPhrases.map { (UInt64(bitPattern: $0.key), $0.value) })
         backID = try reader.int32()
         guard backID >= 0, Int(backID) < vocabulary.words.count else { throw SnapshotError("a word id is out of range") }
     }
@@ -428,8 +428,8 @@ public final class MessageUnderstanding: Sendable {
     }
 
     /// One or two word ids as one dictionary key, so matching allocates nothing.
-    private static func pack(_ first: Int32, _ second: Int32?) -> Int64 {
-        Int64(first) << 32 | Int64(UInt32(bitPattern: second ?? -1))
+    private static func pack(_ first: Int32, _ second: Int32?) -> UInt64 {
+        UInt64(bitPattern: Int64(first) << 32 | Int64(UInt32(bitPattern: second ?? -1)))
     }
 
     private func isIdiomaticBack(_ ids: [Int32], _ i: Int, length: Int) -> Bool {

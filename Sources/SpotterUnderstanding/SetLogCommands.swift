@@ -5,12 +5,12 @@ import SpotterCore
 /// "my log today", "my bests", "use lbs". Each is a short message of its own; a longer one,
 /// or one that reads as a set log, is not a command.
 enum SetLogCommands {
-    static let editWords: Set<String> = ["change", "make", "was", "should", "actually", "correct", "correction", "meant", "fix", "edit"]
-    static let deleteWords: Set<String> = ["delete", "remove", "erase", "drop", "scrap", "scratch"]
-    static let unitWords: Set<String> = ["use", "lift", "switch", "change", "unit", "prefer", "work", "train", "log", "think", "set"]
+    static let editWords: WordSet = ["change", "make", "was", "should", "actually", "correct", "correction", "meant", "fix", "edit"]
+    static let deleteWords: WordSet = ["delete", "remove", "erase", "drop", "scrap", "scratch"]
+    static let unitWords: WordSet = ["use", "lift", "switch", "change", "unit", "prefer", "work", "train", "log", "think", "set"]
 
     /// The words one of the commands without a number needs (see ``read(_:named:isQuestion:)``).
-    static let commandWords: Set<String> = ["log", "logged", "best", "pr", "record", "pb", "wrong", "mistake", "typo"]
+    static let commandWords: WordSet = ["log", "logged", "best", "pr", "record", "pb", "wrong", "mistake", "typo"]
 
     static func read(_ tokens: [Token], named: [SetLogGrammar.Named], isQuestion: Bool) -> LogCommand? {
         // Every command below is a short message (ten words at most): a longer one is none, and
@@ -31,7 +31,7 @@ enum SetLogCommands {
         let words = tokens.filter { $0.kind == .word }.map(\.stem)
         let numbers = tokens.enumerated().filter { $0.element.kind == .number }
         var whole: String { words.joined(separator: " ") }
-        let wordSet = Set(words)
+        let wordSet = WordSet(words)
         let count = words.count
         func unit(_ stem: String) -> LoadUnit? { SetLogGrammar.unit(stem) }
         let units = words.compactMap(unit)

@@ -23,7 +23,7 @@ enum SetParser {
         }
     }
 
-    static let repWords: [String: Int] = ["single": 1, "double": 2, "triple": 3]
+    static let repWords = WordTable<Int>([("single", 1), ("double", 2), ("triple", 3)])
 
     /// A count (reps, sets) from a number token. Any number of digits can be typed, so it is
     /// capped before conversion (a billion is as implausible as infinity, and converts safely);
@@ -35,8 +35,9 @@ enum SetParser {
     /// Extracts every number pattern it recognises; `skip` is the exercise's words.
     static func numbers(_ tokens: [Token], skip: Range<Int>?) -> Numbers {
         var result = Numbers()
-        var used = Set<Int>()
         let count = tokens.count
+        // Indexed by token: a `Set<Int>` hashed every probe, and this runs for every message.
+        var used = UsedTokens(count: count)
         func stem(_ i: Int) -> String? { i >= 0 && i < count ? tokens[i].stem : nil }
         func number(_ i: Int) -> Double? { i >= 0 && i < count ? tokens[i].number : nil }
 
@@ -123,7 +124,7 @@ enum SetParser {
                 used.insert(i)
                 continue
             }
-            if stem(i - 1) == "for" && value <= 50 && stem(i + 1).map({ !["year", "month", "week", "day"].contains($0) }) ?? true {
+            if stem(i - 1) == "for" && value <= 50 && stem(i + 1).map({ !Self.spans.contains($0) }) ?? true {
                 if result.reps == nil { result.reps = whole(value) }
                 used.insert(i)
                 continue
@@ -133,7 +134,7 @@ enum SetParser {
         for i in 0..<count where tokens[i].kind == .number && !used.contains(i) {
             if let skip, skip.contains(i) { continue }
             guard let value = tokens[i].number else { continue }
-            if ["year", "month", "week", "day", "hour", "minute", "time", "/"].contains(stem(i + 1) ?? "") || stem(i - 1) == "/" {
+            if stem(i + 1).map({ Self.spans.contains($0) || Self.timeWords.contains($0) }) ?? false || stem(i - 1) == "/" {
                 continue
             }
             if result.load == nil && value > 12 {
@@ -146,4 +147,16 @@ enum SetParser {
         }
         return result
     }
+
+    /// Words after a number that make it a stretch of time, not reps ("for 3 weeks").
+    private static let spans: WordSet = ["year", "month", "week", "day"]
+    private static let timeWords: WordSet = ["hour", "minute", "time", "/"]
+}
+
+/// Which tokens a reading has used, by position.
+struct UsedTokens {
+    private var flags: [Bool]
+    init(count: Int) { flags = [Bool](repeating: false, count: count) }
+    func contains(_ i: Int) -> Bool { i >= 0 && i < flags.count && flags[i] }
+    mutating func insert(_ i: Int) { if i >= 0 && i < flags.count { flags[i] = true } }
 }

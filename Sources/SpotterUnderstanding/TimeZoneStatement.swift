@@ -10,14 +10,17 @@ public enum TimeZoneStatement {
 
     /// The zone's name when the whole message states the lifter's time zone, else nil.
     public static func read(_ text: String) -> String? {
-        // Every opening has "time" or "tz" in it: most messages are turned away by one byte scan
-        // before any lowercasing or prefix test.
-        var sawT = false
+        // Every opening has "zone" or "tz" in it: most messages are turned away by one byte scan
+        // before any lowercasing or prefix test ("ti" of "time" was in too many of them).
+        var previous: UInt8 = 0
         var mentionsZone = false
         for byte in text.utf8 {
             let lower = byte | 0x20
-            if sawT && (lower == UInt8(ascii: "i") || lower == UInt8(ascii: "z")) { mentionsZone = true; break }
-            sawT = lower == UInt8(ascii: "t")
+            if previous == UInt8(ascii: "t") && lower == UInt8(ascii: "z") || previous == UInt8(ascii: "z") && lower == UInt8(ascii: "o") {
+                mentionsZone = true
+                break
+            }
+            previous = lower
         }
         guard mentionsZone else { return nil }
         var trimmed = Substring(text)

@@ -38,7 +38,7 @@ enum Tokenizer {
             guard !word.isEmpty else { return }
             let text = String(decoding: word, as: UTF8.self)
             // "x" between numbers is the sets/reps or load/reps separator.
-            append(Token(kind: .word, text: text, stem: Stemmer.stem(text), number: nil))
+            append(Token(kind: .word, text: text, stem: Stemmer.stem(text, letters: word), number: nil))
             word.removeAll(keepingCapacity: true)
         }
         func flushNumber() {
@@ -196,6 +196,25 @@ enum Stemmer {
         return word
     }
 
+    /// ``stem(_:)`` for a word of the letters a-z, as the tokenizer builds them: the suffixes are
+    /// read from the bytes it already has, and a word without one is returned as it is.
+    static func stem(_ word: String, letters: [UInt8]) -> String {
+        guard let last = letters.last else { return word }
+        if irregularEndings[Int(last)], let special = irregular[word] { return special }
+        let n = letters.count
+        guard n > 3, last == UInt8(ascii: "s") else { return word }
+        func ends(_ suffix: StaticString) -> Bool {
+            let count = suffix.utf8CodeUnitCount
+            guard n >= count else { return false }
+            for k in 0..<count where letters[n - count + k] != suffix.utf8Start[k] { return false }
+            return true
+        }
+        if ends("ies") { return String(decoding: letters[..<(n - 3)], as: UTF8.self) + "y" }
+        if ends("sses") || ends("ches") || ends("shes") || ends("xes") { return String(decoding: letters[..<(n - 2)], as: UTF8.self) }
+        if ends("ss") || ends("us") || ends("is") { return word }
+        return String(decoding: letters[..<(n - 1)], as: UTF8.self)
+    }
+
     private static func asciiStem(_ word: String) -> String {
         var bytes = word
         // How many letters to cut: -1 for "ies" → "y".
@@ -222,11 +241,12 @@ enum Stemmer {
     /// Whether some irregular form ends in this byte.
     private static let irregularEndings: [Bool] = {
         var endings = [Bool](repeating: false, count: 256)
-        for word in irregular.keys { if let last = word.utf8.last { endings[Int(last)] = true } }
+        for word in irregularForms.keys { if let last = word.utf8.last { endings[Int(last)] = true } }
         return endings
     }()
 
-    private static let irregular: [String: String] = [
+    private static let irregular = WordTable<String>(irregularForms.map { ($0.key, $0.value) })
+    private static let irregularForms: [String: String] = [
         "flyes": "fly", "flye": "fly", "flys": "fly", "calves": "calf", "halves": "half",
         "knees": "knee", "series": "series", "press": "press", "biceps": "bicep", "triceps": "tricep",
         "abs": "abs", "lats": "lat", "glutes": "glute", "quads": "quad", "hams": "ham", "delts": "delt",

@@ -6,7 +6,7 @@ struct TypoCorrector: Sendable {
     /// Known words by first letter and length, for a quick candidate scan. Typos rarely change
     /// the first letter; requiring it keeps corrections honest and the scan short.
     private var buckets: [Int: [(word: [UInt8], text: String, weight: Int, letters: UInt32)]] = [:]
-    private let known: Set<String>
+    private let known: WordSet
 
     /// - Parameters:
     ///   - targets: words a typo may be corrected to, with a weight that breaks ties.
@@ -20,7 +20,7 @@ struct TypoCorrector: Sendable {
             buckets[Self.bucket(first, bytes.count), default: []].append((bytes, word, weight, Self.letters(bytes)))
         }
         for key in buckets.keys { buckets[key]?.sort { ($0.weight, $1.text) > ($1.weight, $0.text) } }
-        self.known = known
+        self.known = WordSet(known)
     }
 
     func isKnown(_ word: String) -> Bool { known.contains(word) }
@@ -125,6 +125,6 @@ extension TypoCorrector {
             buckets[key] = candidates
         }
         self.buckets = buckets
-        self.known = try Set<String>(reading: &reader)
+        self.known = try WordSet(reading: &reader)
     }
 }

@@ -2,14 +2,14 @@ import SpotterCore
 
 /// Every word Spotter knows, as small integers, so matching compares numbers instead of strings.
 struct Vocabulary: Sendable {
-    private(set) var ids: [String: Int32] = [:]
+    private(set) var ids = WordTable<Int32>()
     private(set) var words: [String] = []
 
     /// A word's id, adding it when new.
     mutating func intern(_ word: String) -> Int32 {
         if let id = ids[word] { return id }
         let id = Int32(words.count)
-        ids[word] = id
+        ids.updateValue(id, forKey: word)
         words.append(word)
         return id
     }
@@ -239,8 +239,7 @@ extension Vocabulary {
 
     init(reading reader: inout SnapshotReader) throws(SnapshotError) {
         let words = try reader.strings()
-        var ids: [String: Int32] = [:]
-        ids.reserveCapacity(words.count)
+        var ids = WordTable<Int32>(minimumCapacity: words.count)
         for (id, word) in words.enumerated() {
             guard ids.updateValue(Int32(id), forKey: word) == nil else { throw SnapshotError("the word '\(word)' is listed twice") }
         }
@@ -286,6 +285,21 @@ extension Set<String> {
         let count = try reader.count(elementSize: 4)
         self.init(minimumCapacity: count)
         for _ in 0..<count { insert(try reader.string()) }
+    }
+}
+
+extension WordSet {
+    func write(to writer: inout SnapshotWriter) {
+        writer.int(count)
+        for word in self { writer.string(word) }
+    }
+
+    init(reading reader: inout SnapshotReader) throws(SnapshotError) {
+        let count = try reader.count(elementSize: 4)
+        var words: [String] = []
+        words.reserveCapacity(count)
+        for _ in 0..<count { words.append(try reader.string()) }
+        self.init(words)
     }
 }
 
