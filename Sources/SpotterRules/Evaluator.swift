@@ -105,6 +105,8 @@ final class CompiledRules: Sendable {
     struct Output: Sendable {
         var slot: Int
         var value: FactValue
+        /// `value` numbered in ``strings``, as fact sets keep it.
+        var stored: StoredFact
         var accumulates: Bool
     }
 
@@ -123,7 +125,12 @@ final class CompiledRules: Sendable {
 
     let nodes: [Node]
     let children: [Int]
-    let constants: [FactValue]
+    /// The operands of tests, numbered in ``strings`` as fact sets keep them.
+    let constants: [StoredFact]
+    /// The same operands as values.
+    let constantValues: [FactValue]
+    /// The strings of the rule book's fact sets; a fact set with another table is compared by value.
+    let strings: FactStrings
     let rules: [CompiledRule]
     let outputs: [Output]
     let tables: [Table]
@@ -132,7 +139,7 @@ final class CompiledRules: Sendable {
     /// The advice pipeline, looked up once.
     let advice: [Int]
 
-    init(tables source: [DecisionTable], pipelines: [String: [Int]]) {
+    init(tables source: [DecisionTable], pipelines: [String: [Int]], strings: FactStrings) {
         var nodes: [Node] = []
         var children: [Int] = []
         var constants: [FactValue] = []
@@ -174,14 +181,17 @@ final class CompiledRules: Sendable {
             for rule in table.rules {
                 let start = outputs.count
                 for output in rule.outputs {
-                    outputs.append(Output(slot: output.slot, value: output.value, accumulates: output.accumulates))
+                    outputs.append(Output(slot: output.slot, value: output.value, stored: Self.stored(output.value, strings),
+                                          accumulates: output.accumulates))
                 }
                 rules.append(CompiledRule(condition: rule.condition.map(compile), outputs: start..<outputs.count))
             }
         }
         self.nodes = nodes
         self.children = children
-        self.constants = constants
+        self.constants = constants.map { Self.stored($0, strings) }
+        self.constantValues = constants
+        self.strings = strings
         self.rules = rules
         self.outputs = outputs
         self.tables = tables
@@ -190,30 +200,51 @@ final class CompiledRules: Sendable {
         self.advice = pipelines[RuleBook.advicePipeline] ?? []
     }
 
+    /// A constant as a fact set of this book keeps it. Every constant's string is in `strings`
+    /// (the rule book numbers them all), so none needs a set's own list.
+    private static func stored(_ value: FactValue, _ strings: FactStrings) -> StoredFact {
+        switch value {
+        case let .symbol(string): strings.id(string).map { .symbol($0) } ?? .none
+        case let .text(string): strings.id(string).map { .text($0) } ?? .none
+        case let .bool(value): .bool(value)
+        case let .number(value): .number(value)
+        case let .range(range): .range(range.min, range.max)
+        }
+    }
+
     /// Evaluates one table in place; the same decisions as ``Condition/matches(_:)`` on the
     /// rules themselves. Calls `fired` with each rule's position in the table.
     @inline(__always)
     func apply(table index: Int, to facts: inout FactSet, fired: (Int) -> Void) {
+        // Fact sets of this book hold its numbered strings; any other is read by value.
+        let numbered = facts.strings === strings
         let table = tables[index]
         for position in 0..<table.ruleCount {
             let rule = rules[table.ruleStart + position]
-            if let condition = rule.condition, !matches(condition, facts) { continue }
+            if let condition = rule.condition, !(numbered ? matches(condition, facts) : matchesByValue(condition, facts)) { continue }
             fired(position)
-            for output in rule.outputs { facts.set(outputs[output]) }
+            for output in rule.outputs {
+                let output = outputs[output]
+                if numbered, !output.accumulates { facts.stored[output.slot] = output.stored } else { facts.set(output) }
+            }
             if !table.collect { break }
         }
     }
 
+    /// Whether condition `index` holds, on the numbered values: equal strings have equal numbers.
     func matches(_ index: Int, _ facts: FactSet) -> Bool {
         switch nodes[index] {
         case let .compare(slot, op, constant):
-            guard let actual = facts.values[slot] else { return false }
-            return FactTest.compare(op, actual, constants[constant])
+            let actual = facts.stored[slot]
+            if actual == .none { return false }
+            return Self.compare(op, actual, constants[constant])
         case let .compareFact(slot, op, other):
-            guard let actual = facts.values[slot], let value = facts.values[other] else { return false }
-            return FactTest.compare(op, actual, value)
+            let actual = facts.stored[slot], value = facts.stored[other]
+            if actual == .none || value == .none { return false }
+            return Self.compare(op, actual, value)
         case let .list(slot, op, range):
-            guard let actual = facts.values[slot] else { return false }
+            let actual = facts.stored[slot]
+            if actual == .none { return false }
             switch op {
             case .in: return constants[range].contains(actual)
             case .notIn: return !constants[range].contains(actual)
@@ -231,6 +262,55 @@ final class CompiledRules: Sendable {
             return false
         case let .not(inner):
             return !matches(inner, facts)
+        }
+    }
+
+    @inline(__always)
+    private static func compare(_ op: ComparisonOperator, _ actual: StoredFact, _ expected: StoredFact) -> Bool {
+        switch op {
+        case .eq: return actual == expected
+        case .ne: return actual != expected
+        case .lt, .lte, .gt, .gte:
+            guard let left = actual.number, let right = expected.number else { return false }
+            switch op {
+            case .lt: return left < right
+            case .lte: return left <= right
+            case .gt: return left > right
+            default: return left >= right
+            }
+        case .in, .notIn, .between:
+            return false
+        }
+    }
+
+    /// ``matches(_:_:)`` for a fact set numbered by another table: the values themselves compared.
+    func matchesByValue(_ index: Int, _ facts: FactSet) -> Bool {
+        switch nodes[index] {
+        case let .compare(slot, op, constant):
+            guard let actual = facts[slot] else { return false }
+            return FactTest.compare(op, actual, constantValues[constant])
+        case let .compareFact(slot, op, other):
+            guard let actual = facts[slot], let value = facts[other] else { return false }
+            return FactTest.compare(op, actual, value)
+        case let .list(slot, op, range):
+            guard let actual = facts[slot] else { return false }
+            switch op {
+            case .in: return constantValues[range].contains(actual)
+            case .notIn: return !constantValues[range].contains(actual)
+            case .between:
+                guard let value = actual.number, !range.isEmpty, let low = constantValues[range.lowerBound].number,
+                      let high = constantValues[range.upperBound - 1].number else { return false }
+                return low <= value && value <= high
+            default: return false
+            }
+        case let .all(range):
+            for child in range where !matchesByValue(children[child], facts) { return false }
+            return true
+        case let .any(range):
+            for child in range where matchesByValue(children[child], facts) { return true }
+            return false
+        case let .not(inner):
+            return !matchesByValue(inner, facts)
         }
     }
 }

@@ -26,6 +26,14 @@ public enum FactValue: Sendable, Hashable, CustomStringConvertible {
         if case let .number(value) = self { return value }
         return nil
     }
+
+    /// The string a symbol or text holds, as a list (empty for other values).
+    var strings: [String] {
+        switch self {
+        case let .symbol(value), let .text(value): [value]
+        default: []
+        }
+    }
 }
 
 /// The type of a declared fact, with its allowed values.
@@ -110,13 +118,27 @@ public struct FactDeclaration: Sendable, Hashable {
 public struct FactSchema: Sendable {
     public let declarations: [FactDeclaration]
     private let slots: [String: Int]
+    /// The strings the facts of this schema are expected to hold; a ``RuleBook`` adds its rules' constants.
+    let strings: FactStrings
 
-    init(_ declarations: [FactDeclaration]) {
+    init(_ declarations: [FactDeclaration], moreStrings: [String] = []) {
         self.declarations = declarations
         var slots: [String: Int] = [:]
         for declaration in declarations { slots[declaration.name] = declaration.slot }
         self.slots = slots
+        var strings: [String] = []
+        for declaration in declarations {
+            if case let .enumeration(values) = declaration.type { strings += values }
+            switch declaration.defaultValue {
+            case let .symbol(value)?, let .text(value)?: strings.append(value)
+            default: break
+            }
+        }
+        self.strings = FactStrings(strings + moreStrings)
     }
+
+    /// This schema, its strings including `more` (the constants of a rule book's rules).
+    func adding(strings more: [String]) -> FactSchema { FactSchema(declarations, moreStrings: more) }
 
     public subscript(name: String) -> FactDeclaration? {
         slots[name].map { declarations[$0] }
@@ -133,17 +155,104 @@ public struct FactSchema: Sendable {
     }
 }
 
+/// The strings a rule book's facts hold (declared enumeration values, rule constants and
+/// outputs), each once, so that a fact set keeps a number for each instead of a `String`.
+final class FactStrings: Sendable {
+    let strings: [String]
+    private let ids: [String: Int32]
+
+    init(_ all: [String]) {
+        var strings: [String] = []
+        var ids: [String: Int32] = [:]
+        for string in all where ids[string] == nil {
+            ids[string] = Int32(strings.count)
+            strings.append(string)
+        }
+        self.strings = strings
+        self.ids = ids
+    }
+
+    func id(_ string: String) -> Int32? { ids[string] }
+}
+
+/// A fact's value as a ``FactSet`` keeps it: plain bits, so copying a fact set (each evaluation
+/// and each what-if trial does) is a memory copy. Copying `FactValue`s, which hold strings, went
+/// through a runtime call per slot, and was a seventh of the time per message.
+enum StoredFact: Sendable, Equatable {
+    case none
+    /// A string by its id: in ``FactStrings`` when not negative, else in the set's own `extra`.
+    case symbol(Int32)
+    case text(Int32)
+    case bool(Bool)
+    case number(Double)
+    case range(Int, Int)
+
+    var number: Double? {
+        if case let .number(value) = self { return value }
+        return nil
+    }
+}
+
 /// The facts of one evaluation, held by slot so that evaluating a rule is a few array reads.
 public struct FactSet: Sendable, Hashable {
-    var values: [FactValue?]
+    var stored: [StoredFact]
+    let strings: FactStrings
+    /// Strings set that the rule book does not know (free text from a caller), each once; a
+    /// ``StoredFact`` refers to `extra[i]` as `-1 - i`, so it never equals a known string's id.
+    private var extra: [String] = []
 
     init(schema: FactSchema) {
-        values = schema.declarations.map(\.defaultValue)
+        strings = schema.strings
+        stored = []
+        stored.reserveCapacity(schema.declarations.count)
+        for declaration in schema.declarations { stored.append(encode(declaration.defaultValue)) }
     }
 
     public subscript(slot: Int) -> FactValue? {
-        get { values[slot] }
-        set { values[slot] = newValue }
+        get { decode(stored[slot]) }
+        set { stored[slot] = encode(newValue) }
+    }
+
+    /// How many slots the set has.
+    var count: Int { stored.count }
+
+    func decode(_ value: StoredFact) -> FactValue? {
+        switch value {
+        case .none: nil
+        case let .symbol(id): .symbol(string(id))
+        case let .text(id): .text(string(id))
+        case let .bool(value): .bool(value)
+        case let .number(value): .number(value)
+        case let .range(min, max): .range(IntRange(min, max))
+        }
+    }
+
+    mutating func encode(_ value: FactValue?) -> StoredFact {
+        switch value {
+        case nil: .none
+        case let .symbol(string)?: .symbol(id(string))
+        case let .text(string)?: .text(id(string))
+        case let .bool(value)?: .bool(value)
+        case let .number(value)?: .number(value)
+        case let .range(range)?: .range(range.min, range.max)
+        }
+    }
+
+    private func string(_ id: Int32) -> String { id >= 0 ? strings.strings[Int(id)] : extra[Int(-1 - id)] }
+
+    private mutating func id(_ string: String) -> Int32 {
+        if let id = strings.id(string) { return id }
+        if let index = extra.firstIndex(of: string) { return Int32(-1 - index) }
+        extra.append(string)
+        return Int32(-extra.count)
+    }
+
+    public static func == (lhs: FactSet, rhs: FactSet) -> Bool {
+        lhs.count == rhs.count && (0..<lhs.count).allSatisfy { lhs[$0] == rhs[$0] }
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        for slot in 0..<count { hasher.combine(self[slot]) }
     }
 }
 

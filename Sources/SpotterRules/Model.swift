@@ -167,11 +167,27 @@ public final class RuleBook: Sendable {
     let compiled: CompiledRules
 
     init(schema: FactSchema, sources: [String: Source], tables: [DecisionTable], pipelines: [String: [Int]]) {
+        // The facts of this book keep the rules' strings by number (``FactStrings``); the compiled
+        // constants are numbered in the same table, so comparing them compares numbers.
+        var strings: [String] = []
+        for table in tables {
+            for rule in table.rules {
+                for output in rule.outputs { strings += output.value.strings }
+                for test in rule.condition?.tests ?? [] {
+                    switch test.operand {
+                    case let .value(value): strings += value.strings
+                    case let .list(values): strings += values.flatMap(\.strings)
+                    case .fact: break
+                    }
+                }
+            }
+        }
+        let schema = schema.adding(strings: strings)
         self.schema = schema
         self.sources = sources
         self.tables = tables
         self.pipelines = pipelines
-        self.compiled = CompiledRules(tables: tables, pipelines: pipelines)
+        self.compiled = CompiledRules(tables: tables, pipelines: pipelines, strings: schema.strings)
     }
 
     /// The pipeline `spotter ask` and questions use.

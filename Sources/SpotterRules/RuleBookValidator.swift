@@ -159,7 +159,7 @@ private struct CaseSpace {
         self.slots = order
         self.candidates = candidates
         var base = FactSet(schema: schema)
-        for index in base.values.indices { base.values[index] = nil }
+        for index in base.stored.indices { base.stored[index] = .none }
         self.base = base
     }
 
