@@ -413,13 +413,13 @@ public struct Advisor: Sendable {
         var scratch = facts
         func changes(_ slot: Int, _ values: [FactValue]) -> Bool {
             let original = facts[slot]
+            let restoredSlots = [slot] + verdictOutputs
             for value in values where value != original {
                 scratch[slot] = value
                 let changed = self.verdict(&scratch) != verdict
                 // Back to `facts`: the trial changed only this slot and what the verdict tables set
                 // (copying the whole fact set for every trial was most of this function's cost).
-                scratch[slot] = original
-                for output in verdictOutputs { scratch[output] = facts[output] }
+                scratch.restore(restoredSlots, from: facts)
                 if changed { return true }
             }
             return false

@@ -47,13 +47,14 @@ public struct Evaluation: Sendable {
 
     /// The sources the fired rules cite, each once, in firing order.
     public var firedSources: [String] {
-        var sources: [String] = []
+        // By number: comparing the source strings of every pair of fired rules was most of this.
+        let compiled = book.compiled
+        var seen: [Int32] = []
         for firing in firings {
-            for source in book.tables[firing.table].rules[firing.rule].sources where !sources.contains(source) {
-                sources.append(source)
-            }
+            let rule = compiled.rules[compiled.tables[firing.table].ruleStart + firing.rule]
+            for source in compiled.ruleSources[rule.sources] where !seen.contains(source) { seen.append(source) }
         }
-        return sources
+        return seen.map { compiled.sourceNames[Int($0)] }
     }
 
     /// Every value the fired rules gave `output`, in firing order.
@@ -114,6 +115,8 @@ final class CompiledRules: Sendable {
         /// The condition's node, nil for a rule that always applies.
         var condition: Int?
         var outputs: Range<Int>
+        /// The rule's sources, in order, as positions in ``ruleSources``.
+        var sources: Range<Int>
     }
 
     struct Table: Sendable {
@@ -134,6 +137,9 @@ final class CompiledRules: Sendable {
     let rules: [CompiledRule]
     let outputs: [Output]
     let tables: [Table]
+    /// Every rule's sources, numbered in ``sourceNames``.
+    let ruleSources: [Int32]
+    let sourceNames: [String]
     let tableIndex: [String: Int]
     let pipelines: [String: [Int]]
     /// The advice pipeline, looked up once.
@@ -147,6 +153,9 @@ final class CompiledRules: Sendable {
         var outputs: [Output] = []
         var tables: [Table] = []
         var tableIndex: [String: Int] = [:]
+        var ruleSources: [Int32] = []
+        var sourceNames: [String] = []
+        var sourceNumbers: [String: Int32] = [:]
 
         func compile(_ condition: Condition) -> Int {
             let node: Node
@@ -181,35 +190,34 @@ final class CompiledRules: Sendable {
             for rule in table.rules {
                 let start = outputs.count
                 for output in rule.outputs {
-                    outputs.append(Output(slot: output.slot, value: output.value, stored: Self.stored(output.value, strings),
+                    outputs.append(Output(slot: output.slot, value: output.value, stored: FactStrings.stored(output.value, strings),
                                           accumulates: output.accumulates))
                 }
-                rules.append(CompiledRule(condition: rule.condition.map(compile), outputs: start..<outputs.count))
+                let firstSource = ruleSources.count
+                for source in rule.sources {
+                    if sourceNumbers[source] == nil {
+                        sourceNumbers[source] = Int32(sourceNames.count)
+                        sourceNames.append(source)
+                    }
+                    ruleSources.append(sourceNumbers[source]!)
+                }
+                rules.append(CompiledRule(condition: rule.condition.map(compile), outputs: start..<outputs.count,
+                                          sources: firstSource..<ruleSources.count))
             }
         }
         self.nodes = nodes
         self.children = children
-        self.constants = constants.map { Self.stored($0, strings) }
+        self.constants = constants.map { FactStrings.stored($0, strings) }
         self.constantValues = constants
         self.strings = strings
         self.rules = rules
         self.outputs = outputs
         self.tables = tables
+        self.ruleSources = ruleSources
+        self.sourceNames = sourceNames
         self.tableIndex = tableIndex
         self.pipelines = pipelines
         self.advice = pipelines[RuleBook.advicePipeline] ?? []
-    }
-
-    /// A constant as a fact set of this book keeps it. Every constant's string is in `strings`
-    /// (the rule book numbers them all), so none needs a set's own list.
-    private static func stored(_ value: FactValue, _ strings: FactStrings) -> StoredFact {
-        switch value {
-        case let .symbol(string): strings.id(string).map { .symbol($0) } ?? .none
-        case let .text(string): strings.id(string).map { .text($0) } ?? .none
-        case let .bool(value): .bool(value)
-        case let .number(value): .number(value)
-        case let .range(range): .range(range.min, range.max)
-        }
     }
 
     /// Evaluates one table in place; the same decisions as ``Condition/matches(_:)`` on the

@@ -117,14 +117,16 @@ public struct FactDeclaration: Sendable, Hashable {
 /// Every declared fact, by name and by slot.
 public struct FactSchema: Sendable {
     public let declarations: [FactDeclaration]
-    private let slots: [String: Int]
+    private let slots: WordTable<Int>
     /// The strings the facts of this schema are expected to hold; a ``RuleBook`` adds its rules' constants.
     let strings: FactStrings
+    /// Every slot's default, as a fact set keeps it: a new fact set is a copy.
+    let defaults: [StoredFact]
 
     init(_ declarations: [FactDeclaration], moreStrings: [String] = []) {
         self.declarations = declarations
-        var slots: [String: Int] = [:]
-        for declaration in declarations { slots[declaration.name] = declaration.slot }
+        var slots = WordTable<Int>(minimumCapacity: declarations.count)
+        for declaration in declarations { slots.updateValue(declaration.slot, forKey: declaration.name) }
         self.slots = slots
         var strings: [String] = []
         for declaration in declarations {
@@ -134,7 +136,10 @@ public struct FactSchema: Sendable {
             default: break
             }
         }
-        self.strings = FactStrings(strings + moreStrings)
+        let table = FactStrings(strings + moreStrings)
+        self.strings = table
+        // Every default's string is in the table, so none needs a set's own list.
+        self.defaults = declarations.map { FactStrings.stored($0.defaultValue, table) }
     }
 
     /// This schema, its strings including `more` (the constants of a rule book's rules).
@@ -159,13 +164,13 @@ public struct FactSchema: Sendable {
 /// outputs), each once, so that a fact set keeps a number for each instead of a `String`.
 final class FactStrings: Sendable {
     let strings: [String]
-    private let ids: [String: Int32]
+    private let ids: WordTable<Int32>
 
     init(_ all: [String]) {
         var strings: [String] = []
-        var ids: [String: Int32] = [:]
+        var ids = WordTable<Int32>(minimumCapacity: all.count)
         for string in all where ids[string] == nil {
-            ids[string] = Int32(strings.count)
+            ids.updateValue(Int32(strings.count), forKey: string)
             strings.append(string)
         }
         self.strings = strings
@@ -173,6 +178,18 @@ final class FactStrings: Sendable {
     }
 
     func id(_ string: String) -> Int32? { ids[string] }
+
+    /// A value numbered in `table`, or `.none` when its string is not there (or there is no value).
+    static func stored(_ value: FactValue?, _ table: FactStrings) -> StoredFact {
+        switch value {
+        case nil: .none
+        case let .symbol(string)?: table.id(string).map { .symbol($0) } ?? .none
+        case let .text(string)?: table.id(string).map { .text($0) } ?? .none
+        case let .bool(value)?: .bool(value)
+        case let .number(value)?: .number(value)
+        case let .range(range)?: .range(range.min, range.max)
+        }
+    }
 }
 
 /// A fact's value as a ``FactSet`` keeps it: plain bits, so copying a fact set (each evaluation
@@ -203,9 +220,7 @@ public struct FactSet: Sendable, Hashable {
 
     init(schema: FactSchema) {
         strings = schema.strings
-        stored = []
-        stored.reserveCapacity(schema.declarations.count)
-        for declaration in schema.declarations { stored.append(encode(declaration.defaultValue)) }
+        stored = schema.defaults
     }
 
     public subscript(slot: Int) -> FactValue? {
@@ -215,6 +230,12 @@ public struct FactSet: Sendable, Hashable {
 
     /// How many slots the set has.
     var count: Int { stored.count }
+
+    /// Puts back `slots` as they are in `source`, a set this one was copied from: the stored
+    /// values move as they are, with no string looked up.
+    public mutating func restore(_ slots: [Int], from source: FactSet) {
+        for slot in slots { stored[slot] = source.stored[slot] }
+    }
 
     func decode(_ value: StoredFact) -> FactValue? {
         switch value {

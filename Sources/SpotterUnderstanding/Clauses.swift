@@ -1,3 +1,5 @@
+import SpotterCore
+
 /// The clause-aware layer: reads a message the way a person does, clause by clause.
 ///
 /// A clause ends at punctuation and at a contrast word ("but", "just", "instead"); a negator

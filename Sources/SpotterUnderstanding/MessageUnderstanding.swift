@@ -214,7 +214,7 @@ public final class MessageUnderstanding: Sendable {
         // A load question names a set as its reference ("pick a weight: bench 3x5 at RIR 2, best 100x5"): no log.
         let setReading: SetLogGrammar.Reading = isQuestion || command != nil || intent == .askLoad
             ? .none : SetLogGrammar.read(allTokens, named: setNamed)
-        let words = tokens.filter { $0.kind == .word }.map(\.stem)
+        let words = tokens.compactMap { $0.kind == .word ? $0.stem : nil }
         // A chat command is the whole message, give or take two words ("daily check-in", "show my week please").
         if exercise == nil, intent != .logSet, let command = chatCommand(cueIDs, words: words, context: context) {
             intent = command

@@ -28,7 +28,7 @@ enum SetLogCommands {
             }
             guard mayBeCommand else { return nil }
         }
-        let words = tokens.filter { $0.kind == .word }.map(\.stem)
+        let words = tokens.compactMap { $0.kind == .word ? $0.stem : nil }
         let numbers = tokens.enumerated().filter { $0.element.kind == .number }
         var whole: String { words.joined(separator: " ") }
         let wordSet = WordSet(words)

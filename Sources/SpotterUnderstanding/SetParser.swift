@@ -43,24 +43,25 @@ enum SetParser {
 
         for i in 0..<count {
             if let skip, skip.contains(i) { continue }
-            let token = tokens[i]
-            switch token.kind {
+            // Read in place: a copy of the token (three strings) per position cost more than the tests.
+            switch tokens[i].kind {
             case .word:
-                if token.stem == "rir", let value = number(i + 1), value <= 10 {
+                let word = tokens[i].stem
+                if word == "rir", let value = number(i + 1), value <= 10 {
                     result.rir = value; used.insert(i + 1)
-                } else if token.stem == "rir", let value = number(i - 1), value <= 10, !used.contains(i - 1) {
+                } else if word == "rir", let value = number(i - 1), value <= 10, !used.contains(i - 1) {
                     result.rir = value; used.insert(i - 1)
-                } else if token.stem == "rpe", let value = number(i + 1), value <= 10 {
+                } else if word == "rpe", let value = number(i + 1), value <= 10 {
                     result.rpe = value; used.insert(i + 1)
-                } else if token.stem == "rpe", let value = number(i - 1), value <= 10, !used.contains(i - 1) {
+                } else if word == "rpe", let value = number(i - 1), value <= 10, !used.contains(i - 1) {
                     result.rpe = value; used.insert(i - 1)
-                } else if let reps = repWords[token.stem], result.reps == nil {
+                } else if let reps = repWords[word], result.reps == nil {
                     result.reps = reps
-                } else if token.stem == "failure" || token.stem == "amrap" || (token.stem == "fail" && stem(i - 1) == "to") {
+                } else if word == "failure" || word == "amrap" || (word == "fail" && stem(i - 1) == "to") {
                     result.toFailure = true
                 }
             case .symbol:
-                if token.text == "@", let value = number(i + 1), value <= 10, stem(i + 2) != "rir" {
+                if tokens[i].text == "@", let value = number(i + 1), value <= 10, stem(i + 2) != "rir" {
                     result.rpe = value; used.insert(i + 1)
                 }
             case .number:

@@ -1,3 +1,5 @@
+import SpotterCore
+
 /// One piece of a message after normalisation.
 struct Token: Hashable, Sendable {
     enum Kind: Hashable, Sendable { case word, number, symbol }
@@ -28,17 +30,18 @@ enum Tokenizer {
         // Whether a space or other separator came since the last token.
         var gap = true
 
-        func append(_ token: Token) {
-            var token = token
-            token.joined = !gap && !tokens.isEmpty
-            tokens.append(token)
+        // Built in place with `joined` known: building the token and then changing a copy cost a
+        // copy and a destroy of three strings per token.
+        func append(_ kind: Token.Kind, _ text: String, stem: String, number: Double? = nil, typed: String = "") {
+            tokens.append(Token(kind: kind, text: text, stem: stem, number: number, joined: !gap && !tokens.isEmpty, typed: typed))
             gap = false
         }
+        func append(symbol: String) { append(.symbol, symbol, stem: symbol) }
         func flushWord() {
             guard !word.isEmpty else { return }
             let text = String(decoding: word, as: UTF8.self)
             // "x" between numbers is the sets/reps or load/reps separator.
-            append(Token(kind: .word, text: text, stem: Stemmer.stem(text, letters: word), number: nil))
+            append(.word, text, stem: Stemmer.stem(text, letters: word))
             word.removeAll(keepingCapacity: true)
         }
         func flushNumber() {
@@ -54,23 +57,25 @@ enum Tokenizer {
             if commas >= 2 {
                 // "10,8,6": a list of numbers, each its own token with the commas between.
                 for (index, part) in typed.split(separator: ",", omittingEmptySubsequences: false).enumerated() {
-                    if index > 0 { append(symbol(",")); gap = false }
+                    if index > 0 { append(symbol: ","); gap = false }
                     if let value = Double(part) {
-                        append(Token(kind: .number, text: String(part), stem: String(part), number: value, typed: String(part)))
+                        append(.number, String(part), stem: String(part), number: value, typed: String(part))
                     }
                 }
             } else {
                 let text = String(decoding: digits.map { $0 == UInt8(ascii: ",") ? UInt8(ascii: ".") : $0 }, as: UTF8.self)
                 if let value = Double(text) {
-                    append(Token(kind: .number, text: text, stem: text, number: value, typed: typed))
+                    append(.number, text, stem: text, number: value, typed: typed)
                 }
             }
             digits.removeAll(keepingCapacity: true)
-            if trailingComma { append(symbol(",")) }
+            if trailingComma { append(symbol: ",") }
         }
 
         for scalar in message.unicodeScalars {
-            let folded = fold(scalar)
+            // ASCII, most of every message, folds without the call.
+            let value = scalar.value
+            let folded = value < 0x80 ? (value >= 0x41 && value <= 0x5A ? value + 32 : value) : fold(scalar)
             if folded >= 0x61 && folded <= 0x7A {  // a-z
                 if !digits.isEmpty {
                     // "5x5": the x splits numbers; "100kg": the unit follows the number.
@@ -92,19 +97,19 @@ enum Tokenizer {
                 flushWord()
                 flushNumber()
                 switch folded {
-                case 0x25: append(symbol("%"))
-                case 0x40: append(symbol("@"))
-                case 0x2F: append(symbol("/"))
-                case 0x3F: append(symbol("?"))
-                case 0x23: append(symbol("#"))
+                case 0x25: append(symbol: "%")
+                case 0x40: append(symbol: "@")
+                case 0x2F: append(symbol: "/")
+                case 0x3F: append(symbol: "?")
+                case 0x23: append(symbol: "#")
                 // The set log reads these; the rest of understanding drops them with the other symbols.
-                case 0x2C: append(symbol(","))
+                case 0x2C: append(symbol: ",")
                 // Clause ends, for negation scope and contrast ("no spotter, but safeties").
-                case 0x2E, 0x21, 0x3A, 0x0A: append(symbol(","))
-                case 0x3B: append(symbol(";"))
-                case 0x2B: append(symbol("+"))
-                case 0x2D, 0x2212, 0x2013: append(symbol("-"))  // hyphen, minus, en dash
-                case 0xD7, 0x2A: append(Token(kind: .word, text: "x", stem: "x", number: nil))  // × *
+                case 0x2E, 0x21, 0x3A, 0x0A: append(symbol: ",")
+                case 0x3B: append(symbol: ";")
+                case 0x2B: append(symbol: "+")
+                case 0x2D, 0x2212, 0x2013: append(symbol: "-")  // hyphen, minus, en dash
+                case 0xD7, 0x2A: append(.word, "x", stem: "x")  // × *
                 default: gap = true
                 }
             }
@@ -112,10 +117,6 @@ enum Tokenizer {
         flushWord()
         flushNumber()
         return tokens
-    }
-
-    private static func symbol(_ text: String) -> Token {
-        Token(kind: .symbol, text: text, stem: text, number: nil)
     }
 
     /// Lowercases ASCII, strips common accents, maps look-alike letters (Cyrillic and Greek
