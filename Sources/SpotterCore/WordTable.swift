@@ -1,19 +1,23 @@
 /// A table from words to values, for look-ups made many times per message: the understanding's,
-/// several per token, and the rule book's strings and fact names. `Dictionary<String, _>` hashes with SipHash, whose set-up and finalisation cost
-/// more than the short words they hash: a fifth of understanding's time went to it. This table
-/// hashes a word's bytes with FNV-1a and a final mix, and compares a stored hash before any string.
+/// several per token, and the rule book's strings and fact names. `Dictionary<String, _>` hashes
+/// with SipHash, whose set-up and finalisation cost more than the short words they hash: a fifth
+/// of understanding's time went to it. This table hashes a word's bytes with FNV-1a and a final
+/// mix, and compares part of the hash before any string.
 ///
 /// The keys are Spotter's own words, fixed once the understanding or rule book is built; a
 /// message only looks words up. So no input can lengthen a probe sequence, and a keyed hash buys nothing.
 public struct WordTable<Value: Sendable>: Sendable {
-    @usableFromInline var slots: [Int32]
+    /// Open addressing, at most half full. A slot is 0 when empty, else the top 32 bits of its
+    /// key's hash over the entry's position plus one: a probe that misses reads only this array
+    /// (the entries, with their strings, were a cache miss per look-up).
+    @usableFromInline var slots: [UInt64]
     @usableFromInline var entries: [(hash: UInt64, key: String, value: Value)] = []
 
     @inlinable
     public init(minimumCapacity: Int = 0) {
         var size = 8
         while size < minimumCapacity * 2 { size <<= 1 }
-        slots = Array(repeating: -1, count: size)
+        slots = Array(repeating: 0, count: size)
         entries.reserveCapacity(minimumCapacity)
     }
 
@@ -29,20 +33,33 @@ public struct WordTable<Value: Sendable>: Sendable {
     @inlinable public var keys: [String] { entries.map(\.key) }
     @inlinable public var pairs: [(key: String, value: Value)] { entries.map { ($0.key, $0.value) } }
 
-    @inlinable
-    public subscript(word: String) -> Value? {
-        let hash = Self.hash(word)
+    @inlinable @inline(__always)
+    static func tag(_ hash: UInt64) -> UInt64 { hash & 0xFFFF_FFFF_0000_0000 }
+
+    /// The position in `entries` of `word` with this hash, or where to put it: (nil, empty slot).
+    @inlinable @inline(__always)
+    func find(_ word: String, hash: UInt64) -> (entry: Int?, slot: Int) {
         let mask = slots.count - 1
+        let tag = Self.tag(hash)
         var slot = Int(truncatingIfNeeded: hash) & mask
         while true {
-            let entry = Int(slots[slot])
-            if entry < 0 { return nil }
-            if entries[entry].hash == hash, entries[entry].key == word { return entries[entry].value }
+            let value = slots[slot]
+            if value == 0 { return (nil, slot) }
+            if value & 0xFFFF_FFFF_0000_0000 == tag {
+                let entry = Int(truncatingIfNeeded: value & 0xFFFF_FFFF) - 1
+                if entries[entry].key == word { return (entry, slot) }
+            }
             slot = (slot + 1) & mask
         }
     }
 
-    @inlinable public func contains(_ word: String) -> Bool { self[word] != nil }
+    @inlinable
+    public subscript(word: String) -> Value? {
+        guard let entry = find(word, hash: Self.hash(word)).entry else { return nil }
+        return entries[entry].value
+    }
+
+    @inlinable public func contains(_ word: String) -> Bool { find(word, hash: Self.hash(word)).entry != nil }
 
     /// Whether some key satisfies `predicate`; walks the keys in place.
     @inlinable public func containsKey(where predicate: (String) -> Bool) -> Bool { entries.contains { predicate($0.key) } }
@@ -51,30 +68,23 @@ public struct WordTable<Value: Sendable>: Sendable {
     @inlinable @discardableResult
     public mutating func updateValue(_ value: Value, forKey word: String) -> Value? {
         let hash = Self.hash(word)
-        var mask = slots.count - 1
-        var slot = Int(truncatingIfNeeded: hash) & mask
-        while true {
-            let entry = Int(slots[slot])
-            if entry < 0 { break }
-            if entries[entry].hash == hash, entries[entry].key == word {
-                let old = entries[entry].value
-                entries[entry].value = value
-                return old
-            }
-            slot = (slot + 1) & mask
+        let (found, slot) = find(word, hash: hash)
+        if let found {
+            let old = entries[found].value
+            entries[found].value = value
+            return old
         }
         entries.append((hash, word, value))
         if entries.count * 2 > slots.count {
-            // At most half full, so probe sequences stay short.
-            slots = Array(repeating: -1, count: slots.count * 2)
-            mask = slots.count - 1
+            slots = Array(repeating: 0, count: slots.count * 2)
+            let mask = slots.count - 1
             for (index, entry) in entries.enumerated() {
                 var slot = Int(truncatingIfNeeded: entry.hash) & mask
-                while slots[slot] >= 0 { slot = (slot + 1) & mask }
-                slots[slot] = Int32(index)
+                while slots[slot] != 0 { slot = (slot + 1) & mask }
+                slots[slot] = Self.tag(entry.hash) | UInt64(index + 1)
             }
         } else {
-            slots[slot] = Int32(entries.count - 1)
+            slots[slot] = Self.tag(hash) | UInt64(entries.count)
         }
         return nil
     }

@@ -29,6 +29,34 @@ enum Language {
 
     /// Whether `text` (tokenized as `tokens`) is written in a language other than English.
     static func isNotEnglish(_ text: String, tokens: [Token]) -> Bool {
+        let (latin, otherScript, accented) = letters(text)
+        if otherScript > latin { return true }
+        var foreign = 0
+        for token in tokens where token.kind == .word && foreignWords.contains(token.text) { foreign += 1 }
+        // Both verdicts below need a foreign word: English messages stop here, before the English count.
+        guard foreign > 0 else { return false }
+        var english = 0
+        for token in tokens where token.kind == .word && !foreignWords.contains(token.text) && englishWords.contains(token.stem) {
+            english += 1
+        }
+        if foreign >= 2 && foreign > english { return true }
+        // "Übungen?", "séance": an accented letter and a foreign word, and little English.
+        return accented > 0 && foreign >= 1 && english <= foreign
+    }
+
+    /// Counts the message's Latin letters, letters of other scripts, and accented Latin letters.
+    private static func letters(_ text: String) -> (latin: Int, otherScript: Int, accented: Int) {
+        // Most messages are ASCII: their letters are counted on the bytes, with no scalar decoding.
+        var copy = text
+        let ascii = copy.withUTF8 { bytes -> Int? in
+            var letters = 0
+            for byte in bytes {
+                if byte >= 0x80 { return nil }
+                if (byte | 0x20) >= 0x61 && (byte | 0x20) <= 0x7A { letters += 1 }
+            }
+            return letters
+        }
+        if let ascii { return (ascii, 0, 0) }
         var latin = 0
         var otherScript = 0
         var accented = 0
@@ -47,17 +75,6 @@ enum Language {
                 otherScript += 1
             }
         }
-        if otherScript > latin { return true }
-        var foreign = 0
-        for token in tokens where token.kind == .word && foreignWords.contains(token.text) { foreign += 1 }
-        // Both verdicts below need a foreign word: English messages stop here, before the English count.
-        guard foreign > 0 else { return false }
-        var english = 0
-        for token in tokens where token.kind == .word && !foreignWords.contains(token.text) && englishWords.contains(token.stem) {
-            english += 1
-        }
-        if foreign >= 2 && foreign > english { return true }
-        // "Übungen?", "séance": an accented letter and a foreign word, and little English.
-        return accented > 0 && foreign >= 1 && english <= foreign
+        return (latin, otherScript, accented)
     }
 }

@@ -102,13 +102,13 @@ enum SetLogGrammar {
 
     // MARK: One exercise's numbers
 
-    static func unit(_ stem: String) -> LoadUnit? {
-        switch stem {
-        case "kg", "kgs", "kilo", "kilogram", "k": .kilograms
-        case "lb", "lbs", "pound", "#": .pounds
-        default: nil
-        }
-    }
+    static func unit(_ stem: String) -> LoadUnit? { unitWords[stem] }
+
+    /// One look-up instead of a string switch, which compared the word with every case in turn.
+    private static let unitWords = WordTable<LoadUnit>([
+        ("kg", .kilograms), ("kgs", .kilograms), ("kilo", .kilograms), ("kilogram", .kilograms), ("k", .kilograms),
+        ("lb", .pounds), ("lbs", .pounds), ("pound", .pounds), ("#", .pounds),
+    ])
 
     /// What the numbers of one exercise say, before they are checked and grouped.
     enum Item: Equatable {

@@ -15,13 +15,12 @@ enum SetParser {
         var toFailure = false
     }
 
-    static func units(_ stem: String) -> LoadUnit? {
-        switch stem {
-        case "kg", "kilo", "kilogram", "kgs": .kilograms
-        case "lb", "pound", "lbs", "#": .pounds
-        default: nil
-        }
-    }
+    static func units(_ stem: String) -> LoadUnit? { unitWords[stem] }
+
+    private static let unitWords = WordTable<LoadUnit>([
+        ("kg", .kilograms), ("kilo", .kilograms), ("kilogram", .kilograms), ("kgs", .kilograms),
+        ("lb", .pounds), ("pound", .pounds), ("lbs", .pounds), ("#", .pounds),
+    ])
 
     static let repWords = WordTable<Int>([("single", 1), ("double", 2), ("triple", 3)])
 

@@ -12,15 +12,17 @@ public enum TimeZoneStatement {
     public static func read(_ text: String) -> String? {
         // Every opening has "zone" or "tz" in it: most messages are turned away by one byte scan
         // before any lowercasing or prefix test ("ti" of "time" was in too many of them).
-        var previous: UInt8 = 0
-        var mentionsZone = false
-        for byte in text.utf8 {
-            let lower = byte | 0x20
-            if previous == UInt8(ascii: "t") && lower == UInt8(ascii: "z") || previous == UInt8(ascii: "z") && lower == UInt8(ascii: "o") {
-                mentionsZone = true
-                break
+        var bytes = text
+        let mentionsZone = bytes.withUTF8 { bytes in
+            var previous: UInt8 = 0
+            for byte in bytes {
+                let lower = byte | 0x20
+                if previous == UInt8(ascii: "t") && lower == UInt8(ascii: "z") || previous == UInt8(ascii: "z") && lower == UInt8(ascii: "o") {
+                    return true
+                }
+                previous = lower
             }
-            previous = lower
+            return false
         }
         guard mentionsZone else { return nil }
         var trimmed = Substring(text)
