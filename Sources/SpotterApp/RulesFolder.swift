@@ -199,7 +199,7 @@ public struct CoachingSettings: Sendable, Hashable {
         }
         let node: Node?
         do {
-            node = try Yams.compose(yaml: String(decoding: data, as: UTF8.self), .basic)
+            node = try composeYAML(String(decoding: data, as: UTF8.self))
         } catch {
             throw ConfigError(file: file, key: "-", message: "not valid YAML (\(error))")
         }

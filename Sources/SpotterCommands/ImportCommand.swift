@@ -4,11 +4,11 @@ import SpotterApp
 import SpotterCore
 import SpotterStore
 
-public enum ImportFrom: String, ExpressibleByArgument, CaseIterable {
+public enum ImportFrom: String, ChoiceArgument {
     case strong, hevy
 }
 
-public enum ImportUnit: String, ExpressibleByArgument, CaseIterable {
+public enum ImportUnit: String, ChoiceArgument {
     case kg, lb
 }
 
@@ -16,6 +16,7 @@ public enum ImportUnit: String, ExpressibleByArgument, CaseIterable {
 /// transaction; `--undo ID` removes an import.
 public struct Import: ParsableCommand {
     public static let configuration = CommandConfiguration(
+        commandName: "import",
         abstract: "Import sets from a Strong or Hevy CSV export (a preview unless --yes), or undo an import.",
         usage: "spotter import --user ID --from strong|hevy FILE [--yes] [--unit kg|lb]\n       spotter import --undo ID")
 

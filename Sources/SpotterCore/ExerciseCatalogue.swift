@@ -2,12 +2,12 @@
 /// `scripts/build_catalogue.py`.
 public struct ExerciseCatalogue: Sendable {
     public let exercises: [Exercise]
-    private let byID: [String: Int]
+    private let byID: WordTable<Int>
 
     public init(exercises: [Exercise]) {
         self.exercises = exercises
-        var index: [String: Int] = [:]
-        for (position, exercise) in exercises.enumerated() { index[exercise.id] = position }
+        var index = WordTable<Int>(minimumCapacity: exercises.count)
+        for (position, exercise) in exercises.enumerated() { index.updateValue(position, forKey: exercise.id) }
         self.byID = index
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import SpotterCore
+import SpotterRules
 import SpotterWebhook
 import Yams
 
@@ -61,7 +62,7 @@ public struct Registration: Sendable, Hashable {
         }
         let node: Node?
         do {
-            node = try Yams.compose(yaml: String(decoding: data, as: UTF8.self), .basic)
+            node = try composeYAML(String(decoding: data, as: UTF8.self))
         } catch {
             throw MatrixSettingsError(setting: "registration", message: "\(path) is not valid YAML (\(error))")
         }
@@ -145,7 +146,7 @@ public struct MatrixSettings: Sendable {
                 throw MatrixSettingsError(setting: "--config", message: "cannot read \(configFile)")
             }
             do {
-                let root = try Yams.compose(yaml: String(decoding: data, as: UTF8.self), .basic)
+                let root = try composeYAML(String(decoding: data, as: UTF8.self))
                 section = root?["matrix"]
                 webhookSecretFromConfig = root?["webhook"]?["secret"]?.string
                 group = try GroupSettings.load(root)

@@ -53,7 +53,7 @@ private struct Reader {
             do {
                 // The basic resolver leaves every scalar a string: the loader types values itself, so
                 // Yams' regex-based tag resolution is not needed (and dominated start-up time).
-                guard let node = try Yams.compose(yaml: file.text, .basic) else {
+                guard let node = try composeYAML(file.text) else {
                     problems.append(RuleProblem(
                         file: file.path, line: 1, subject: nil, code: .unknownFile, message: "the file is empty",
                         fix: "remove it or give it a `table:`, `facts:`, `sources:` or `evaluation_order:` key"))

@@ -5,8 +5,8 @@ import SpotterCore
 struct ExerciseIndex: Sendable {
     /// Word-id sequences → catalogue position. Aliases win over names; a name key that two
     /// exercises share is dropped as ambiguous rather than guessed.
-    private var exact = SequenceTable([])
-    private var unordered = SequenceTable([])
+    private var exact = SequenceTable(capacity: 0)
+    private var unordered = SequenceTable(capacity: 0)
     /// Word ids that occur in some name, indexed by id, so only runs of them are tried.
     private var isNameWord: [Bool] = []
     private(set) var longest = 1
@@ -164,7 +164,7 @@ extension ExerciseIndex {
     func write(to writer: inout SnapshotWriter) {
         for table in [exact, unordered] {
             writer.int(table.count)
-            for (key, position) in table.pairs { writer.int32s(key); writer.int(position) }
+            for (key, position) in table.pairs { writer.int32s(Array(key)); writer.int(position) }
         }
         writer.int(isNameWord.count)
         for flag in isNameWord { writer.bool(flag) }
@@ -174,16 +174,19 @@ extension ExerciseIndex {
     /// - Parameter exercises: how many exercises the catalogue has; every position must be one.
     init(reading reader: inout SnapshotReader, exercises: Int) throws(SnapshotError) {
         var tables: [SequenceTable] = []
+        // Each key read into one reused buffer and copied into the table's own key array.
+        var key: [Int32] = []
         for _ in 0..<2 {
             let count = try reader.count(elementSize: 16)
-            var table: [([Int32], Int)] = []
-            table.reserveCapacity(count)
+            var table = SequenceTable(capacity: count)
             for _ in 0..<count {
-                let key = try reader.int32s(), position = try reader.int()
+                key.removeAll(keepingCapacity: true)
+                for _ in 0..<(try reader.count(elementSize: 4)) { key.append(try reader.int32()) }
+                let position = try reader.int()
                 guard position >= 0, position < exercises else { throw SnapshotError("an exercise position is out of range") }
-                table.append((key, position))
+                table.insert(key, position)
             }
-            tables.append(SequenceTable(table))
+            tables.append(table)
         }
         exact = tables[0]
         unordered = tables[1]

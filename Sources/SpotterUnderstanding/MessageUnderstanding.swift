@@ -100,13 +100,13 @@ public final class MessageUnderstanding: Sendable {
         cues = try CueMatcher(reading: &reader)
         checkInPhrases = try CheckInParser.CompiledPhrases(reading: &reader)
         questionWords = try Set<Int32>(reading: &reader)
-        var groupPhrases: [Int64: Int] = [:]
+        var groupPhrases: [(UInt64, Int)] = []
         for _ in 0..<(try reader.count(elementSize: 16)) {
             let key = try reader.int64(), group = try reader.int()
             guard group >= 0, group < MuscleGroup.all.count else { throw SnapshotError("a muscle group is out of range") }
-            groupPhrases[key] = group
+            groupPhrases.append((UInt64(bitPattern: key), group))
         }
-        self.groupPhrases = PackedTable(groupPhrases.map { (UInt64(bitPattern: $0.key), $0.value) })
+        self.groupPhrases = PackedTable(groupPhrases)
         backID = try reader.int32()
         guard backID >= 0, Int(backID) < vocabulary.words.count else { throw SnapshotError("a word id is out of range") }
     }

@@ -66,31 +66,55 @@ struct PackedTable<Value: Sendable>: Sendable {
 }
 
 /// A table keyed by sequences of word ids (exercise names), for the same reason as ``WordTable``.
+/// The keys are kept end to end in one array: one per key was thousands of arrays to build (and
+/// free) at every start.
 struct SequenceTable: Sendable {
     private var slots: [Int32]
-    private var entries: [(hash: UInt64, key: [Int32], value: Int)] = []
+    private var entries: [(hash: UInt64, key: Range<Int>, value: Int)] = []
+    private var keys: [Int32] = []
+
+    init(capacity: Int) {
+        var size = 8
+        while size < capacity * 2 { size <<= 1 }
+        slots = Array(repeating: -1, count: size)
+        entries.reserveCapacity(capacity)
+    }
 
     init<S: Sequence>(_ pairs: S) where S.Element == ([Int32], Int) {
         let pairs = Array(pairs)
-        var size = 8
-        while size < pairs.count * 2 { size <<= 1 }
-        slots = Array(repeating: -1, count: size)
-        let mask = size - 1
-        for (key, value) in pairs {
-            let hash = Self.hash(key)
-            var slot = Int(truncatingIfNeeded: hash) & mask
-            var replaced = false
-            while slots[slot] >= 0 {
-                let entry = Int(slots[slot])
-                if entries[entry].hash == hash, entries[entry].key == key { entries[entry].value = value; replaced = true; break }
-                slot = (slot + 1) & mask
-            }
-            if !replaced { slots[slot] = Int32(entries.count); entries.append((hash, key, value)) }
+        self.init(capacity: pairs.count)
+        for (key, value) in pairs { insert(key, value) }
+    }
+
+    /// Adds `key` (or replaces its value); keeps the table at most half full.
+    mutating func insert<C: Collection<Int32>>(_ key: C, _ value: Int) {
+        if (entries.count + 1) * 2 > slots.count { grow() }
+        let hash = Self.hash(key)
+        let mask = slots.count - 1
+        var slot = Int(truncatingIfNeeded: hash) & mask
+        while slots[slot] >= 0 {
+            let entry = Int(slots[slot])
+            if entries[entry].hash == hash, keys[entries[entry].key].elementsEqual(key) { entries[entry].value = value; return }
+            slot = (slot + 1) & mask
+        }
+        let start = keys.count
+        keys.append(contentsOf: key)
+        slots[slot] = Int32(entries.count)
+        entries.append((hash, start..<keys.count, value))
+    }
+
+    private mutating func grow() {
+        slots = Array(repeating: -1, count: slots.count * 2)
+        let mask = slots.count - 1
+        for (index, entry) in entries.enumerated() {
+            var slot = Int(truncatingIfNeeded: entry.hash) & mask
+            while slots[slot] >= 0 { slot = (slot + 1) & mask }
+            slots[slot] = Int32(index)
         }
     }
 
     var count: Int { entries.count }
-    var pairs: some Collection<(key: [Int32], value: Int)> { entries.lazy.map { ($0.key, $0.value) } }
+    var pairs: [(key: ArraySlice<Int32>, value: Int)] { entries.map { (keys[$0.key], $0.value) } }
 
     subscript<C: Collection<Int32>>(key: C) -> Int? {
         let hash = Self.hash(key)
@@ -99,7 +123,7 @@ struct SequenceTable: Sendable {
         while true {
             let entry = Int(slots[slot])
             if entry < 0 { return nil }
-            if entries[entry].hash == hash, entries[entry].key.elementsEqual(key) { return entries[entry].value }
+            if entries[entry].hash == hash, keys[entries[entry].key].elementsEqual(key) { return entries[entry].value }
             slot = (slot + 1) & mask
         }
     }

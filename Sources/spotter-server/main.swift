@@ -26,6 +26,7 @@ struct SpotterServer: AsyncParsableCommand {
 
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "serve",
         abstract: "Run Spotter as a Matrix application service and signed-webhook endpoint.",
         discussion: "Creates the database when none exists at the path (and says so once on standard error).\n\n" + exitCodesHelp)
 
@@ -206,6 +207,7 @@ struct MatrixCommand: ParsableCommand {
 }
 struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "bench",
         abstract: "Loopback servers and loads for the Matrix benchmarks (figures only).",
         subcommands: [FakeHomeserver.self, BareServer.self, Outbound.self])
 
@@ -230,7 +232,7 @@ struct Bench: AsyncParsableCommand {
     }
 
     struct Outbound: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Send replies to a homeserver (stand-in) and report replies per second.")
+        static let configuration = CommandConfiguration(commandName: "outbound", abstract: "Send replies to a homeserver (stand-in) and report replies per second.")
         @Option(help: "The homeserver URL.") var homeserver = "http://127.0.0.1:18448"
         @Option(help: "How many replies.") var count = 2000
         func run() throws { print(try BenchmarkServers.outbound(homeserver: homeserver, count: count)) }

@@ -16,15 +16,15 @@ struct Spotter: ParsableCommand {
         subcommands: [Ask.self, Chat.self, ServeForwarder.self, MatrixForwarder.self, Export.self, Import.self, Forget.self, RulesCommand.self, Bench.self])
 }
 
-extension Experience: ExpressibleByArgument {}
-extension TrainingGoal: ExpressibleByArgument {}
+extension Experience: ChoiceArgument {}
+extension TrainingGoal: ChoiceArgument {}
 
-enum YesNo: String, ExpressibleByArgument, CaseIterable {
+enum YesNo: String, ChoiceArgument {
     case yes, no
 }
 
 struct Ask: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Answer one question and exit.", discussion: exitCodesHelp)
+    static let configuration = CommandConfiguration(commandName: "ask", abstract: "Answer one question and exit.", discussion: exitCodesHelp)
 
     @Flag(help: "Print one JSON object instead of text.")
     var json = false
@@ -65,6 +65,15 @@ struct Ask: ParsableCommand {
             print(reply)
             if let explanation { print("\n" + explanation) }
         }
+        #if !DEBUG
+        // A one-shot process: the system takes its memory back at exit, so the coach is not torn
+        // down first (freeing its tables and catalogue was a tenth of an `ask`). Debug builds, the
+        // sanitized ones among them, free it as usual, so their leak checks see a clean exit.
+        withExtendedLifetime(coach) {
+            fflush(nil)  // every stream: what was printed is written before exit
+            Foundation.exit(0)
+        }
+        #endif
     }
 }
 
@@ -74,6 +83,7 @@ struct RulesCommand: ParsableCommand {
 
     struct Check: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "check",
             abstract: "Validate a rules folder; exits non-zero and lists every problem as file:line: rule-id: problem; fix.",
             discussion: exitCodesHelp)
 
@@ -96,6 +106,7 @@ struct RulesCommand: ParsableCommand {
 
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "bench",
         abstract: "Measure understanding plus advice per message over a corpus (figures only, never a pass/fail).",
         discussion: exitCodesHelp)
 
@@ -123,6 +134,7 @@ struct Bench: ParsableCommand {
 
 struct Chat: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "chat",
         abstract: "Chat with Spotter: questions, the daily check-in, set logging, stats. Remembers you.",
         discussion: "Creates the database when none exists at the path (and says so once on standard error).\n\n" + exitCodesHelp)
 
@@ -157,12 +169,13 @@ struct Chat: ParsableCommand {
     }
 }
 
-enum ExportFormat: String, ExpressibleByArgument, CaseIterable {
+enum ExportFormat: String, ChoiceArgument {
     case json, csv
 }
 
 struct Export: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "export",
         abstract: "Write everything stored about a user (JSON or CSV) to stdout.",
         discussion: "Refuses a path where no database exists (database_missing).\n\n" + exitCodesHelp)
 
@@ -196,6 +209,7 @@ struct Export: ParsableCommand {
 
 struct Forget: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "forget",
         abstract: "Delete everything stored about a user.",
         discussion: "Refuses a path where no database exists (database_missing).\n\n" + exitCodesHelp)
 
