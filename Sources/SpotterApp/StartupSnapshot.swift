@@ -23,7 +23,7 @@ import Glibc
 /// `SPOTTER_SNAPSHOT=off` turns it off.
 public enum StartupSnapshot {
     /// Bumped whenever what is written changes shape.
-    static let format: UInt32 = 3
+    static let format: UInt32 = 4
     private static let magic = Array("SPOTTER-SNAPSHOT".utf8)
     private static let headerSize = 16 + 4 + 16 + 16
 

@@ -54,6 +54,11 @@ public struct SnapshotWriter: Sendable {
         for value in values { int32(value) }
     }
 
+    public mutating func uint64s(_ values: [UInt64]) {
+        int(values.count)
+        for value in values { int64(Int64(bitPattern: value)) }
+    }
+
     /// The finished bytes: the string table, then the payload.
     public func bytes() -> [UInt8] {
         var out: [UInt8] = []
@@ -160,6 +165,14 @@ public struct SnapshotReader {
         var values: [String] = []
         values.reserveCapacity(count)
         for _ in 0..<count { values.append(try string()) }
+        return values
+    }
+
+    @inlinable public mutating func uint64s() throws(SnapshotError) -> [UInt64] {
+        let count = try self.count(elementSize: 8)
+        var values: [UInt64] = []
+        values.reserveCapacity(count)
+        for _ in 0..<count { values.append(try load(UInt64.self)) }
         return values
     }
 

@@ -113,3 +113,41 @@ public struct WordTable<Value: Sendable>: Sendable {
     }
 }
 
+// MARK: Start-up snapshot
+
+extension WordTable {
+    /// Writes the table's slots and each entry's hash; the caller writes the keys and values.
+    @inlinable
+    public func writeLayout(to writer: inout SnapshotWriter) {
+        writer.uint64s(slots)
+        writer.uint64s(entries.map(\.hash))
+    }
+
+    /// The table ``writeLayout(to:)`` wrote, for these keys and values in the order they were
+    /// added. The words are not hashed again (that was most of reading the vocabulary); every slot
+    /// is checked to point at an entry with its tag, each entry once, so a damaged layout can at
+    /// worst miss a word, never read out of bounds.
+    @inlinable
+    public init(readingLayout reader: inout SnapshotReader, keys: [String], values: [Value]) throws(SnapshotError) {
+        let slots = try reader.uint64s()
+        let hashes = try reader.uint64s()
+        guard keys.count == values.count, hashes.count == keys.count, slots.count >= 8, slots.count & (slots.count - 1) == 0,
+              keys.count * 2 <= slots.count else { throw SnapshotError("a word table's layout does not fit its words") }
+        var seen = [Bool](repeating: false, count: keys.count)
+        var used = 0
+        for slot in slots where slot != 0 {
+            let entry = Int(truncatingIfNeeded: slot & 0xFFFF_FFFF) - 1
+            guard entry >= 0, entry < keys.count, !seen[entry], Self.tag(hashes[entry]) == slot & 0xFFFF_FFFF_0000_0000 else {
+                throw SnapshotError("a word table's slot is out of range")
+            }
+            seen[entry] = true
+            used += 1
+        }
+        guard used == keys.count else { throw SnapshotError("a word table's slot is missing") }
+        self.slots = slots
+        var entries: [(hash: UInt64, key: String, value: Value)] = []
+        entries.reserveCapacity(keys.count)
+        for index in keys.indices { entries.append((hashes[index], keys[index], values[index])) }
+        self.entries = entries
+    }
+}

@@ -162,10 +162,8 @@ struct ExerciseIndex: Sendable {
 
 extension ExerciseIndex {
     func write(to writer: inout SnapshotWriter) {
-        for table in [exact, unordered] {
-            writer.int(table.count)
-            for (key, position) in table.pairs { writer.int32s(Array(key)); writer.int(position) }
-        }
+        exact.write(to: &writer)
+        unordered.write(to: &writer)
         writer.int(isNameWord.count)
         for flag in isNameWord { writer.bool(flag) }
         writer.int(longest)
@@ -173,23 +171,8 @@ extension ExerciseIndex {
 
     /// - Parameter exercises: how many exercises the catalogue has; every position must be one.
     init(reading reader: inout SnapshotReader, exercises: Int) throws(SnapshotError) {
-        var tables: [SequenceTable] = []
-        // Each key read into one reused buffer and copied into the table's own key array.
-        var key: [Int32] = []
-        for _ in 0..<2 {
-            let count = try reader.count(elementSize: 16)
-            var table = SequenceTable(capacity: count)
-            for _ in 0..<count {
-                key.removeAll(keepingCapacity: true)
-                for _ in 0..<(try reader.count(elementSize: 4)) { key.append(try reader.int32()) }
-                let position = try reader.int()
-                guard position >= 0, position < exercises else { throw SnapshotError("an exercise position is out of range") }
-                table.insert(key, position)
-            }
-            tables.append(table)
-        }
-        exact = tables[0]
-        unordered = tables[1]
+        exact = try SequenceTable(reading: &reader, values: exercises)
+        unordered = try SequenceTable(reading: &reader, values: exercises)
         let words = try reader.count(elementSize: 1)
         isNameWord = []
         isNameWord.reserveCapacity(words)

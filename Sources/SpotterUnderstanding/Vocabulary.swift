@@ -235,14 +235,15 @@ struct CueMatcher: Sendable {
 // MARK: Start-up snapshot
 
 extension Vocabulary {
-    func write(to writer: inout SnapshotWriter) { writer.strings(words) }
+    func write(to writer: inout SnapshotWriter) {
+        writer.strings(words)
+        ids.writeLayout(to: &writer)
+    }
 
     init(reading reader: inout SnapshotReader) throws(SnapshotError) {
         let words = try reader.strings()
-        var ids = WordTable<Int32>(minimumCapacity: words.count)
-        for (id, word) in words.enumerated() {
-            guard ids.updateValue(Int32(id), forKey: word) == nil else { throw SnapshotError("the word '\(word)' is listed twice") }
-        }
+        // A word's id is its position: the table's values are 0, 1, 2...
+        let ids = try WordTable<Int32>(readingLayout: &reader, keys: words, values: (0..<Int32(words.count)).map { $0 })
         self.init()
         self.ids = ids
         self.words = words
@@ -290,16 +291,13 @@ extension Set<String> {
 
 extension WordSet {
     func write(to writer: inout SnapshotWriter) {
-        writer.int(count)
-        for word in self { writer.string(word) }
+        writer.strings(table.keys)
+        table.writeLayout(to: &writer)
     }
 
     init(reading reader: inout SnapshotReader) throws(SnapshotError) {
-        let count = try reader.count(elementSize: 4)
-        var words: [String] = []
-        words.reserveCapacity(count)
-        for _ in 0..<count { words.append(try reader.string()) }
-        self.init(words)
+        let words = try reader.strings()
+        self.init(table: try WordTable(readingLayout: &reader, keys: words, values: Array(repeating: true, count: words.count)))
     }
 }
 

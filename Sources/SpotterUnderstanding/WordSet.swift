@@ -2,7 +2,9 @@ import SpotterCore
 
 /// A set of words on a ``WordTable``.
 struct WordSet: Sendable, ExpressibleByArrayLiteral, Sequence {
-    private var table: WordTable<Bool>
+    private(set) var table: WordTable<Bool>
+
+    init(table: WordTable<Bool>) { self.table = table }
 
     init<S: Sequence>(_ words: S) where S.Element == String {
         table = WordTable(minimumCapacity: words.underestimatedCount)
@@ -114,7 +116,37 @@ struct SequenceTable: Sendable {
     }
 
     var count: Int { entries.count }
-    var pairs: [(key: ArraySlice<Int32>, value: Int)] { entries.map { (keys[$0.key], $0.value) } }
+
+    /// Writes the table as it is laid out, so reading it back hashes nothing.
+    func write(to writer: inout SnapshotWriter) {
+        writer.int32s(slots)
+        writer.int(entries.count)
+        for entry in entries {
+            writer.int64(Int64(bitPattern: entry.hash))
+            writer.int(entry.key.lowerBound)
+            writer.int(entry.key.upperBound)
+            writer.int(entry.value)
+        }
+        writer.int32s(keys)
+    }
+
+    /// The table ``write(to:)`` wrote; every slot, key range and value (a catalogue position
+    /// below `values`) is checked, so a damaged one can miss a name but never read out of bounds.
+    init(reading reader: inout SnapshotReader, values: Int) throws(SnapshotError) {
+        slots = try reader.int32s()
+        let count = try reader.count(elementSize: 32)
+        entries.reserveCapacity(count)
+        for _ in 0..<count {
+            let hash = UInt64(bitPattern: try reader.int64())
+            let lower = try reader.int(), upper = try reader.int(), value = try reader.int()
+            guard lower >= 0, lower <= upper, value >= 0, value < values else { throw SnapshotError("an exercise key is out of range") }
+            entries.append((hash, lower..<upper, value))
+        }
+        keys = try reader.int32s()
+        guard slots.count >= 8, slots.count & (slots.count - 1) == 0, entries.count * 2 <= slots.count,
+              entries.allSatisfy({ $0.key.upperBound <= keys.count }),
+              slots.allSatisfy({ $0 >= -1 && Int($0) < entries.count }) else { throw SnapshotError("an exercise table is out of range") }
+    }
 
     subscript<C: Collection<Int32>>(key: C) -> Int? {
         let hash = Self.hash(key)
