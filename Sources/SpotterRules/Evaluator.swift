@@ -229,7 +229,7 @@ final class CompiledRules: Sendable {
         let table = tables[index]
         for position in 0..<table.ruleCount {
             let rule = rules[table.ruleStart + position]
-            if let condition = rule.condition, !(numbered ? matches(condition, facts) : matchesByValue(condition, facts)) { continue }
+            if let condition = rule.condition, !matches(condition, facts, numbered: numbered) { continue }
             fired(position)
             for output in rule.outputs {
                 let output = outputs[output]
@@ -239,37 +239,52 @@ final class CompiledRules: Sendable {
         }
     }
 
-    /// Whether condition `index` holds, on the numbered values: equal strings have equal numbers.
-    func matches(_ index: Int, _ facts: FactSet) -> Bool {
+    /// Whether condition `index` holds. On a fact set of this book (`numbered`) the stored values
+    /// are compared, where equal strings have equal numbers; on any other, the values themselves.
+    func matches(_ index: Int, _ facts: FactSet, numbered: Bool) -> Bool {
         switch nodes[index] {
         case let .compare(slot, op, constant):
-            let actual = facts.stored[slot]
-            if actual == .none { return false }
-            return Self.compare(op, actual, constants[constant])
-        case let .compareFact(slot, op, other):
-            let actual = facts.stored[slot], value = facts.stored[other]
-            if actual == .none || value == .none { return false }
-            return Self.compare(op, actual, value)
-        case let .list(slot, op, range):
-            let actual = facts.stored[slot]
-            if actual == .none { return false }
-            switch op {
-            case .in: return constants[range].contains(actual)
-            case .notIn: return !constants[range].contains(actual)
-            case .between:
-                guard let value = actual.number, !range.isEmpty, let low = constants[range.lowerBound].number,
-                      let high = constants[range.upperBound - 1].number else { return false }
-                return low <= value && value <= high
-            default: return false
+            if numbered {
+                let actual = facts.stored[slot]
+                return actual != .none && Self.compare(op, actual, constants[constant])
             }
+            guard let actual = facts[slot] else { return false }
+            return FactTest.compare(op, actual, constantValues[constant])
+        case let .compareFact(slot, op, other):
+            if numbered {
+                let actual = facts.stored[slot], value = facts.stored[other]
+                return actual != .none && value != .none && Self.compare(op, actual, value)
+            }
+            guard let actual = facts[slot], let value = facts[other] else { return false }
+            return FactTest.compare(op, actual, value)
+        case let .list(slot, op, range):
+            if numbered {
+                let actual = facts.stored[slot]
+                if actual == .none { return false }
+                switch op {
+                case .in: return constants[range].contains(actual)
+                case .notIn: return !constants[range].contains(actual)
+                default: break
+                }
+            } else {
+                guard let actual = facts[slot] else { return false }
+                switch op {
+                case .in: return constantValues[range].contains(actual)
+                case .notIn: return !constantValues[range].contains(actual)
+                default: break
+                }
+            }
+            guard op == .between, let value = facts[slot]?.number, !range.isEmpty, let low = constantValues[range.lowerBound].number,
+                  let high = constantValues[range.upperBound - 1].number else { return false }
+            return low <= value && value <= high
         case let .all(range):
-            for child in range where !matches(children[child], facts) { return false }
+            for child in range where !matches(children[child], facts, numbered: numbered) { return false }
             return true
         case let .any(range):
-            for child in range where matches(children[child], facts) { return true }
+            for child in range where matches(children[child], facts, numbered: numbered) { return true }
             return false
         case let .not(inner):
-            return !matches(inner, facts)
+            return !matches(inner, facts, numbered: numbered)
         }
     }
 
@@ -288,37 +303,6 @@ final class CompiledRules: Sendable {
             }
         case .in, .notIn, .between:
             return false
-        }
-    }
-
-    /// ``matches(_:_:)`` for a fact set numbered by another table: the values themselves compared.
-    func matchesByValue(_ index: Int, _ facts: FactSet) -> Bool {
-        switch nodes[index] {
-        case let .compare(slot, op, constant):
-            guard let actual = facts[slot] else { return false }
-            return FactTest.compare(op, actual, constantValues[constant])
-        case let .compareFact(slot, op, other):
-            guard let actual = facts[slot], let value = facts[other] else { return false }
-            return FactTest.compare(op, actual, value)
-        case let .list(slot, op, range):
-            guard let actual = facts[slot] else { return false }
-            switch op {
-            case .in: return constantValues[range].contains(actual)
-            case .notIn: return !constantValues[range].contains(actual)
-            case .between:
-                guard let value = actual.number, !range.isEmpty, let low = constantValues[range.lowerBound].number,
-                      let high = constantValues[range.upperBound - 1].number else { return false }
-                return low <= value && value <= high
-            default: return false
-            }
-        case let .all(range):
-            for child in range where !matchesByValue(children[child], facts) { return false }
-            return true
-        case let .any(range):
-            for child in range where matchesByValue(children[child], facts) { return true }
-            return false
-        case let .not(inner):
-            return !matchesByValue(inner, facts)
         }
     }
 }

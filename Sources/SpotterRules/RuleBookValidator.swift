@@ -49,7 +49,7 @@ enum RuleBookValidator {
         let start = compiled.tables[index].ruleStart
         return { position, facts in
             guard let condition = compiled.rules[start + position].condition else { return true }
-            return compiled.matches(condition, facts)
+            return compiled.matches(condition, facts, numbered: facts.strings === compiled.strings)
         }
     }
 

@@ -96,8 +96,15 @@ struct CorpusTests {
 
 @Suite("Compiled rule walk")
 struct CompiledRuleWalkTests {
-    /// The evaluator walks a compiled form of the tables; tracing walks the rules themselves. Both
-    /// must fire the same rules and leave the same facts for every phrasing, in every pipeline.
+    /// The same rules loaded a second time: its facts number their strings in another table.
+    static let otherBook: RuleBook = {
+        do { return try RulesFolder.load(ProjectFixtures.rulesFolder).book } catch { fatalError("the project's rules must load: \(error)") }
+    }()
+
+    /// The evaluator walks a compiled form of the tables, comparing facts by their numbered
+    /// strings; tracing walks the rules themselves, by value; a fact set from another book is
+    /// compared by value too. All three must fire the same rules and leave the same facts for
+    /// every phrasing, in every pipeline.
     @Test("fires what the rules themselves fire, for every corpus phrasing and pipeline", arguments: CorpusEntry.all)
     func sameDecisions(_ entry: CorpusEntry) {
         let coach = ProjectFixtures.coach
@@ -108,8 +115,11 @@ struct CompiledRuleWalkTests {
         for pipeline in book.pipelines.keys.sorted() {
             let compiled = book.evaluate(facts, pipeline: pipeline)
             let walked = book.evaluate(facts, pipeline: pipeline, tracing: true)
+            let byValue = Self.otherBook.evaluate(facts, pipeline: pipeline)
             #expect(compiled.firings == walked.firings, "\(pipeline): fired rules")
             #expect(compiled.facts == walked.facts, "\(pipeline): facts")
+            #expect(byValue.firings == compiled.firings, "\(pipeline): fired rules, facts from another book")
+            #expect(byValue.facts == compiled.facts, "\(pipeline): facts, from another book")
         }
     }
 }
