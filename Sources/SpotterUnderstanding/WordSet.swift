@@ -144,8 +144,15 @@ struct SequenceTable: Sendable {
         }
         keys = try reader.int32s()
         guard slots.count >= 8, slots.count & (slots.count - 1) == 0, entries.count * 2 <= slots.count,
-              entries.allSatisfy({ $0.key.upperBound <= keys.count }),
-              slots.allSatisfy({ $0 >= -1 && Int($0) < entries.count }) else { throw SnapshotError("an exercise table is out of range") }
+              entries.allSatisfy({ $0.key.upperBound <= keys.count }) else { throw SnapshotError("an exercise table is out of range") }
+        // Each entry in exactly one slot: then at least half the slots are empty, and every probe
+        // (which runs until an empty slot) ends.
+        var seen = [Bool](repeating: false, count: entries.count)
+        for slot in slots where slot != -1 {
+            guard slot >= 0, Int(slot) < entries.count, !seen[Int(slot)] else { throw SnapshotError("an exercise table's slot is out of range") }
+            seen[Int(slot)] = true
+        }
+        guard !seen.contains(false) else { throw SnapshotError("an exercise table's slot is missing") }
     }
 
     subscript<C: Collection<Int32>>(key: C) -> Int? {
