@@ -246,14 +246,14 @@ final class CompiledRules: Sendable {
         case let .compare(slot, op, constant):
             if numbered {
                 let actual = facts.stored[slot]
-                return actual != .none && Self.compare(op, actual, constants[constant])
+                return actual != .none && FactTest.compare(op, actual, constants[constant])
             }
             guard let actual = facts[slot] else { return false }
             return FactTest.compare(op, actual, constantValues[constant])
         case let .compareFact(slot, op, other):
             if numbered {
                 let actual = facts.stored[slot], value = facts.stored[other]
-                return actual != .none && value != .none && Self.compare(op, actual, value)
+                return actual != .none && value != .none && FactTest.compare(op, actual, value)
             }
             guard let actual = facts[slot], let value = facts[other] else { return false }
             return FactTest.compare(op, actual, value)
@@ -285,24 +285,6 @@ final class CompiledRules: Sendable {
             return false
         case let .not(inner):
             return !matches(inner, facts, numbered: numbered)
-        }
-    }
-
-    @inline(__always)
-    private static func compare(_ op: ComparisonOperator, _ actual: StoredFact, _ expected: StoredFact) -> Bool {
-        switch op {
-        case .eq: return actual == expected
-        case .ne: return actual != expected
-        case .lt, .lte, .gt, .gte:
-            guard let left = actual.number, let right = expected.number else { return false }
-            switch op {
-            case .lt: return left < right
-            case .lte: return left <= right
-            case .gt: return left > right
-            default: return left >= right
-            }
-        case .in, .notIn, .between:
-            return false
         }
     }
 }
@@ -415,8 +397,10 @@ extension FactTest {
         Self.compare(op, actual, expected)
     }
 
+    /// One comparison, on values or on the stored form of a book's facts: `eq`/`ne` by equality,
+    /// the ordering operators on numbers.
     @inline(__always)
-    static func compare(_ op: ComparisonOperator, _ actual: FactValue, _ expected: FactValue) -> Bool {
+    static func compare<Value: ComparedFact>(_ op: ComparisonOperator, _ actual: Value, _ expected: Value) -> Bool {
         switch op {
         case .eq: return actual == expected
         case .ne: return actual != expected
@@ -468,3 +452,11 @@ extension FactSet {
         }
     }
 }
+
+/// What a test compares: a fact's value, or its stored form.
+protocol ComparedFact: Equatable {
+    var number: Double? { get }
+}
+
+extension FactValue: ComparedFact {}
+extension StoredFact: ComparedFact {}
