@@ -187,7 +187,7 @@ enum Stemmer {
         guard word.utf8.count > 3 else { return word }
         // Tokens are ASCII: their suffixes are compared as bytes (String.hasSuffix compares
         // characters, and ran for every word of every message).
-        if word.utf8.allSatisfy({ $0 < 0x80 }) { return asciiStem(word) }
+        if word.utf8.allSatisfy({ $0 < 0x80 }) { return stem(word, letters: Array(word.utf8)) }
         if word.hasSuffix("ies") { return String(word.dropLast(3)) + "y" }
         if word.hasSuffix("sses") || word.hasSuffix("ches") || word.hasSuffix("shes") || word.hasSuffix("xes") {
             return String(word.dropLast(2))
@@ -197,8 +197,8 @@ enum Stemmer {
         return word
     }
 
-    /// ``stem(_:)`` for a word of the letters a-z, as the tokenizer builds them: the suffixes are
-    /// read from the bytes it already has, and a word without one is returned as it is.
+    /// ``stem(_:)`` for an ASCII word whose bytes are at hand (the tokenizer has them): the
+    /// suffixes are read from the bytes, and a word without one is returned as it is.
     static func stem(_ word: String, letters: [UInt8]) -> String {
         guard let last = letters.last else { return word }
         if irregularEndings[Int(last)], let special = irregular[word] { return special }
@@ -214,29 +214,6 @@ enum Stemmer {
         if ends("sses") || ends("ches") || ends("shes") || ends("xes") { return String(decoding: letters[..<(n - 2)], as: UTF8.self) }
         if ends("ss") || ends("us") || ends("is") { return word }
         return String(decoding: letters[..<(n - 1)], as: UTF8.self)
-    }
-
-    private static func asciiStem(_ word: String) -> String {
-        var bytes = word
-        // How many letters to cut: -1 for "ies" → "y".
-        let cut = bytes.withUTF8 { bytes -> Int in
-            let n = bytes.count
-            func ends(_ suffix: StaticString) -> Bool {
-                let count = suffix.utf8CodeUnitCount
-                guard n >= count else { return false }
-                for k in 0..<count where bytes[n - count + k] != suffix.utf8Start[k] { return false }
-                return true
-            }
-            if ends("ies") { return -1 }
-            if ends("sses") || ends("ches") || ends("shes") || ends("xes") { return 2 }
-            if ends("ss") || ends("us") || ends("is") { return 0 }
-            return ends("s") ? 1 : 0
-        }
-        switch cut {
-        case -1: return String(word.dropLast(3)) + "y"
-        case 0: return word
-        default: return String(word.dropLast(cut))
-        }
     }
 
     /// Whether some irregular form ends in this byte.
