@@ -5,19 +5,30 @@ import PackageDescription
 //
 //   spotter (CLI: chat, ask, import, export, forget)      spotter-server (serve, bench)
 //        └─ SpotterCommands ─┐                              ├─ SpotterBench (loopback servers, loads)
-//                            │                              └─ SpotterMatrix: HTTP routes (Hummingbird), the
-//                            │                                 application service, the webhook channel, the
-//                            │                                 worker and outbox, group coaching, /metrics
-//                            │                                   ├─ SpotterWebhook (Standard Webhooks, outbound templates)
-//                            │                                   ├─ SpotterHTTP (libcurl) · SpotterGroup · SpotterSchedule
+//                            │                              └─ SpotterServer: HTTP (Hummingbird): routes, the hs_token
+//                            │                                 middleware, body limits, the worker's service
+//                            │                                   └─ SpotterBridge: the application service: journal,
+//                            │                                      worker, group coaching, the webhook channel's
+//                            │                                      handling, settings, /metrics
+//                            │                                        ├─ SpotterMatrix (the protocol: triage, replies,
+//                            │                                        │   registration, homeserver client)
+//                            │                                        ├─ SpotterWebhook (Standard Webhooks, posting out)
+//                            │                                        │   └─ SpotterDelivery (outbox rounds, backoff,
+//                            │                                        │       group commit) ─ SpotterHTTP (libcurl)
+//                            │                                        └─ SpotterGroup · SpotterSchedule
 //                            └──────────── SpotterApp: ChatRuntime (one transaction per batch), config, catalogue
 //                                          ├─ SpotterStore (SQLite through GRDB: migrations, journal, outbox, tables;
 //                                          │   on SpotterCore only: conversation state is JSON the dialog writes)
 //                                          └─ SpotterDialog (the state machine) ─ SpotterAdvisor (rules → advice, replies)
 //                                             ─ SpotterRules (YAML decision tables) · SpotterUnderstanding ─ SpotterCore
 //
+// A message from Matrix: SpotterServer (route, token) → SpotterBridge (journal, then the worker)
+// → SpotterApp's ChatRuntime (understanding, dialog, advice) → the outbox → SpotterDelivery's
+// rounds → SpotterMatrix's client. From a webhook: the same, answered in the response and posted
+// out through SpotterWebhook.
+//
 // The pure core (Core, Rules, Understanding, Advisor, Dialog, Group, Schedule) does no I/O and
-// reads no clock; SpotterStore does the SQLite I/O, SpotterHTTP the outbound HTTP, SpotterMatrix
+// reads no clock; SpotterStore does the SQLite I/O, SpotterHTTP the outbound HTTP, SpotterServer
 // and the executables the rest.
 let strictSettings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
@@ -42,7 +53,10 @@ let package = Package(
         // Room size and the private-versus-group decision, for the room fuzz target.
         .library(name: "SpotterGroup", targets: ["SpotterGroup"]),
         .library(name: "SpotterApp", targets: ["SpotterApp"]),
+        .library(name: "SpotterDelivery", targets: ["SpotterDelivery"]),
         .library(name: "SpotterMatrix", targets: ["SpotterMatrix"]),
+        .library(name: "SpotterBridge", targets: ["SpotterBridge"]),
+        .library(name: "SpotterServer", targets: ["SpotterServer"]),
     ],
     dependencies: [
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
@@ -83,23 +97,47 @@ let package = Package(
                     swiftSettings: strictSettings),
         .target(
             name: "SpotterWebhook",
-            dependencies: ["SpotterCore", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["SpotterCore", "SpotterDelivery", "SpotterHTTP", "SpotterStore",
+                           .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strictSettings),
+        // The durable outbox's delivery rounds, behind one outbound-channel protocol; group commit; blocking work.
+        .target(
+            name: "SpotterDelivery",
+            dependencies: ["SpotterCore", "SpotterStore", "SpotterHTTP", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strictSettings),
+        // The Matrix protocol: event triage, reply content, registration, power levels, the homeserver client.
         .target(
             name: "SpotterMatrix",
+            dependencies: ["SpotterCore", "SpotterDelivery", "SpotterGroup", "SpotterHTTP", "SpotterRules", "SpotterStore",
+                           .product(name: "Yams", package: "Yams")],
+            swiftSettings: strictSettings),
+        // The application service between the channels and the coach: journal, worker, group coaching,
+        // the webhook channel's handling, settings, metrics.
+        .target(
+            name: "SpotterBridge",
             dependencies: [
-                "SpotterCore", "SpotterApp", "SpotterStore", "SpotterHTTP", "SpotterWebhook", "SpotterGroup", "SpotterSchedule",
-                .product(name: "Hummingbird", package: "hummingbird"),
+                "SpotterCore", "SpotterApp", "SpotterDelivery", "SpotterMatrix", "SpotterStore", "SpotterHTTP", "SpotterWebhook",
+                "SpotterGroup", "SpotterRules", "SpotterSchedule",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: strictSettings),
+        // The HTTP side of `spotter serve` (Hummingbird): routes, the hs_token middleware, limits, the service.
+        .target(
+            name: "SpotterServer",
+            dependencies: [
+                "SpotterCore", "SpotterApp", "SpotterBridge", "SpotterDelivery", "SpotterMatrix", "SpotterStore", "SpotterWebhook",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strictSettings),
         // Loopback servers and loads for `spotter-server bench`: measurement only, never served.
         .target(
             name: "SpotterBench",
-            dependencies: ["SpotterCore", "SpotterHTTP", "SpotterMatrix", .product(name: "Hummingbird", package: "hummingbird"),
+            dependencies: ["SpotterCore", "SpotterHTTP", "SpotterDelivery", "SpotterMatrix", .product(name: "Hummingbird", package: "hummingbird"),
                            .product(name: "Logging", package: "swift-log")],
             swiftSettings: strictSettings),
         .target(
@@ -118,7 +156,8 @@ let package = Package(
             swiftSettings: strictSettings),
         .executableTarget(
             name: "spotter-server",
-            dependencies: ["SpotterApp", "SpotterCommands", "SpotterCore", "SpotterStore", "SpotterMatrix", "SpotterHTTP", "SpotterBench",
+            dependencies: ["SpotterApp", "SpotterCommands", "SpotterCore", "SpotterStore", "SpotterMatrix", "SpotterBridge", "SpotterServer",
+                           "SpotterDelivery", "SpotterWebhook", "SpotterHTTP", "SpotterBench",
                            .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Logging", package: "swift-log"),
                            .product(name: "NIOCore", package: "swift-nio"),
                            .product(name: "Metrics", package: "swift-metrics"),
@@ -151,7 +190,8 @@ let package = Package(
             swiftSettings: strictSettings),
         .testTarget(
             name: "SpotterMatrixTests",
-            dependencies: ["SpotterMatrix", "SpotterApp", "SpotterCore", "SpotterStore", "SpotterHTTP", "SpotterTesting", "SpotterWebhook",
+            dependencies: ["SpotterMatrix", "SpotterBridge", "SpotterServer", "SpotterDelivery", "SpotterApp", "SpotterCore", "SpotterStore",
+                           "SpotterHTTP", "SpotterTesting", "SpotterWebhook",
                            "SpotterGroup", "SpotterSchedule", "SpotterDialog",
                            .product(name: "Hummingbird", package: "hummingbird"),
                            .product(name: "Logging", package: "swift-log"),

@@ -23,6 +23,8 @@ let package = Package(
                 .product(name: "SpotterStore", package: "Spotter"),
                 .product(name: "SpotterHTTP", package: "Spotter"),
                 .product(name: "SpotterMatrix", package: "Spotter"),
+                .product(name: "SpotterBridge", package: "Spotter"),
+                .product(name: "SpotterServer", package: "Spotter"),
                 .product(name: "SpotterWebhook", package: "Spotter"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
@@ -58,7 +60,7 @@ let package = Package(
         .executableTarget(
             name: "FuzzTransaction",
             dependencies: ["FuzzSupport", .product(name: "SpotterCore", package: "Spotter"),
-                           .product(name: "SpotterMatrix", package: "Spotter")]),
+                           .product(name: "SpotterBridge", package: "Spotter")]),
         .executableTarget(
             name: "FuzzRoom",
             dependencies: ["FuzzSupport", .product(name: "SpotterCore", package: "Spotter"),
@@ -67,7 +69,7 @@ let package = Package(
         .executableTarget(
             name: "FuzzWebhook",
             dependencies: ["FuzzSupport", .product(name: "SpotterCore", package: "Spotter"),
-                           .product(name: "SpotterMatrix", package: "Spotter"),
+                           .product(name: "SpotterBridge", package: "Spotter"),
                            .product(name: "SpotterWebhook", package: "Spotter")]),
     ]
 )

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import Logging
 import SpotterCore
+import SpotterDelivery
 import SpotterHTTP
 import SpotterMatrix
 

@@ -1,16 +1,7 @@
 import Foundation
 import SpotterCore
+import SpotterDelivery
 import SpotterHTTP
-import SpotterWebhook
-
-/// The result of one attempt to deliver something to the homeserver.
-public enum Delivery: Sendable, Hashable {
-    case delivered
-    /// Try again after this many seconds (429, 5xx, network).
-    case retry(after: Double, reason: String)
-    /// Do not try again (other 4xx).
-    case rejected(reason: String)
-}
 
 /// The Client-Server calls Spotter makes as its bot user, over libcurl.
 public final class HomeserverClient: Sendable {
@@ -78,7 +69,7 @@ public final class HomeserverClient: Sendable {
     public func whoami() throws -> String {
         let result = try client.send("GET", "\(base)/_matrix/client/v3/account/whoami", headers: authorization)
         guard result.status == 200, let value = try? JSONValue.parse(result.body), let user = value["user_id"]?.string else {
-            throw TransportError(code: "whoami_failed", message: "whoami answered \(result.status): \(Self.errcode(result))")
+            throw TransportError(code: "whoami_failed", message: "whoami answered \(result.status): \(Delivery.errcode(result))")
         }
         return user
     }
@@ -119,9 +110,9 @@ public final class HomeserverClient: Sendable {
             }
             return .known(members.count)
         case 429, 500..<600:
-            return .retry(after: Self.retryAfter(result) ?? 0, reason: "HTTP \(result.status) \(Self.errcode(result))")
+            return .retry(after: Delivery.retryAfter(result) ?? 0, reason: "HTTP \(result.status) \(Delivery.errcode(result))")
         default:
-            return .unknown(reason: "HTTP \(result.status) \(Self.errcode(result))")
+            return .unknown(reason: "HTTP \(result.status) \(Delivery.errcode(result))")
         }
     }
 
@@ -135,7 +126,7 @@ public final class HomeserverClient: Sendable {
             return .failure(PowerLevelsUnavailable(reason: error.code))
         }
         guard result.status == 200 else {
-            return .failure(PowerLevelsUnavailable(reason: "HTTP \(result.status) \(Self.errcode(result))"))
+            return .failure(PowerLevelsUnavailable(reason: "HTTP \(result.status) \(Delivery.errcode(result))"))
         }
         guard let state = try? JSONValue.parse(result.body), state.array != nil else {
             return .failure(PowerLevelsUnavailable(reason: "the room state is not a list of events"))
@@ -159,70 +150,6 @@ public final class HomeserverClient: Sendable {
         } catch {
             return (.retry(after: 0, reason: error.code), nil)
         }
-        return (Self.delivery(of: result), result)
-    }
-
-    /// 2xx delivered; 429 and 5xx retried (after what the server asked); other statuses refused.
-    static func delivery(of result: HTTPResult) -> Delivery {
-        switch result.status {
-        case 200..<300:
-            return .delivered
-        case 429, 500..<600:
-            return .retry(after: Self.retryAfter(result) ?? 0, reason: "HTTP \(result.status) \(Self.errcode(result))")
-        default:
-            return .rejected(reason: "HTTP \(result.status) \(Self.errcode(result))")
-        }
-    }
-
-    /// The wait a 429 or 5xx asks for: `Retry-After` (seconds or an HTTP date), else `retry_after_ms`.
-    static func retryAfter(_ result: HTTPResult) -> Double? {
-        if let header = result.headers["retry-after"] {
-            if let seconds = Double(header.trimmingCharacters(in: .whitespaces)) { return max(0, seconds) }
-            let formatter = DateFormatter()
-            formatter.locale = Locale(identifier: "en_US_POSIX")
-            formatter.timeZone = TimeZone(identifier: "GMT")
-            formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
-            if let date = formatter.date(from: header) { return max(0, date.timeIntervalSinceNow) }
-        }
-        if let value = try? JSONValue.parse(result.body), let milliseconds = value["retry_after_ms"]?.number {
-            return max(0, milliseconds / 1000)
-        }
-        return nil
-    }
-
-    static func errcode(_ result: HTTPResult) -> String {
-        (try? JSONValue.parse(result.body))?["errcode"]?.string ?? ""
-    }
-}
-
-/// Posts to other chat systems' incoming webhooks, signed per Standard Webhooks, over libcurl.
-public final class WebhookSender: Sendable {
-    let client: CurlClient
-
-    public init(client: CurlClient) {
-        self.client = client
-    }
-
-    /// POSTs a payload; `id` is stable across retries, so the receiver can drop repeats.
-    public func post(url: String, payload: String, id: String, secret: WebhookSecret, now: Timestamp) -> Delivery {
-        let body = Array(payload.utf8)
-        var headers = StandardWebhooks.headers(id: id, timestamp: Int(now), body: body, secret: secret)
-        headers["Content-Type"] = "application/json"
-        headers["User-Agent"] = "Spotter"
-        do {
-            return HomeserverClient.delivery(of: try client.send("POST", url, headers: headers, body: body))
-        } catch {
-            return .retry(after: 0, reason: error.code)
-        }
-    }
-}
-
-/// Capped exponential backoff: 1 s, 2 s, 4 s … up to 5 minutes, never less than the server asked.
-public enum Backoff {
-    public static let cap: Double = 300
-
-    public static func delay(attempt: Int, serverAsked: Double) -> Double {
-        let exponential = min(cap, pow(2, Double(min(attempt, 20))))
-        return min(cap * 2, max(serverAsked, exponential))
+        return (Delivery(result), result)
     }
 }

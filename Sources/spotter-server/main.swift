@@ -6,11 +6,14 @@ import Metrics
 import NIOCore
 import Prometheus
 import SpotterApp
+import SpotterBridge
 import SpotterBench
 import SpotterCommands
 import SpotterCore
+import SpotterDelivery
 import SpotterHTTP
 import SpotterMatrix
+import SpotterServer
 import SpotterStore
 
 /// The server half of Spotter: `spotter serve` and `spotter matrix` run here.

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import SpotterCore
+import SpotterDelivery
 import SpotterHTTP
 import SpotterMatrix
 import SpotterTesting

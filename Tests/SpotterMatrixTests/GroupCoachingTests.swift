@@ -1,8 +1,10 @@
 import Foundation
+import SpotterBridge
 import SpotterCore
 import SpotterGroup
 import SpotterMatrix
 import SpotterSchedule
+import SpotterServer
 import SpotterStore
 import SpotterTesting
 import SpotterWebhook

@@ -1,5 +1,7 @@
 import Foundation
+import SpotterBridge
 import SpotterCore
+import SpotterDelivery
 import SpotterMatrix
 import SpotterStore
 import SpotterTesting

@@ -1,7 +1,9 @@
 import Foundation
+import SpotterBridge
 import SpotterCore
 import SpotterHTTP
 import SpotterMatrix
+import SpotterServer
 import SpotterStore
 import SpotterTesting
 import SpotterWebhook

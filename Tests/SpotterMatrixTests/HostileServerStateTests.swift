@@ -1,10 +1,12 @@
 import Foundation
 import Logging
 import SpotterApp
+@testable import SpotterBridge
 import SpotterCore
 import SpotterGroup
 import SpotterHTTP
 @testable import SpotterMatrix
+@testable import SpotterServer
 import SpotterStore
 import SpotterTesting
 import SpotterUnderstanding

@@ -1,9 +1,12 @@
 import Foundation
 import Logging
 import SpotterApp
+import SpotterBridge
 import SpotterCore
+import SpotterDelivery
 import SpotterHTTP
 import SpotterMatrix
+import SpotterServer
 import SpotterStore
 import SpotterTesting
 import Testing

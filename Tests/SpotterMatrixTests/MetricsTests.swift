@@ -1,6 +1,8 @@
 import Foundation
+import SpotterBridge
 import SpotterCore
 import SpotterMatrix
+import SpotterServer
 import SpotterTesting
 import Testing
 

@@ -1,7 +1,9 @@
 import Foundation
 import Logging
+import SpotterBridge
 import SpotterCore
 import SpotterMatrix
+import SpotterServer
 import SpotterTesting
 import SpotterWebhook
 import Synchronization

@@ -1,4 +1,5 @@
 import Foundation
+import SpotterBridge
 import SpotterCore
 import SpotterGroup
 import SpotterMatrix

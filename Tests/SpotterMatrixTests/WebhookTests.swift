@@ -1,6 +1,8 @@
 import Foundation
+@testable import SpotterBridge
 import SpotterCore
 @testable import SpotterMatrix
+@testable import SpotterServer
 import SpotterStore
 import SpotterTesting
 import SpotterWebhook

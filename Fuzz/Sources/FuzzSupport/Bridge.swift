@@ -1,9 +1,11 @@
 import Foundation
 import Logging
 import SpotterApp
+import SpotterBridge
 import SpotterCore
 import SpotterHTTP
 import SpotterMatrix
+import SpotterServer
 import SpotterStore
 import SpotterWebhook
 

@@ -1,6 +1,6 @@
 import FuzzSupport
 import SpotterCore
-import SpotterMatrix
+import SpotterBridge
 
 /// Application Service transactions, as the homeserver sends them: the input is the body of
 /// `PUT /_matrix/app/v1/transactions/{txnId}` (a fresh txnId each run, with the hs_token),

@@ -1,6 +1,6 @@
 import FuzzSupport
 import SpotterCore
-import SpotterMatrix
+import SpotterBridge
 import SpotterWebhook
 
 /// `POST /webhook`, as another chat system sends it: Standard Webhooks verification of the

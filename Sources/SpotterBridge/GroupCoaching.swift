@@ -3,6 +3,7 @@ import Logging
 import SpotterApp
 import SpotterCore
 import SpotterGroup
+import SpotterMatrix
 import SpotterSchedule
 import SpotterStore
 import SpotterWebhook

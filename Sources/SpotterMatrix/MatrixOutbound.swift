@@ -1,33 +1,27 @@
 import Foundation
 import SpotterCore
+import SpotterDelivery
 import SpotterStore
-
-/// One attempt to deliver an outbox item; for a message, the event id it became.
-typealias Attempt = (delivery: Delivery, eventID: String?)
-
-/// Where outbox items go out. The worker's delivery round hands each channel the due items it
-/// carries, and records all outcomes in one transaction.
-protocol OutboundChannel: Sendable {
-    /// Whether this channel delivers the item.
-    func carries(_ item: OutboxItem) -> Bool
-    /// Delivers one round's items, in order within a room; an attempt per item, in order.
-    func deliver(_ items: [OutboxItem]) -> [Attempt]
-}
 
 /// Messages, reactions, joins and direct messages, to the homeserver over several connections
 /// at once. One room's items (and one lifter's direct messages) go over one connection, in order.
-struct MatrixOutbound: OutboundChannel {
+package struct MatrixOutbound: OutboundChannel {
     /// Delivery rounds send over this many connections to the homeserver at once.
-    static let connections = 4
+    package static let connections = 4
     static let queue = DispatchQueue(label: "spotter-delivery", qos: .userInitiated, attributes: .concurrent)
 
     /// The first is the bridge's own client; the others have connections of their own.
     let homeservers: [HomeserverClient]
     let database: SpotterDatabase
 
-    func carries(_ item: OutboxItem) -> Bool { item.kind != .webhook }
+    package init(homeservers: [HomeserverClient], database: SpotterDatabase) {
+        self.homeservers = homeservers
+        self.database = database
+    }
 
-    func deliver(_ items: [OutboxItem]) -> [Attempt] {
+    package func carries(_ item: OutboxItem) -> Bool { item.kind != .webhook }
+
+    package func deliver(_ items: [OutboxItem]) -> [Attempt] {
         // A lifter's direct messages share a connection: the first may create their direct room.
         let lanes = Dictionary(grouping: items.indices) { index in
             let item = items[index]
@@ -93,29 +87,5 @@ struct MatrixOutbound: OutboundChannel {
             room = created
         }
         return homeserver.send(room: room ?? "", transactionID: transactionID, content: item.contentJSON ?? "{}")
-    }
-}
-
-/// Posts to rooms' outbound webhooks (Slack, Mattermost, Discord, hookshot), signed per
-/// Standard Webhooks, over a connection apart from the homeserver's.
-struct WebhookOutbound: OutboundChannel {
-    let sender: WebhookSender?
-    let settings: MatrixSettings
-    let clock: @Sendable () -> Timestamp
-
-    func carries(_ item: OutboxItem) -> Bool { item.kind == .webhook }
-
-    func deliver(_ items: [OutboxItem]) -> [Attempt] {
-        items.map { (post($0, id: $0.transactionID ?? "spotter-\($0.id)"), nil) }
-    }
-
-    /// The webhook-id stays the same across retries, so the receiver can drop repeats.
-    func post(_ item: OutboxItem, id: String) -> Delivery {
-        guard let url = item.target else { return .rejected(reason: "a webhook post without a URL") }
-        guard let secret = settings.group.rooms[item.roomID]?.outbound?.secret ?? settings.webhookSecret else {
-            return .rejected(reason: "no secret to sign the webhook post with")
-        }
-        guard let sender else { return .retry(after: 0, reason: "no HTTP client") }
-        return sender.post(url: url, payload: item.contentJSON ?? "{}", id: id, secret: secret, now: clock())
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import SpotterMatrix
 import SpotterSchedule
 import SpotterWebhook
 import Yams

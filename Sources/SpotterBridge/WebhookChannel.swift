@@ -1,7 +1,9 @@
 import Foundation
 import SpotterApp
 import SpotterCore
+import SpotterDelivery
 import SpotterGroup
+import SpotterMatrix
 import SpotterStore
 import SpotterWebhook
 
@@ -10,7 +12,7 @@ extension MatrixBridge {
     /// reply comes back in the response body, with the fields of a `spotter chat --jsonl` line.
     /// A repeated `webhook-id` gets the first answer again without being processed twice.
     /// Requests arriving together are answered together: one transaction per batch.
-    func webhook(_ request: APIRequest) async -> APIResponse {
+    package func webhook(_ request: APIRequest) async -> APIResponse {
         // A chat-sized message is checked and understood where it arrived: that is CPU work of
         // microseconds and never waits for the store (only cached conversations are consulted).
         // A large body goes to the blocking threads, so it cannot hold up the others.
@@ -193,7 +195,7 @@ extension MatrixBridge {
         }
     }
 
-    func webhookError(_ status: Int, _ code: String, _ message: String) -> APIResponse {
+    package func webhookError(_ status: Int, _ code: String, _ message: String) -> APIResponse {
         .json(status, .object([("error", .object([("code", .string(code)), ("message", .string(message))]))]))
     }
 }

@@ -4,7 +4,7 @@ import SpotterCore
 /// Work that many requests hand in at once and one thread does a batch at a time: each request
 /// waits for its own outcome, and the disk is waited for once per batch rather than once per
 /// request (group commit). The thread runs only while the committer is referenced.
-final class GroupCommit<Job: Sendable, Outcome: Sendable>: Sendable {
+package final class GroupCommit<Job: Sendable, Outcome: Sendable>: Sendable {
     private struct Waiting: Sendable {
         var job: Job
         var continuation: CheckedContinuation<Outcome, Never>
@@ -16,7 +16,7 @@ final class GroupCommit<Job: Sendable, Outcome: Sendable>: Sendable {
     /// Does a batch; returns one outcome per job, in order.
     private let work: @Sendable ([Job]) -> [Outcome]
 
-    init(name: String, maximumBatch: Int = 256, work: @escaping @Sendable ([Job]) -> [Outcome]) {
+    package init(name: String, maximumBatch: Int = 256, work: @escaping @Sendable ([Job]) -> [Outcome]) {
         self.maximumBatch = maximumBatch
         self.work = work
         // The thread holds the committer only while it works, so one nobody uses any more lets
@@ -31,7 +31,7 @@ final class GroupCommit<Job: Sendable, Outcome: Sendable>: Sendable {
     }
 
     /// Hands in a job; returns its outcome once its batch is done.
-    func submit(_ job: Job) async -> Outcome {
+    package func submit(_ job: Job) async -> Outcome {
         await withCheckedContinuation { continuation in
             waiting.withLock { $0.append(Waiting(job: job, continuation: continuation)) }
             signal.signal()

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import SpotterCore
+import SpotterDelivery
 import SpotterStore
 
 /// What the bridge last said about storage, so a failing disk is logged once (and again each
@@ -44,7 +45,7 @@ final class StorageReport: Sendable {
 extension MatrixBridge {
     /// Logs a storage failure or recovery (at error level, with the reason), and while writes fail
     /// tries a probe write now and then. Blocking: call off the cooperative pool.
-    func reportStorage(probe: Bool = false) {
+    package func reportStorage(probe: Bool = false) {
         let health = database.writeHealth
         if probe, health.current != nil, storageReport.probeDue(now: clock()) {
             try? database.probeWrite()
@@ -56,7 +57,7 @@ extension MatrixBridge {
 
     /// Why the server is not ready, or nil when it is: the database cannot be written (the latest
     /// write failed and a probe still fails) or cannot be read.
-    func readinessProblem() async -> (code: String, reason: String)? {
+    package func readinessProblem() async -> (code: String, reason: String)? {
         await Blocking.run { () -> (code: String, reason: String)? in
             self.reportStorage(probe: true)
             if let failure = self.database.writeHealth.current { return (failure.code, failure.reason) }

@@ -5,46 +5,12 @@ import Logging
 import NIOCore
 import ServiceLifecycle
 import SpotterApp
+import SpotterBridge
 import SpotterCore
+import SpotterDelivery
+import SpotterMatrix
 import SpotterStore
 import SpotterWebhook
-
-/// A request as the application-service API sees it, independent of the HTTP server.
-public struct APIRequest: Sendable {
-    public var method: String
-    public var path: String
-    public var query: [String: String]
-    /// Header names lowercased.
-    public var headers: [String: String]
-    public var body: [UInt8]
-
-    public init(method: String, path: String, query: [String: String] = [:], headers: [String: String] = [:], body: [UInt8] = []) {
-        self.method = method
-        self.path = path
-        self.query = query
-        self.headers = headers
-        self.body = body
-    }
-}
-
-/// An answer: status, content type and body.
-public struct APIResponse: Sendable {
-    public var status: Int
-    public var contentType: String
-    public var body: String
-
-    public static func json(_ status: Int, _ value: JSONValue) -> APIResponse {
-        APIResponse(status: status, contentType: "application/json", body: value.serialized())
-    }
-
-    /// A Matrix error: `{"errcode": …, "error": …}`.
-    public static func error(_ status: Int, _ code: String, _ message: String) -> APIResponse {
-        json(status, .object([("errcode", .string(code)), ("error", .string(message))]))
-    }
-
-    /// The `errcode` of an error answer.
-    public var errcode: String? { (try? JSONValue.parse(body))?["errcode"]?.string }
-}
 
 /// The Application Service API, health and metrics, as plain functions of a request: the HTTP
 /// server only carries bytes to and from here, so tests drive it without sockets.

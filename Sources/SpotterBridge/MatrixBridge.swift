@@ -2,9 +2,12 @@ import Foundation
 import Logging
 import SpotterApp
 import SpotterCore
+import SpotterDelivery
 import SpotterGroup
 import SpotterHTTP
+import SpotterMatrix
 import SpotterStore
+import SpotterWebhook
 
 /// How a transaction was taken.
 public enum TransactionOutcome: Sendable, Hashable {
@@ -30,12 +33,12 @@ public final class MatrixBridge: @unchecked Sendable {
     public let runtime: ChatRuntime
     public let homeserver: HomeserverClient
     /// Where outbox items go: the homeserver (over several connections) and rooms' outbound webhooks.
-    let outboundChannels: [any OutboundChannel]
+    let outbox: Outbox
     public let metrics: MatrixMetrics
-    let logger: Logger
+    package let logger: Logger
     /// Fault injection, decided once at start (the process tests' crash).
     let testHooks: TestHooks
-    let clock: @Sendable () -> Timestamp
+    package let clock: @Sendable () -> Timestamp
     public let bot: BotIdentity
     /// Room commands, schedules, digests and one-tap ratings.
     let group: GroupCoach
@@ -77,17 +80,31 @@ public final class MatrixBridge: @unchecked Sendable {
         self.runtime = runtime
         self.homeserver = homeserver
         let homeservers = [homeserver] + (1..<MatrixOutbound.connections).compactMap { _ in homeserver.sibling() }
-        self.outboundChannels = [
-            MatrixOutbound(homeservers: homeservers, database: runtime.database),
-            WebhookOutbound(sender: webhookSender ?? (try? CurlClient()).map(WebhookSender.init), settings: settings, clock: clock),
-        ]
         self.metrics = metrics
         self.logger = logger
         self.testHooks = testHooks
         self.clock = clock
         let bot = BotIdentity(userID: botUserID, commandPrefix: settings.commandPrefix)
         self.bot = bot
-        self.group = GroupCoach(settings: settings, bot: bot, runtime: runtime, metrics: metrics, logger: logger, clock: clock)
+        let group = GroupCoach(settings: settings, bot: bot, runtime: runtime, metrics: metrics, logger: logger, clock: clock)
+        self.group = group
+        let roomSettings = settings.group.rooms, serverSecret = settings.webhookSecret
+        self.outbox = Outbox(
+            channels: [
+                MatrixOutbound(homeservers: homeservers, database: runtime.database),
+                WebhookOutbound(sender: webhookSender ?? (try? CurlClient()).map(WebhookSender.init),
+                                secret: { room in roomSettings[room]?.outbound?.secret ?? serverSecret }, clock: clock),
+            ],
+            database: runtime.database, clock: clock, logger: logger,
+            followUp: { session, delivered, now in
+                // A prompt's id is kept once it is posted, and its rating options are queued with it.
+                for (item, eventID) in delivered {
+                    guard let purpose = item.purpose, purpose.hasPrefix("prompt:") else { continue }
+                    try session.setScheduleEvent(room: item.roomID, kind: "prompt", day: String(purpose.dropFirst("prompt:".count)),
+                                                 eventID: eventID)
+                    try group.enqueueRatingReactions(session, room: item.roomID, prompt: eventID, now: now)
+                }
+            })
         self.startupCutoff = clock() - settings.startupCutoffSeconds
         let database = runtime.database
         self.journalCommit = GroupCommit(name: "spotter-journal") { batches in
@@ -572,59 +589,10 @@ public final class MatrixBridge: @unchecked Sendable {
         }
     }
 
-    /// Which outbound channel a delivery round serves: each has its own queue, so one channel's
-    /// dead receiver does not hold up the other; within a channel, items go in order.
-    public enum Lane: Sendable {
-        case homeserver, webhooks, all
-
-        var webhooksOnly: Bool? {
-            switch self {
-            case .homeserver: false
-            case .webhooks: true
-            case .all: nil
-            }
-        }
-    }
-
-    /// Delivers what is due in the outbox, then records the outcomes in one transaction.
-    /// Returns how many were attempted.
-    public func deliverDue(_ lane: Lane = .all) -> Int {
-        guard let items = try? database.read({ try $0.dueOutbox(now: clock(), limit: 64, webhooks: lane.webhooksOnly) }),
-              !items.isEmpty else { return 0 }
-        // Each item to the channel it goes out on; each channel delivers its share of the round.
-        var attempts = [Attempt?](repeating: nil, count: items.count)
-        for channel in outboundChannels {
-            let indices = items.indices.filter { channel.carries(items[$0]) }
-            guard !indices.isEmpty else { continue }
-            for (index, attempt) in zip(indices, channel.deliver(indices.map { items[$0] })) { attempts[index] = attempt }
-        }
-        var outcomes: [(OutboxItem, Delivery)] = []
-        var prompts: [(room: String, day: String, eventID: String)] = []
-        for (item, attempt) in zip(items, attempts) {
-            guard let attempt else { continue }
-            if let purpose = item.purpose, purpose.hasPrefix("prompt:"), let eventID = attempt.eventID {
-                prompts.append((item.roomID, String(purpose.dropFirst("prompt:".count)), eventID))
-            }
-            outcomes.append((item, attempt.delivery))
-        }
-        let now = clock()
-        try? database.write { session in
-            for prompt in prompts {
-                try session.setScheduleEvent(room: prompt.room, kind: "prompt", day: prompt.day, eventID: prompt.eventID)
-                // In the same transaction: once the prompt's id is kept, its rating options are queued too.
-                try self.group.enqueueRatingReactions(session, room: prompt.room, prompt: prompt.eventID, now: now)
-            }
-            for (item, outcome) in outcomes {
-                switch outcome {
-                case .delivered:
-                    try session.markSent(item.id, at: now)
-                case let .retry(after, reason):
-                    try session.reschedule(item.id, at: now + Backoff.delay(attempt: item.attempts, serverAsked: after), error: reason)
-                case let .rejected(reason):
-                    try session.markFailed(item.id, error: reason)
-                }
-            }
-        }
+    /// Delivers what is due in the outbox (the outcomes recorded in one transaction), then logs
+    /// and counts them. Returns how many were attempted.
+    package func deliverDue(_ lane: Outbox.Lane = .all) -> Int {
+        let outcomes = outbox.deliverDue(lane)
         for (item, outcome) in outcomes {
             let status = switch outcome { case .delivered: "delivered"; case .retry: "retrying"; case .rejected: "refused" }
             // Ids only: the content is the lifter's conversation.
@@ -647,7 +615,7 @@ public final class MatrixBridge: @unchecked Sendable {
                 logger.error("\(item.kind.rawValue) to \(item.roomID) refused: \(reason); not retried", metadata: metadata)
             }
         }
-        return items.count
+        return outcomes.count
     }
 }
 
