@@ -12,154 +12,6 @@ import SpotterMatrix
 import SpotterStore
 import SpotterWebhook
 
-/// The Application Service API, health and metrics, as plain functions of a request: the HTTP
-/// server only carries bytes to and from here, so tests drive it without sockets.
-public struct MatrixAPI: Sendable {
-    public let bridge: MatrixBridge
-
-    public init(bridge: MatrixBridge) { self.bridge = bridge }
-
-    var settings: MatrixSettings { bridge.settings }
-
-    public func handle(_ request: APIRequest) async -> APIResponse {
-        let parts = request.path.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
-        var route = parts[...]
-        if route.starts(with: ["_matrix", "app", "v1"]) { route = route.dropFirst(3) }
-        let matrixPath = request.path.hasPrefix("/_matrix/app/v1/") || ["transactions", "users", "rooms"].contains(route.first ?? "")
-        let segments = Array(route)
-        switch request.path {
-        case "/healthz":
-            return request.method == "GET" ? .json(200, .object([("status", "ok")])) : methodNotAllowed
-        case "/readyz":
-            guard request.method == "GET" else { return methodNotAllowed }
-            let problem = await bridge.readinessProblem()
-            // Who the bot is only for the homeserver (hs_token): an anonymous probe learns nothing about it.
-            let identified = request.headers["authorization"] != nil && authorize(request) == nil
-            return problem == nil ? .json(200, .object([("status", "ready")] + (identified ? [("bot", .string(bridge.bot.userID))] : [])))
-                : .json(503, .object([("status", "database unavailable"), ("reason", .string(problem?.code ?? "")),
-                                      ("detail", .string(problem?.reason ?? ""))]))
-        case "/metrics":
-            guard request.method == "GET" else { return methodNotAllowed }
-            return APIResponse(status: 200, contentType: "text/plain; version=0.0.4", body: bridge.metrics.exposition())
-        case "/webhook":
-            guard request.method == "POST" else { return methodNotAllowed }
-            return await bridge.webhook(request)
-        case "/_matrix/app/v1/ping":
-            guard request.method == "POST" else { return methodNotAllowed }
-            if let denied = authorize(request) { return denied }
-            return .json(200, .object([]))
-        default:
-            break
-        }
-        guard matrixPath, segments.count == 2 else { return .error(404, "M_UNRECOGNIZED", "Unrecognized request") }
-        switch segments[0] {
-        case "transactions":
-            guard request.method == "PUT" else { return methodNotAllowed }
-            if let denied = authorize(request) { return denied }
-            return await transaction(segments[1], request.body)
-        case "users":
-            guard request.method == "GET" else { return methodNotAllowed }
-            if let denied = authorize(request) { return denied }
-            return segments[1].removingPercentEncoding == bridge.bot.userID
-                ? .json(200, .object([])) : .error(404, "M_NOT_FOUND", "No such user")
-        case "rooms":
-            guard request.method == "GET" else { return methodNotAllowed }
-            if let denied = authorize(request) { return denied }
-            return .error(404, "M_NOT_FOUND", "Spotter manages no room aliases")
-        default:
-            return .error(404, "M_UNRECOGNIZED", "Unrecognized request")
-        }
-    }
-
-    var methodNotAllowed: APIResponse { .error(405, "M_UNRECOGNIZED", "Unrecognized request method") }
-
-    /// The answer to a request decided from its headers alone, or nil when its body is needed: only
-    /// a transaction carrying the hs_token, and a webhook whose signature headers are well formed and
-    /// fresh, have their bodies read. Everything else (a missing or wrong token, a stale or missing
-    /// signature, an unknown path, health and metrics) is answered without buffering a byte of it.
-    public func answerWithoutBody(_ request: APIRequest) async -> APIResponse? {
-        var headersOnly = request
-        headersOnly.body = []
-        if request.path == "/webhook" {
-            guard request.method == "POST", settings.webhookSecret != nil else { return await handle(headersOnly) }
-            do {
-                _ = try StandardWebhooks.checkHeaders(request.headers, now: bridge.clock())
-                return nil
-            } catch {
-                return bridge.webhookError(401, error.code, error.message)
-            }
-        }
-        let parts = request.path.split(separator: "/", omittingEmptySubsequences: true)
-        var route = parts[...]
-        if route.starts(with: ["_matrix", "app", "v1"]) { route = route.dropFirst(3) }
-        let isTransaction = route.count == 2 && route.first == "transactions"
-            && (request.path.hasPrefix("/_matrix/app/v1/") || parts.first == "transactions")
-        if isTransaction, request.method == "PUT", authorize(request) == nil { return nil }
-        return await handle(headersOnly)
-    }
-
-    func transaction(_ id: String, _ body: [UInt8]) async -> APIResponse {
-        guard !id.isEmpty else { return .error(400, "M_UNRECOGNIZED", "Missing transaction id") }
-        if body.count > settings.maxBodyBytes { return tooLarge }
-        do {
-            switch try await bridge.receive(transactionID: id, body: body) {
-            case .accepted, .duplicate: return .json(200, .object([]))
-            case let .notJSON(reason): return .error(400, "M_NOT_JSON", "The body is not JSON: \(reason)")
-            case let .badJSON(reason): return .error(400, "M_BAD_JSON", reason)
-            }
-        } catch {
-            // Not journaled: the homeserver will retry, which is what we want.
-            await Blocking.run { bridge.reportStorage() }
-            return .error(500, "M_UNKNOWN", "Could not store the transaction: \(error.code)")
-        }
-    }
-
-    var tooLarge: APIResponse { .error(413, "M_TOO_LARGE", "The body is larger than \(settings.maxBodyBytes) bytes") }
-
-    /// The answer to a body the server could not take: too large (413), or cut off before its
-    /// end (400), in the error format of the route (webhook or Matrix).
-    func bodyRefused(path: String, tooLarge: Bool) -> APIResponse {
-        if path == "/webhook" {
-            return tooLarge ? bridge.webhookError(413, "too_large", "the body is larger than \(settings.maxBodyBytes) bytes")
-                : bridge.webhookError(400, "incomplete_body", "the body ended before it was complete; send it again")
-        }
-        return tooLarge ? self.tooLarge : .error(400, "M_NOT_JSON", "The body ended before it was complete; send it again")
-    }
-
-    /// nil when the request carries the hs_token; otherwise the error to answer.
-    func authorize(_ request: APIRequest) -> APIResponse? {
-        var token: String?
-        if let header = request.headers["authorization"] {
-            let value = header.trimmingCharacters(in: .whitespaces)
-            if value.lowercased().hasPrefix("bearer ") {
-                let bearer = value.dropFirst(7).trimmingCharacters(in: .whitespaces)
-                if !bearer.isEmpty { token = bearer }  // an empty bearer counts as absent
-            }
-        }
-        if settings.allowQueryToken, let query = request.query["access_token"], !query.isEmpty {
-            if let token, !Self.constantTimeEqual(token, query) {
-                return .error(403, "M_FORBIDDEN", "The header and query tokens differ")
-            }
-            token = token ?? query
-        }
-        guard let token else { return .error(401, "M_UNAUTHORIZED", "Missing the homeserver token") }
-        guard Self.constantTimeEqual(token, settings.registration.hsToken) else {
-            return .error(403, "M_FORBIDDEN", "Bad homeserver token")
-        }
-        return nil
-    }
-
-    /// Compares two secrets in time that does not depend on where they differ.
-    static func constantTimeEqual(_ a: String, _ b: String) -> Bool {
-        let x = Array(a.utf8), y = Array(b.utf8)
-        var difference = UInt8(x.count == y.count ? 0 : 1)
-        for index in 0..<max(x.count, y.count) {
-            difference |= (index < x.count ? x[index] : 0) ^ (index < y.count ? y[index] : 0)
-        }
-        return difference == 0
-    }
-}
-
 /// The request context: Hummingbird's, plus the connection, so a request refused from its
 /// headers can close it rather than keep draining a body nobody will read.
 public struct SpotterRequestContext: RequestContext {
@@ -172,89 +24,103 @@ public struct SpotterRequestContext: RequestContext {
     }
 }
 
-/// Hummingbird carries requests to ``MatrixAPI``.
+/// The routes of `spotter serve`: Hummingbird matches each path and method (route parameters for
+/// transaction, user and alias ids), the ``HomeserverToken`` middleware guards the Application
+/// Service API, and ``MatrixAPI`` answers.
 public enum MatrixServer {
-    /// After answering from the headers alone, the client may still be sending the body: the
-    /// connection is closed this long after the answer (long enough for it to read the answer;
-    /// the body is discarded meanwhile, never buffered).
-    static let lingerAfterRefusal: TimeAmount = .seconds(1)
-    /// Bodies announced at most this large are read before the request is judged.
-    static let readBeforeRefusingBytes = 64 * 1024
+    /// The methods a path may be asked with: those a route does not answer get 405 `M_UNRECOGNIZED`.
+    static let methods: [HTTPRequest.Method] = [.get, .put, .post, .delete, .patch, .head, .options]
 
     public static func router(bridge: MatrixBridge) -> Router<SpotterRequestContext> {
         let api = MatrixAPI(bridge: bridge)
+        let bodies = BodyReader(settings: bridge.settings, logger: bridge.logger)
         let router = Router(context: SpotterRequestContext.self)
-        let limit = bridge.settings.maxBodyBytes
-        let readTimeout = TimeAmount.milliseconds(Int64(bridge.settings.readTimeoutSeconds * 1000))
-        let logger = bridge.logger
-        let webhookBodies = ByteBudget(max(bridge.settings.webhookBufferBytes, limit))
-        @Sendable func carry(_ request: Request, _ context: SpotterRequestContext) async throws -> Response {
-            var headers: [String: String] = [:]
-            for field in request.headers { headers[field.name.canonicalName] = field.value }
-            var query: [String: String] = [:]
-            for (key, value) in request.uri.queryParameters { query[String(key)] = String(value) }
-            let answer: APIResponse
-            let path = request.uri.path
-            let head = APIRequest(method: request.method.rawValue, path: path, query: query, headers: headers)
-            let length = headers["content-length"].flatMap(Int.init)
-            // A small announced body is read first (at most 64 KiB a connection), so its errors stay
-            // as they were (a cut-off body is 400 before a missing signature); larger or chunked
-            // bodies are refused from the headers when those do not authenticate.
-            let small = (length ?? Int.max) <= MatrixServer.readBeforeRefusingBytes && headers["transfer-encoding"] == nil
-            func closeAfterAnswer() {
-                // Do not keep reading a body that was refused unread.
-                guard (length ?? 0) > 0 || headers["transfer-encoding"] != nil else { return }
-                let channel = context.channel
-                channel.eventLoop.scheduleTask(in: lingerAfterRefusal) {
-                    channel.pipeline.fireUserInboundEventTriggered(ChannelShouldQuiesceEvent())
-                }
+        // Anything no route answers, under any method: the Matrix error, not Hummingbird's.
+        router.add(middleware: Unrecognized())
+        typealias Handler = @Sendable (Request, SpotterRequestContext) async -> APIResponse
+
+        /// `handler` answers `method` on `path`; every other method is 405, before any token is
+        /// asked for. Only routes that read the body say so (`readsBody`): the others close a
+        /// connection that is still sending a large one.
+        func route(_ path: RouterPath, _ method: HTTPRequest.Method, on group: RouterGroup<SpotterRequestContext>? = nil,
+                   readsBody: Bool = false, _ handler: @escaping Handler) {
+            let respond: @Sendable (Request, SpotterRequestContext) async -> Response = { request, context in
+                let answer = await handler(request, context)
+                if !readsBody { BodyReader.closeIfUnread(request, context) }
+                return response(answer)
             }
-            // Webhook signatures can only be checked once the body is in, so large webhook bodies
-            // share one budget: forged but well-formed headers cannot make the server buffer more.
-            let budgeted = path == "/webhook" && !small ? min(length ?? limit, limit) : 0
-            if !small, let early = await api.answerWithoutBody(head) {
-                answer = early
-                closeAfterAnswer()
-            } else if let length, length > limit {
-                answer = api.bodyRefused(path: path, tooLarge: true)
-            } else if budgeted > 0, !webhookBodies.reserve(budgeted) {
-                answer = bridge.webhookError(503, "busy", "too many large webhook bodies are being received at once "
-                    + "(matrix.webhook_buffer_bytes); send it again shortly")
-                closeAfterAnswer()
+            if let group {
+                group.on(path, method: method) { await respond($0, $1) }
             } else {
-                defer { webhookBodies.release(budgeted) }
-                // The whole body must arrive in time: a client trickling bytes would otherwise hold
-                // the connection (and up to max_body_bytes of memory) for as long as it likes.
-                let timedOut = TimeoutFlag()
-                let channel = context.channel
-                let seconds = bridge.settings.readTimeoutSeconds
-                let timer = channel.eventLoop.scheduleTask(in: readTimeout) {
-                    timedOut.fire()
-                    logger.info("closed a connection: its request body did not arrive within \(seconds) s (matrix.read_timeout_seconds)")
-                    channel.close(promise: nil)
-                }
-                var request = request
-                do {
-                    let buffer = try await request.collectBody(upTo: limit)
-                    timer.cancel()
-                    if timedOut.hasFired { throw CancellationError() }
-                    var full = head
-                    full.body = Array(buffer.readableBytesView)
-                    answer = await api.handle(full)
-                } catch {
-                    timer.cancel()
-                    // Too large, or cut off (the connection closed early, a broken chunk): not the same error.
-                    answer = api.bodyRefused(path: path, tooLarge: error is NIOTooManyBytesError)
+                router.on(path, method: method) { await respond($0, $1) }
+            }
+            for other in methods where other != method {
+                router.on(path, method: other) { request, context in
+                    BodyReader.closeIfUnread(request, context)
+                    return response(MatrixAPI.methodNotAllowed)
                 }
             }
-            return Response(status: .init(code: answer.status), headers: [.contentType: answer.contentType],
-                            body: .init(byteBuffer: ByteBuffer(string: answer.body)))
         }
-        for method in [HTTPRequest.Method.get, .put, .post, .delete, .patch, .head, .options] {
-            router.on("**", method: method, use: carry)
-            router.on("/", method: method, use: carry)
+
+        route("/healthz", .get) { _, _ in api.health() }
+        route("/readyz", .get) { request, _ in
+            let authorization = request.headers[.authorization]
+            let identified = authorization != nil && api.authorize(
+                authorization: authorization, queryToken: request.uri.queryParameters["access_token"].map(String.init)) == nil
+            return await api.readiness(identified: identified)
+        }
+        route("/metrics", .get) { _, _ in api.metrics() }
+        route("/webhook", .post, readsBody: true) { request, context in await webhook(request, context, api: api, bodies: bodies) }
+
+        // The Application Service API, at its current paths and (for homeservers before v1.1) without the prefix.
+        let guarded = router.group().add(middleware: HomeserverToken(api: api))
+        route("/_matrix/app/v1/ping", .post, on: guarded) { _, _ in api.ping() }
+        for prefix in ["/_matrix/app/v1", ""] {
+            route(RouterPath(prefix + "/transactions/:txnId"), .put, on: guarded, readsBody: true) { request, context in
+                switch await bodies.collect(request, context) {
+                case let .success(body): await api.transaction(context.parameters.get("txnId") ?? "", body)
+                case let .failure(refusal): api.bodyRefused(refusal)
+                }
+            }
+            route(RouterPath(prefix + "/users/:userId"), .get, on: guarded) { _, context in api.user(context.parameters.get("userId") ?? "") }
+            route(RouterPath(prefix + "/rooms/:roomAlias"), .get, on: guarded) { _, _ in api.roomAlias() }
         }
         return router
+    }
+
+    /// `POST /webhook`. Its signature can only be checked with the body, so a large body is read
+    /// only when its signature headers are well formed and fresh, and within the shared budget.
+    static func webhook(_ request: Request, _ context: SpotterRequestContext, api: MatrixAPI, bodies: BodyReader) async -> APIResponse {
+        var headers: [String: String] = [:]
+        for field in request.headers { headers[field.name.canonicalName] = field.value }
+        var query: [String: String] = [:]
+        for (key, value) in request.uri.queryParameters { query[String(key)] = String(value) }
+        var full = APIRequest(method: "POST", path: "/webhook", query: query, headers: headers)
+        let small = BodyReader.isSmall(request)
+        if !small, let early = await api.webhookFromHeaders(full) {
+            BodyReader.closeIfUnread(request, context)
+            return early
+        }
+        let announced = BodyReader.announcedLength(request)
+        if let announced, announced > bodies.limit { return api.webhookBodyRefused(.tooLarge) }
+        let budgeted = small ? 0 : min(announced ?? bodies.limit, bodies.limit)
+        if budgeted > 0, !bodies.webhookBodies.reserve(budgeted) {
+            BodyReader.closeIfUnread(request, context)
+            return api.webhookBusy()
+        }
+        defer { bodies.webhookBodies.release(budgeted) }
+        switch await bodies.collect(request, context) {
+        case let .success(body):
+            full.body = body
+            return await api.webhook(full)
+        case let .failure(refusal):
+            return api.webhookBodyRefused(refusal)
+        }
+    }
+
+    static func response(_ answer: APIResponse) -> Response {
+        Response(status: .init(code: answer.status), headers: [.contentType: answer.contentType],
+                 body: .init(byteBuffer: ByteBuffer(string: answer.body)))
     }
 
     /// The server for `spotter serve`: the router, an idle timeout (which also bounds how long
@@ -275,35 +141,6 @@ public enum MatrixServer {
             onServerRunning: onServerRunning,
             logger: logger)
     }
-}
-
-/// Bytes that may be held at once; a reservation that does not fit is refused, never waited for.
-final class ByteBudget: Sendable {
-    private let capacity: Int
-    private let used = Locked(0)
-
-    init(_ capacity: Int) { self.capacity = capacity }
-
-    func reserve(_ bytes: Int) -> Bool {
-        used.withLock { used in
-            guard used + bytes <= capacity else { return false }
-            used += bytes
-            return true
-        }
-    }
-
-    func release(_ bytes: Int) {
-        guard bytes > 0 else { return }
-        used.withLock { $0 -= bytes }
-    }
-}
-
-/// Set when a request's body did not arrive in time (the connection is then closed).
-final class TimeoutFlag: Sendable {
-    private let fired = Locked(false)
-
-    func fire() { fired.withLock { $0 = true } }
-    var hasFired: Bool { fired.withLock { $0 } }
 }
 
 /// At most `maximum` connections at once; past that, new ones wait in the listen backlog until

@@ -15,7 +15,7 @@ import Testing
 struct BridgeFixture {
     let folder: URL
     let bridge: MatrixBridge
-    let api: MatrixAPI
+    let api: RouterClient
     let clock: MockClock
     let database: SpotterDatabase
 
@@ -45,7 +45,7 @@ struct BridgeFixture {
         bridge = MatrixBridge(settings: settings, runtime: runtime,
                               homeserver: HomeserverClient(base: homeserver, asToken: "as_test", client: client),
                               botUserID: "@coach:test", metrics: MatrixMetrics(), logger: logger, clock: { clock.now })
-        api = MatrixAPI(bridge: bridge)
+        api = RouterClient(bridge: bridge)
     }
 
     static func event(_ id: String, room: String = "!dm:test", sender: String = "@alice:test", body: String,

@@ -9,8 +9,8 @@ import SpotterServer
 import SpotterStore
 import SpotterWebhook
 
-/// A Matrix bridge over a scratch database, driven through the socketless ``MatrixAPI`` exactly
-/// as `spotter serve` carries HTTP requests to it. The homeserver is a closed loopback port, so
+/// A Matrix bridge over a scratch database, driven through `spotter serve`'s router without
+/// sockets, exactly as the server carries HTTP requests to it. The homeserver is a closed loopback port, so
 /// the calls triage makes fail at once and nothing leaves the machine.
 public final class FuzzBridge: @unchecked Sendable {
     public static let hsToken = "hs_fuzz_token_0123456789"
@@ -27,7 +27,7 @@ public final class FuzzBridge: @unchecked Sendable {
     private let folder: String
     private var generation = 0
     private var runs = 0
-    public private(set) var api: MatrixAPI
+    private var api: RouterDriver
     public private(set) var bridge: MatrixBridge
 
     public init(name: String) {
@@ -41,7 +41,7 @@ public final class FuzzBridge: @unchecked Sendable {
 
     deinit { try? FileManager.default.removeItem(atPath: folder) }
 
-    private static func make(folder: String, generation: Int) -> (MatrixBridge, MatrixAPI) {
+    private static func make(folder: String, generation: Int) -> (MatrixBridge, RouterDriver) {
         try? FileManager.default.removeItem(atPath: folder)
         do {
             let database = try SpotterDatabase(path: (folder as NSString).appendingPathComponent("spotter-\(generation).sqlite"))
@@ -59,7 +59,7 @@ public final class FuzzBridge: @unchecked Sendable {
             let bridge = MatrixBridge(settings: settings, runtime: runtime,
                                       homeserver: HomeserverClient(base: settings.homeserver, asToken: "as_fuzz", client: client),
                                       botUserID: botUserID, metrics: MatrixMetrics(), logger: logger, clock: { FuzzBridge.now })
-            return (bridge, MatrixAPI(bridge: bridge))
+            return (bridge, RouterDriver(bridge: bridge, logger: logger))
         } catch {
             fatalError("fuzz set-up: cannot open a scratch database in \(folder): \(error)")
         }
