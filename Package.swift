@@ -6,9 +6,9 @@ import PackageDescription
 //   spotter (CLI: chat, ask, import, export, forget)      spotter-server (serve, bench)
 //        └─ SpotterCommands ─┐                              ├─ SpotterBench (loopback servers, loads)
 //                            │                              └─ SpotterServer: HTTP (Hummingbird): routes, the hs_token
-//                            │                                 middleware, body limits, the worker's service
+//                            │                                 middleware, body limits
 //                            │                                   └─ SpotterBridge: the application service: journal,
-//                            │                                      worker, group coaching, the webhook channel's
+//                            │                                      its loops as services, group coaching, the webhook channel's
 //                            │                                      handling, settings, /metrics
 //                            │                                        ├─ SpotterMatrix (the protocol: triage, replies,
 //                            │                                        │   registration, homeserver client)
@@ -121,6 +121,7 @@ let package = Package(
                 "SpotterGroup", "SpotterRules", "SpotterSchedule",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: strictSettings),

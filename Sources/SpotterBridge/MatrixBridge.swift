@@ -45,27 +45,16 @@ public final class MatrixBridge: @unchecked Sendable {
     /// Messages sent before this (seconds) are not answered.
     public let startupCutoff: Timestamp
 
-    private let lock = NSLock()
     /// Held while a webhook batch is answered (on the batch writer's one thread); tests hold it
     /// to make requests pile up into one batch, or to keep them in progress.
     let webhookLock = NSLock()
     /// Transaction ids seen in this process (the homeserver restarts its numbering when it restarts).
-    private var seenTransactions: [String] = []
-    private var seenSet: Set<String> = []
-    static let transactionMemory = 10_000
+    private let seenTransactions = Locked(RecentTransactions(memory: 10_000))
 
-    private var worker: Thread?
+    /// Signalled when the journal has new events.
     let wake = DispatchSemaphore(value: 0)
-    private var stopping = false
-    private let stopped = DispatchSemaphore(value: 0)
-    /// Outbound webhooks go out on their own thread once started, so a receiver that never
-    /// answers delays only its own channel, never Matrix replies.
-    private var webhookLane: Thread?
-    private let webhookLaneStopped = DispatchSemaphore(value: 0)
-    /// Replies to the homeserver go out on their own thread once started, while the worker
-    /// answers the next batch: handling and delivery overlap instead of taking turns.
-    private var homeserverLane: Thread?
-    private let homeserverLaneStopped = DispatchSemaphore(value: 0)
+    /// How many delivery loops run: while none does (tests stepping by hand), `step` delivers too.
+    private let deliveryLoops = Locked(0)
     /// Signalled when something was queued for delivery.
     let outboxWake = DispatchSemaphore(value: 0)
     let webhookOutboxWake = DispatchSemaphore(value: 0)
@@ -124,7 +113,7 @@ public final class MatrixBridge: @unchecked Sendable {
     /// Concurrent transactions are journaled together in one commit (group commit), so the
     /// HTTP side waits for the disk once per batch rather than once per request.
     public func receive(transactionID: String, body: [UInt8]) async throws(StoreError) -> TransactionOutcome {
-        if lock.withLock({ seenSet.contains(transactionID) }) {
+        if seenTransactions.withLock({ $0.contains(transactionID) }) {
             logger.info("transaction", metadata: ["txn_id": "\(transactionID)", "outcome": "repeated, acknowledged again"])
             metrics.increment("spotter_transactions_duplicate_total")
             return .duplicate
@@ -165,13 +154,7 @@ public final class MatrixBridge: @unchecked Sendable {
                                           json: event.serialized(), originTimestamp: event["origin_server_ts"]?.number.map { $0 / 1000 }))
         }
         let (fresh, repeated) = try await journalCommit.submit(rows).get()
-        lock.withLock {
-            seenTransactions.append(transactionID)
-            seenSet.insert(transactionID)
-            if seenTransactions.count > Self.transactionMemory {
-                seenSet.remove(seenTransactions.removeFirst())
-            }
-        }
+        seenTransactions.withLock { $0.insert(transactionID) }
         logger.info("transaction", metadata: ["txn_id": "\(transactionID)", "events": "\(fresh)", "duplicates": "\(repeated)"])
         metrics.increment("spotter_events_total", by: Double(fresh))
         metrics.increment("spotter_events_duplicate_total", by: Double(repeated))
@@ -186,57 +169,36 @@ public final class MatrixBridge: @unchecked Sendable {
 
     // MARK: The worker
 
-    /// Starts the worker thread: handles journaled events in order, then delivers the outbox.
-    public func start() {
-        let lane = Thread { [self] in
-            while !lock.withLock({ stopping }) {
-                if deliverDue(.webhooks) == 0 { _ = webhookOutboxWake.wait(timeout: .now() + .milliseconds(200)) }
-            }
-            webhookLaneStopped.signal()
+    /// One round of a loop's work (``BridgeLoop``); whether anything was done.
+    func round(_ work: BridgeLoop.Work) -> Bool {
+        switch work {
+        case .journal:
+            let worked = (try? step()) ?? false
+            // A failing write is logged (once, with its reason) and probed until it works again.
+            reportStorage(probe: !worked)
+            return worked
+        case .homeserverDelivery:
+            return deliverDue(.homeserver) > 0
+        case .webhookDelivery:
+            return deliverDue(.webhooks) > 0
         }
-        lane.name = "spotter-webhook-out"
-        let homeserverThread = Thread { [self] in
-            while !lock.withLock({ stopping }) {
-                if deliverDue(.homeserver) == 0 { _ = outboxWake.wait(timeout: .now() + .milliseconds(200)) }
-            }
-            homeserverLaneStopped.signal()
-        }
-        homeserverThread.name = "spotter-homeserver-out"
-        lock.withLock {
-            webhookLane = lane
-            homeserverLane = homeserverThread
-        }
-        lane.start()
-        homeserverThread.start()
-        let thread = Thread { [self] in
-            while !lock.withLock({ stopping }) {
-                let worked = (try? step()) ?? false
-                // A failing write is logged (once, with its reason) and probed until it works again.
-                reportStorage(probe: !worked)
-                if !worked { _ = wake.wait(timeout: .now() + .milliseconds(200)) }
-            }
-            stopped.signal()
-        }
-        thread.name = "spotter-matrix-worker"
-        worker = thread
-        thread.start()
     }
 
-    /// Stops the worker after its current step.
-    public func stop() {
-        guard worker != nil else { return }
-        lock.withLock { stopping = true }
-        wake.signal()
-        outboxWake.signal()
-        webhookOutboxWake.signal()
-        stopped.wait()
-        webhookLaneStopped.wait()
-        homeserverLaneStopped.wait()
-        worker = nil
-        lock.withLock {
-            webhookLane = nil
-            homeserverLane = nil
+    /// What wakes a loop early: new events for the journal's, something queued for a delivery lane.
+    func signal(for work: BridgeLoop.Work) -> DispatchSemaphore {
+        switch work {
+        case .journal: wake
+        case .homeserverDelivery: outboxWake
+        case .webhookDelivery: webhookOutboxWake
         }
+    }
+
+    func loopStarted(_ work: BridgeLoop.Work) {
+        if work != .journal { deliveryLoops.withLock { $0 += 1 } }
+    }
+
+    func loopStopped(_ work: BridgeLoop.Work) {
+        if work != .journal { deliveryLoops.withLock { $0 -= 1 } }
     }
 
     /// One round: handle pending events, post what the schedules say is due (once a second),
@@ -253,10 +215,10 @@ public final class MatrixBridge: @unchecked Sendable {
                 logger.error("scheduler: \(error)")
             }
         }
-        // Once started, delivery has threads of its own; before (tests stepping by hand), it is done here.
-        let started = lock.withLock { homeserverLane != nil }
+        // Once started, delivery has loops of its own; before (tests stepping by hand), it is done here.
+        let started = deliveryLoops.withLock { $0 } > 0
         let delivered = started ? 0 : deliverDue(.all)
-        // What was handled or scheduled may have queued posts: the delivery threads look now.
+        // What was handled or scheduled may have queued posts: the delivery loops look now.
         if started, handled > 0 || scheduled {
             outboxWake.signal()
             webhookOutboxWake.signal()
@@ -357,7 +319,7 @@ public final class MatrixBridge: @unchecked Sendable {
     /// While the homeserver fails to say how big a room is, the room's events wait (with
     /// backoff) so that no message is dropped as unaddressed on a passing error. After
     /// `memberLookupAttempts` failures in a row the room is taken as a group, as when the
-    /// homeserver refuses. Touched by the worker thread only.
+    /// homeserver refuses. Touched by the journal loop only.
     private var memberLookupPauses: [String: (until: Timestamp, failures: Int)] = [:]
     public static let memberLookupAttempts = 6
 
@@ -616,6 +578,23 @@ public final class MatrixBridge: @unchecked Sendable {
             }
         }
         return outcomes.count
+    }
+}
+
+/// The last `memory` transaction ids, to acknowledge a repeat at once; the oldest is forgotten first.
+struct RecentTransactions: Sendable {
+    let memory: Int
+    private var order: [String] = []
+    private var ids: Set<String> = []
+
+    init(memory: Int) { self.memory = memory }
+
+    func contains(_ id: String) -> Bool { ids.contains(id) }
+
+    mutating func insert(_ id: String) {
+        guard ids.insert(id).inserted else { return }
+        order.append(id)
+        if order.count > memory { ids.remove(order.removeFirst()) }
     }
 }
 

@@ -137,7 +137,7 @@ public enum MatrixServer {
                                  availableConnectionsDelegate: ConnectionLimit(maximum: settings.maxConnections,
                                                                                idleSeconds: settings.idleTimeoutSeconds,
                                                                                logger: logger)),
-            services: [BridgeService(bridge: bridge)],
+            services: BridgeLoop.all(for: bridge),
             onServerRunning: onServerRunning,
             logger: logger)
     }
@@ -171,17 +171,4 @@ struct ConnectionLimit: AvailableConnectionsDelegate {
     }
 
     func isAcceptingNewConnections() -> Bool { open < maximum }
-}
-
-/// Runs the bridge's worker for the life of the server, and stops it on graceful shutdown.
-public struct BridgeService: Service {
-    let bridge: MatrixBridge
-
-    public init(bridge: MatrixBridge) { self.bridge = bridge }
-
-    public func run() async throws {
-        bridge.start()
-        try? await gracefulShutdown()
-        bridge.stop()
-    }
 }

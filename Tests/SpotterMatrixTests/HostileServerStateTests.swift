@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import ServiceLifecycle
 import SpotterApp
 @testable import SpotterBridge
 import SpotterCore
@@ -329,7 +330,8 @@ struct HostileServerStateTests {
         let body = Array(#"{"user": "ola", "room": "team-dead", "text": "should I go to failure on squats?"}"#.utf8)
         let headers = StandardWebhooks.headers(id: "dead-1", timestamp: Int(fixture.clock.now), body: body, secret: secret)
         #expect(await fixture.api.handle(APIRequest(method: "POST", path: "/webhook", headers: headers, body: body)).status == 202)
-        fixture.bridge.start()
+        let loops = ServiceGroup(services: BridgeLoop.all(for: fixture.bridge), gracefulShutdownSignals: [], logger: Logger(label: "test"))
+        let running = Task { try await loops.run() }
         // The webhook post is queued first and its receiver holds it; the Matrix reply must not wait.
         for _ in 0..<100 where receiver.counts.accepted == 0 { try await Task.sleep(for: .milliseconds(50)) }
         #expect(await fixture.put("1", [BridgeFixture.event("$q", body: "curls to failure?")]).status == 200)
@@ -341,7 +343,8 @@ struct HostileServerStateTests {
         let counts = receiver.counts
         // Let go of the held request first, so the webhook thread is not stuck in it when stopping.
         receiver.stop()
-        fixture.bridge.stop()
+        await loops.triggerGracefulShutdown()
+        try await running.value
         #expect(replied, "the Matrix reply was delivered")
         #expect(counts.accepted >= 1 && counts.closedByClient == 0,
                 "…while the webhook receiver still held its request (accepted \(counts.accepted), given up \(counts.closedByClient))")
