@@ -28,7 +28,7 @@ public enum TransactionOutcome: Sendable, Hashable {
 /// same transaction that queues its reply and marks it handled, and the reply is sent with a
 /// transaction id derived from the event id, so a resend after a crash is idempotent at the
 /// homeserver.
-public final class MatrixBridge: @unchecked Sendable {
+public final class MatrixBridge: Sendable {
     public let settings: MatrixSettings
     public let runtime: ChatRuntime
     public let homeserver: HomeserverClient
@@ -99,10 +99,13 @@ public final class MatrixBridge: @unchecked Sendable {
         self.journalCommit = GroupCommit(name: "spotter-journal") { batches in
             MatrixBridge.journal(batches, database: database, now: clock())
         }
-        webhookCommit = GroupCommit(name: "spotter-webhook") { [weak self] jobs in
-            guard let self else { return jobs.map { _ in .error(503, "M_UNKNOWN", "shutting down") } }
-            return self.answerWebhooks(jobs)
+        // The batch writer's thread holds the bridge weakly, so a bridge nobody uses is freed.
+        let owner = Locked(WeakBridge())
+        webhookCommit = GroupCommit(name: "spotter-webhook") { jobs in
+            guard let bridge = owner.withLock({ $0.bridge }) else { return jobs.map { _ in .error(503, "M_UNKNOWN", "shutting down") } }
+            return bridge.answerWebhooks(jobs)
         }
+        owner.withLock { $0.bridge = self }
     }
 
     var database: SpotterDatabase { runtime.database }
@@ -165,7 +168,7 @@ public final class MatrixBridge: @unchecked Sendable {
     /// Created with the bridge: requests arrive on many threads at once.
     private let journalCommit: GroupCommit<[JournalRow], Result<(Int, Int), StoreError>>
     /// Webhook requests answered together, one transaction per batch (set once, in init).
-    private(set) var webhookCommit: GroupCommit<WebhookJob, APIResponse>!
+    let webhookCommit: GroupCommit<WebhookJob, APIResponse>
 
     // MARK: The worker
 
@@ -206,9 +209,13 @@ public final class MatrixBridge: @unchecked Sendable {
     @discardableResult
     public func step() throws -> Bool {
         let handled = try handlePending()
-        let scheduled = clock() - lastScheduleRun >= 1
+        let now = clock()
+        let scheduled = journalLoop.withLock { state in
+            guard now - state.lastScheduleRun >= 1 else { return false }
+            state.lastScheduleRun = now
+            return true
+        }
         if scheduled {
-            lastScheduleRun = clock()
             do {
                 try group.runSchedules()
             } catch {
@@ -224,9 +231,13 @@ public final class MatrixBridge: @unchecked Sendable {
             webhookOutboxWake.signal()
         }
         // Gauges are refreshed at most once a second: counting a long queue is not free.
-        let now = clock()
-        if now - lastGaugeUpdate >= 1 || handled + delivered == 0 {
-            lastGaugeUpdate = now
+        let checked = clock()
+        let refresh = journalLoop.withLock { state in
+            guard checked - state.lastGaugeUpdate >= 1 || handled + delivered == 0 else { return false }
+            state.lastGaugeUpdate = checked
+            return true
+        }
+        if refresh {
             let (depth, pending) = try database.read { session in
                 (try session.outboxDepth(), try session.journalCount(status: "pending"))
             }
@@ -236,10 +247,20 @@ public final class MatrixBridge: @unchecked Sendable {
         return handled + delivered > 0
     }
 
-    /// Each room's power levels, kept current from its power-levels events (the worker's own).
-    private var powerLevelCache: [String: RoomPowerLevels] = [:]
-    private var lastGaugeUpdate: Timestamp = 0
-    private var lastScheduleRun: Timestamp = 0
+    /// What the journal loop keeps between rounds.
+    struct JournalLoopState: Sendable {
+        /// Each room's power levels, kept current from its power-levels events.
+        var powerLevels: [String: RoomPowerLevels] = [:]
+        var lastGaugeUpdate: Timestamp = 0
+        var lastScheduleRun: Timestamp = 0
+        /// While the homeserver fails to say how big a room is, the room's events wait (with
+        /// backoff) so that no message is dropped as unaddressed on a passing error. After
+        /// `memberLookupAttempts` failures in a row the room is taken as a group, as when the
+        /// homeserver refuses.
+        var memberLookupPauses: [String: (until: Timestamp, failures: Int)] = [:]
+    }
+
+    private let journalLoop = Locked(JournalLoopState())
     static let answerBatch = 16
 
     /// Handles journaled events in order, messages in batches of one transaction each.
@@ -258,7 +279,7 @@ public final class MatrixBridge: @unchecked Sendable {
         // Rooms whose size the homeserver could not tell: their events wait, in order, while
         // other rooms go on.
         let now = clock()
-        var waiting = Set(memberLookupPauses.filter { $0.value.until > now }.keys)
+        var waiting = Set(journalLoop.withLock { $0.memberLookupPauses }.filter { $0.value.until > now }.keys)
         func flush() throws {
             guard !batch.isEmpty else { return }
             try answer(batch)
@@ -281,9 +302,10 @@ public final class MatrixBridge: @unchecked Sendable {
             } catch let deferred as MemberLookupDeferred {
                 // The homeserver could not say how big the room is: handle this event and the
                 // room's later ones afterwards, rather than guess whether it was for Spotter.
-                let failures = (memberLookupPauses[entry.roomID]?.failures ?? 0) + 1
+                let failures = (journalLoop.withLock { $0.memberLookupPauses[entry.roomID]?.failures } ?? 0) + 1
                 let delay = Backoff.delay(attempt: failures - 1, serverAsked: deferred.after)
-                memberLookupPauses[entry.roomID] = (clock() + delay, failures)
+                let until = clock() + delay
+                journalLoop.withLock { $0.memberLookupPauses[entry.roomID] = (until, failures) }
                 waiting.insert(entry.roomID)
                 logger.info("members of \(entry.roomID) unknown (\(deferred.reason)); its events wait \(Int(delay)) s",
                             metadata: ["room": "\(entry.roomID)", "event_id": "\(entry.eventID)", "outcome": "waiting"])
@@ -316,11 +338,6 @@ public final class MatrixBridge: @unchecked Sendable {
         return handledCount
     }
 
-    /// While the homeserver fails to say how big a room is, the room's events wait (with
-    /// backoff) so that no message is dropped as unaddressed on a passing error. After
-    /// `memberLookupAttempts` failures in a row the room is taken as a group, as when the
-    /// homeserver refuses. Touched by the journal loop only.
-    private var memberLookupPauses: [String: (until: Timestamp, failures: Int)] = [:]
     public static let memberLookupAttempts = 6
 
     struct MemberLookupDeferred: Error {
@@ -346,7 +363,7 @@ public final class MatrixBridge: @unchecked Sendable {
             // Unaddressed in a room of unknown size: learn its size, then decide.
             switch homeserver.memberCount(room: entry.roomID) {
             case let .known(count):
-                memberLookupPauses[entry.roomID] = nil
+                journalLoop.withLock { $0.memberLookupPauses[entry.roomID] = nil }
                 var audience = RoomAudience(verifiedMembers: room.memberCount)
                 audience.counted(count)
                 room.memberCount = audience.verifiedMembers
@@ -356,10 +373,11 @@ public final class MatrixBridge: @unchecked Sendable {
                     if audience.isGroup, count > 2 { try session.forgetDirectRoom(room: entry.roomID) }
                 }
                 action = EventTriage.triage(event, bot: bot, memberCount: count, startupCutoff: startupCutoff, isCheckInPrompt: isPrompt)
-            case let .retry(after, reason) where (memberLookupPauses[entry.roomID]?.failures ?? 0) < Self.memberLookupAttempts:
+            case let .retry(after, reason)
+                where (journalLoop.withLock { $0.memberLookupPauses[entry.roomID]?.failures } ?? 0) < Self.memberLookupAttempts:
                 throw MemberLookupDeferred(after: after, reason: reason)
             case let .retry(_, reason), let .unknown(reason):
-                memberLookupPauses[entry.roomID] = nil
+                journalLoop.withLock { $0.memberLookupPauses[entry.roomID] = nil }
                 logger.warning("members of \(entry.roomID) unknown (\(reason)); taken as a group room",
                                metadata: ["room": "\(entry.roomID)", "event_id": "\(entry.eventID)"])
             }
@@ -472,12 +490,12 @@ public final class MatrixBridge: @unchecked Sendable {
     func permissionRefusal(user: String, room: String) -> String? {
         let needed = settings.group.commandPowerLevel
         let levels: RoomPowerLevels
-        if let known = powerLevelCache[room] {
+        if let known = journalLoop.withLock({ $0.powerLevels[room] }) {
             levels = known
         } else {
             switch homeserver.powerLevels(room: room) {
             case let .success(fetched):
-                powerLevelCache[room] = fetched
+                journalLoop.withLock { $0.powerLevels[room] = fetched }
                 levels = fetched
             case let .failure(problem):
                 logger.warning("power levels of \(room) unknown (\(problem.reason)); a schedule change was refused",
@@ -499,7 +517,9 @@ public final class MatrixBridge: @unchecked Sendable {
         switch action {
         case let .powerLevels(content):
             // Known rooms take the new levels; an unknown room is read whole on its first command.
-            if let known = powerLevelCache[entry.roomID] { powerLevelCache[entry.roomID] = known.updated(with: content) }
+            journalLoop.withLock { state in
+                if let known = state.powerLevels[entry.roomID] { state.powerLevels[entry.roomID] = known.updated(with: content) }
+            }
             try database.write { try $0.markJournal(entry.seq, status: "handled") }
         case let .ignore(reason):
             logger.info("handled event", metadata: ["room": "\(entry.roomID)", "event_id": "\(entry.eventID)",
@@ -579,6 +599,11 @@ public final class MatrixBridge: @unchecked Sendable {
         }
         return outcomes.count
     }
+}
+
+/// A bridge, held weakly.
+struct WeakBridge: Sendable {
+    weak var bridge: MatrixBridge?
 }
 
 /// The last `memory` transaction ids, to acknowledge a repeat at once; the oldest is forgotten first.
