@@ -70,7 +70,7 @@ public struct ChatReply: Sendable {
 /// The conversation runtime: for each message, loads the conversation and what the dialog
 /// needs, applies the pure state machine, performs its effects and saves, all in one
 /// transaction that commits before any reply is returned.
-public final class ChatRuntime: @unchecked Sendable {
+public final class ChatRuntime: Sendable {
     public let coach: Coach
     public let database: SpotterDatabase
     public let dialog: DialogEngine
