@@ -190,55 +190,45 @@ public struct CoachingSettings: Sendable, Hashable {
     }
 
     /// Reads `Config/spotter.yml` if there is one; a bad value is an error naming it.
-    public static func load(_ path: String? = nil) throws(ConfigError) -> CoachingSettings {
+    public static func load(_ path: String? = nil) throws(SettingError) -> CoachingSettings {
         var settings = CoachingSettings()
         let file = path ?? ProjectPaths.find("Config").map { ($0 as NSString).appendingPathComponent("spotter.yml") }
         guard let file, let data = FileManager.default.contents(atPath: file) else {
-            if let path { throw ConfigError(file: path, key: "-", message: "cannot read the file") }
+            if let path { throw SettingError(file: path, setting: "-", message: "cannot read the file") }
             return settings
         }
         let node: Node?
         do {
             node = try composeYAML(String(decoding: data, as: UTF8.self))
         } catch {
-            throw ConfigError(file: file, key: "-", message: "not valid YAML (\(error))")
+            throw SettingError(file: file, setting: "-", message: "not valid YAML (\(error))")
         }
         if let unknown = ConfigShape.spotter.unknownSettings(in: node).first {
-            throw ConfigError(file: file, key: unknown.key, message: unknown.message)
+            throw SettingError(file: file, setting: unknown.key, message: unknown.message)
         }
         if let value = node?["coaching"]?["weekly_failure_cap"] {
             guard let cap = value.string.flatMap(Int.init), (0...50).contains(cap) else {
-                throw ConfigError(file: file, key: "coaching.weekly_failure_cap",
+                throw SettingError(file: file, setting: "coaching.weekly_failure_cap",
                                   message: "must be a whole number from 0 to 50, got '\(value.string ?? "?")'")
             }
             settings.weeklyFailureCap = cap
         }
         if let value = node?["chat"]?["dialog_expiry_hours"] {
             guard let hours = value.string.flatMap(Double.init), hours > 0, hours <= 24 * 30 else {
-                throw ConfigError(file: file, key: "chat.dialog_expiry_hours",
+                throw SettingError(file: file, setting: "chat.dialog_expiry_hours",
                                   message: "must be a number of hours above 0 (at most 720), got '\(value.string ?? "?")'")
             }
             settings.dialogExpiryHours = hours
         }
         if let value = node?["storage"]?["database"] {
             guard let path = value.string, !path.isEmpty else {
-                throw ConfigError(file: file, key: "storage.database", message: "must be a file path")
+                throw SettingError(file: file, setting: "storage.database", message: "must be a file path")
             }
             settings.databasePath = path.hasPrefix("/") ? path
                 : ((file as NSString).deletingLastPathComponent as NSString).appendingPathComponent(path)
         }
         return settings
     }
-}
-
-/// A bad setting: names the file and the key.
-public struct ConfigError: Error, Sendable, CustomStringConvertible {
-    public let code = "config_invalid"
-    public var file: String
-    public var key: String
-    public var message: String
-
-    public var description: String { "\(file): \(key): \(message)" }
 }
 
 extension LoadedRules {

@@ -1,4 +1,5 @@
 import Foundation
+import SpotterCore
 import SpotterMatrix
 import SpotterSchedule
 import SpotterWebhook
@@ -70,60 +71,60 @@ public struct GroupSettings: Sendable {
     static let weekdays = ["sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"]
 
     /// Reads `rooms:` and `schedule:` from the config's root; errors name the setting.
-    static func load(_ root: Node?) throws(MatrixSettingsError) -> GroupSettings {
+    static func load(_ root: Node?) throws(SettingError) -> GroupSettings {
         var settings = GroupSettings()
         if let text = root?["group"]?["command_power_level"]?.string {
             guard let level = Int(text), (0...1_000_000).contains(level) else {
-                throw MatrixSettingsError(setting: "group.command_power_level", message: "must be a whole number of at least 0, got '\(text)'")
+                throw SettingError(setting: "group.command_power_level", message: "must be a whole number of at least 0, got '\(text)'")
             }
             settings.commandPowerLevel = level
         }
         if let minutes = root?["schedule"]?["late_window_minutes"]?.string {
             guard let value = Double(minutes), value >= 0 else {
-                throw MatrixSettingsError(setting: "schedule.late_window_minutes", message: "must be a number of minutes, got '\(minutes)'")
+                throw SettingError(setting: "schedule.late_window_minutes", message: "must be a number of minutes, got '\(minutes)'")
             }
             settings.lateWindowSeconds = value * 60
         }
         guard let rooms = root?["rooms"] else { return settings }
         guard case let .mapping(mapping) = rooms else {
-            throw MatrixSettingsError(setting: "rooms", message: "must map room ids to their settings")
+            throw SettingError(setting: "rooms", message: "must map room ids to their settings")
         }
         for (key, value) in mapping {
             guard let room = key.string, !room.isEmpty else {
-                throw MatrixSettingsError(setting: "rooms", message: "a room id must be a string")
+                throw SettingError(setting: "rooms", message: "a room id must be a string")
             }
             settings.rooms[room] = try roomConfig(value, setting: "rooms.\(room)")
         }
         return settings
     }
 
-    static func roomConfig(_ node: Node, setting: String) throws(MatrixSettingsError) -> RoomConfig {
+    static func roomConfig(_ node: Node, setting: String) throws(SettingError) -> RoomConfig {
         var config = RoomConfig()
-        func time(_ key: String) throws(MatrixSettingsError) -> String? {
+        func time(_ key: String) throws(SettingError) -> String? {
             guard let text = node[key]?.string, !text.isEmpty else { return nil }
             if text == "off" { return text }
             do {
                 _ = try CheckInSchedule(time: text, zone: "UTC")
             } catch {
-                throw MatrixSettingsError(setting: "\(setting).\(key)", message: error.message)
+                throw SettingError(setting: "\(setting).\(key)", message: error.message)
             }
             return text
         }
         if let text = node["checkin"]?.string {
             let parts = text.split(separator: " ").map(String.init)
             guard parts.count == 2 else {
-                throw MatrixSettingsError(setting: "\(setting).checkin", message: "write a time and a zone, like \"07:30 Europe/Berlin\"")
+                throw SettingError(setting: "\(setting).checkin", message: "write a time and a zone, like \"07:30 Europe/Berlin\"")
             }
             do {
                 config.checkIn = try CheckInSchedule(time: parts[0], zone: parts[1])
             } catch {
-                throw MatrixSettingsError(setting: "\(setting).checkin", message: error.message)
+                throw SettingError(setting: "\(setting).checkin", message: error.message)
             }
         }
         if let coaches = node["coaches"] {
             let ids = coaches.sequence?.compactMap(\.string) ?? coaches.string.map { [$0] } ?? []
             guard !ids.isEmpty, ids.allSatisfy({ $0.hasPrefix("@") && $0.contains(":") }) else {
-                throw MatrixSettingsError(setting: "\(setting).coaches", message: "list Matrix user ids, like [\"@anna:example.org\"]")
+                throw SettingError(setting: "\(setting).coaches", message: "list Matrix user ids, like [\"@anna:example.org\"]")
             }
             config.coaches = ids
         }
@@ -133,18 +134,18 @@ public struct GroupSettings: Sendable {
             let parts = text.lowercased().split(separator: " ").map(String.init)
             guard parts.count == 2, let day = weekdays.firstIndex(of: parts[0]), (try? CheckInSchedule(time: parts[1], zone: "UTC")) != nil
             else {
-                throw MatrixSettingsError(setting: "\(setting).weekly_report", message: "write a weekday and a time, like \"sunday 18:00\"")
+                throw SettingError(setting: "\(setting).weekly_report", message: "write a weekday and a time, like \"sunday 18:00\"")
             }
             config.weeklyReport = (day + 1, parts[1])
         }
         if let hook = node["webhook"] {
             guard let url = hook["url"]?.string, let parsed = URL(string: url), ["http", "https"].contains(parsed.scheme ?? ""),
                   parsed.host != nil else {
-                throw MatrixSettingsError(setting: "\(setting).webhook.url", message: "needs an http(s) URL")
+                throw SettingError(setting: "\(setting).webhook.url", message: "needs an http(s) URL")
             }
             let name = hook["template"]?.string ?? "slack"
             guard let template = OutboundTemplate(rawValue: name) else {
-                throw MatrixSettingsError(setting: "\(setting).webhook.template",
+                throw SettingError(setting: "\(setting).webhook.template",
                                           message: "'\(name)' is not one of \(OutboundTemplate.allCases.map(\.rawValue).joined(separator: ", "))")
             }
             var secret: WebhookSecret?
@@ -152,7 +153,7 @@ public struct GroupSettings: Sendable {
                 do {
                     secret = try WebhookSecret(text)
                 } catch {
-                    throw MatrixSettingsError(setting: "\(setting).webhook.secret", message: error.message)
+                    throw SettingError(setting: "\(setting).webhook.secret", message: error.message)
                 }
             }
             config.outbound = OutboundHook(url: url, template: template, secret: secret)

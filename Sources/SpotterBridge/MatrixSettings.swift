@@ -55,24 +55,24 @@ public struct MatrixSettings: Sendable {
     public static func load(
         configFile: String?, registrationFlag: String?, homeserverFlag: String?, listenFlag: String?,
         environment: [String: String] = ProcessInfo.processInfo.environment
-    ) throws(MatrixSettingsError) -> MatrixSettings {
+    ) throws(SettingError) -> MatrixSettings {
         var section: Node?
         var webhookSecretFromConfig: String?
         var group = GroupSettings()
         var configFolder = FileManager.default.currentDirectoryPath
         if let configFile {
             guard let data = FileManager.default.contents(atPath: configFile) else {
-                throw MatrixSettingsError(setting: "--config", message: "cannot read \(configFile)")
+                throw SettingError(setting: "--config", message: "cannot read \(configFile)")
             }
             do {
                 let root = try composeYAML(String(decoding: data, as: UTF8.self))
                 section = root?["matrix"]
                 webhookSecretFromConfig = root?["webhook"]?["secret"]?.string
                 group = try GroupSettings.load(root)
-            } catch let error as MatrixSettingsError {
+            } catch let error as SettingError {
                 throw error
             } catch {
-                throw MatrixSettingsError(setting: "--config", message: "\(configFile) is not valid YAML (\(error))")
+                throw SettingError(setting: "--config", message: "\(configFile) is not valid YAML (\(error))")
             }
             configFolder = (configFile as NSString).deletingLastPathComponent
         }
@@ -83,7 +83,7 @@ public struct MatrixSettings: Sendable {
         var warnings: [String] = []
 
         guard let registrationPath = registrationFlag ?? configured("registration").map(relative) else {
-            throw MatrixSettingsError(setting: "matrix.registration",
+            throw SettingError(setting: "matrix.registration",
                                       message: "no registration file; pass --registration FILE (make one with `spotter matrix registration`)")
         }
         var registration = try Registration.load(path: registrationPath)
@@ -104,15 +104,15 @@ public struct MatrixSettings: Sendable {
         if let token = environment["SPOTTER_HS_TOKEN"], !token.isEmpty { registration.hsToken = token }
 
         guard let homeserver = homeserverFlag ?? configured("homeserver") else {
-            throw MatrixSettingsError(setting: "matrix.homeserver", message: "no homeserver URL; pass --homeserver http://HOST:PORT")
+            throw SettingError(setting: "matrix.homeserver", message: "no homeserver URL; pass --homeserver http://HOST:PORT")
         }
         guard let url = URL(string: homeserver), let scheme = url.scheme, ["http", "https"].contains(scheme), url.host != nil else {
-            throw MatrixSettingsError(setting: "matrix.homeserver", message: "'\(homeserver)' is not an http(s) URL")
+            throw SettingError(setting: "matrix.homeserver", message: "'\(homeserver)' is not an http(s) URL")
         }
         let listen = listenFlag ?? configured("listen") ?? "127.0.0.1:29400"
         guard let colon = listen.lastIndex(of: ":"), let port = Int(listen[listen.index(after: colon)...]), (1...65535).contains(port)
         else {
-            throw MatrixSettingsError(setting: "matrix.listen", message: "'\(listen)' is not HOST:PORT")
+            throw SettingError(setting: "matrix.listen", message: "'\(listen)' is not HOST:PORT")
         }
         var settings = MatrixSettings(
             homeserver: homeserver.hasSuffix("/") ? String(homeserver.dropLast()) : homeserver,
@@ -121,33 +121,33 @@ public struct MatrixSettings: Sendable {
         if let prefix = configured("command_prefix") { settings.commandPrefix = prefix }
         if let msgtype = configured("msgtype") {
             guard ["m.notice", "m.text"].contains(msgtype) else {
-                throw MatrixSettingsError(setting: "matrix.msgtype", message: "must be m.notice or m.text, got '\(msgtype)'")
+                throw SettingError(setting: "matrix.msgtype", message: "must be m.notice or m.text, got '\(msgtype)'")
             }
             settings.defaultMsgtype = msgtype
         }
         if case let .mapping(rooms)? = section?["room_msgtypes"] {
             for (room, value) in rooms {
                 guard let roomID = room.string, let msgtype = value.string, ["m.notice", "m.text"].contains(msgtype) else {
-                    throw MatrixSettingsError(setting: "matrix.room_msgtypes", message: "each room maps to m.notice or m.text")
+                    throw SettingError(setting: "matrix.room_msgtypes", message: "each room maps to m.notice or m.text")
                 }
                 settings.roomMsgtypes[roomID] = msgtype
             }
         }
         if let limit = configured("max_body_bytes") {
             guard let bytes = Int(limit), bytes >= 1024 else {
-                throw MatrixSettingsError(setting: "matrix.max_body_bytes", message: "must be a whole number of at least 1024")
+                throw SettingError(setting: "matrix.max_body_bytes", message: "must be a whole number of at least 1024")
             }
             settings.maxBodyBytes = bytes
         }
         if let limit = configured("webhook_buffer_bytes") {
             guard let bytes = Int(limit), bytes >= 65536 else {
-                throw MatrixSettingsError(setting: "matrix.webhook_buffer_bytes", message: "must be a whole number of at least 65536")
+                throw SettingError(setting: "matrix.webhook_buffer_bytes", message: "must be a whole number of at least 65536")
             }
             settings.webhookBufferBytes = bytes
         }
         if let limit = configured("max_connections") {
             guard let count = Int(limit), count >= 1 else {
-                throw MatrixSettingsError(setting: "matrix.max_connections", message: "must be a whole number of at least 1")
+                throw SettingError(setting: "matrix.max_connections", message: "must be a whole number of at least 1")
             }
             settings.maxConnections = count
         }
@@ -155,13 +155,13 @@ public struct MatrixSettings: Sendable {
                              ("read_timeout_seconds", { (s: inout MatrixSettings, v: Double) in s.readTimeoutSeconds = v })] {
             guard let text = configured(key) else { continue }
             guard let seconds = Double(text), seconds > 0, seconds <= 86_400 else {
-                throw MatrixSettingsError(setting: "matrix.\(key)", message: "must be a number of seconds above 0 (at most 86400)")
+                throw SettingError(setting: "matrix.\(key)", message: "must be a number of seconds above 0 (at most 86400)")
             }
             apply(&settings, seconds)
         }
         if let minutes = configured("startup_cutoff_minutes") {
             guard let value = Double(minutes), value >= 0 else {
-                throw MatrixSettingsError(setting: "matrix.startup_cutoff_minutes", message: "must be a number of minutes")
+                throw SettingError(setting: "matrix.startup_cutoff_minutes", message: "must be a number of minutes")
             }
             settings.startupCutoffSeconds = value * 60
         }
@@ -171,12 +171,12 @@ public struct MatrixSettings: Sendable {
             do {
                 settings.webhookSecret = try WebhookSecret(webhookText)
             } catch {
-                throw MatrixSettingsError(setting: "webhook.secret", message: error.message)
+                throw SettingError(setting: "webhook.secret", message: error.message)
             }
         }
         settings.group = group
         for (room, config) in group.rooms where config.outbound != nil && config.outbound?.secret == nil && settings.webhookSecret == nil {
-            throw MatrixSettingsError(setting: "rooms.\(room).webhook.secret",
+            throw SettingError(setting: "rooms.\(room).webhook.secret",
                                       message: "outbound posts are signed: set webhook.secret, SPOTTER_WEBHOOK_SECRET or this room's secret")
         }
         settings.warnings = warnings

@@ -55,37 +55,23 @@ public struct Registration: Sendable, Hashable {
     }
 
     /// Reads a registration file; a missing field is an error that names it.
-    public static func load(path: String) throws(MatrixSettingsError) -> Registration {
+    public static func load(path: String) throws(SettingError) -> Registration {
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw MatrixSettingsError(setting: "registration", message: "cannot read \(path)")
+            throw SettingError(setting: "registration", message: "cannot read \(path)")
         }
         let node: Node?
         do {
             node = try composeYAML(String(decoding: data, as: UTF8.self))
         } catch {
-            throw MatrixSettingsError(setting: "registration", message: "\(path) is not valid YAML (\(error))")
+            throw SettingError(setting: "registration", message: "\(path) is not valid YAML (\(error))")
         }
-        func field(_ name: String) throws(MatrixSettingsError) -> String {
+        func field(_ name: String) throws(SettingError) -> String {
             guard let value = node?[name]?.string, !value.isEmpty else {
-                throw MatrixSettingsError(setting: "registration.\(name)", message: "\(path) has no `\(name)`")
+                throw SettingError(setting: "registration.\(name)", message: "\(path) has no `\(name)`")
             }
             return value
         }
         return Registration(id: try field("id"), url: (try? field("url")) ?? "", asToken: try field("as_token"),
                             hsToken: try field("hs_token"), senderLocalpart: try field("sender_localpart"))
     }
-}
-
-/// A bad or missing setting: names it and says what to fix. Never contains a token.
-public struct MatrixSettingsError: Error, Sendable, CustomStringConvertible {
-    public let code = "config_invalid"
-    public var setting: String
-    public var message: String
-
-    public init(setting: String, message: String) {
-        self.setting = setting
-        self.message = message
-    }
-
-    public var description: String { "setting `\(setting)`: \(message)" }
 }

@@ -1,12 +1,13 @@
 import Foundation
 import SpotterApp
+import SpotterCore
 import SpotterTesting
 import Testing
 
 /// A misspelt setting stops start-up with its path and a suggestion; it is never ignored.
 @Suite("Config/spotter.yml")
 struct ConfigTests {
-    private func load(_ yaml: String) throws -> Result<CoachingSettings, ConfigError> {
+    private func load(_ yaml: String) throws -> Result<CoachingSettings, SettingError> {
         let folder = try temporaryFolder("spotter-config")
         defer { try? FileManager.default.removeItem(at: folder) }
         let file = folder.appendingPathComponent("spotter.yml")
@@ -32,7 +33,7 @@ struct ConfigTests {
             Issue.record("\(path) was accepted")
             return
         }
-        #expect(error.key == path)
+        #expect(error.setting == path)
         #expect(error.message.hasPrefix("unknown setting"))
         #expect(error.description.contains(hint), "\(error.description)")
     }

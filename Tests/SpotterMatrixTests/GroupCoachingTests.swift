@@ -524,7 +524,7 @@ struct GroupSettingsTests {
         do {
             _ = try load(`case`.0)
             Issue.record("accepted: \(`case`.0)")
-        } catch let error as MatrixSettingsError {
+        } catch let error as SettingError {
             #expect(error.setting == `case`.1)
             #expect(!error.message.isEmpty)
         }
