@@ -176,7 +176,7 @@ public final class MatrixBridge: Sendable {
     func round(_ work: BridgeLoop.Work) -> Bool {
         switch work {
         case .journal:
-            let worked = (try? step()) ?? false
+            let worked = (try? step(delivering: false)) ?? false
             // A failing write is logged (once, with its reason) and probed until it works again.
             reportStorage(probe: !worked)
             return worked
@@ -205,9 +205,16 @@ public final class MatrixBridge: Sendable {
     }
 
     /// One round: handle pending events, post what the schedules say is due (once a second),
-    /// deliver what is due. Returns whether anything was done.
+    /// deliver what is due. Returns whether anything was done. Delivery is done here only while
+    /// no delivery loop runs (tests stepping by hand).
     @discardableResult
     public func step() throws -> Bool {
+        try step(delivering: deliveryLoops.withLock { $0 } == 0)
+    }
+
+    /// The journal loop's round never delivers: delivery has loops of its own, and a webhook
+    /// receiver that hangs must not hold up handling, even before those loops have started.
+    func step(delivering: Bool) throws -> Bool {
         let handled = try handlePending()
         let now = clock()
         let scheduled = journalLoop.withLock { state in
@@ -222,11 +229,9 @@ public final class MatrixBridge: Sendable {
                 logger.error("scheduler: \(error)")
             }
         }
-        // Once started, delivery has loops of its own; before (tests stepping by hand), it is done here.
-        let started = deliveryLoops.withLock { $0 } > 0
-        let delivered = started ? 0 : deliverDue(.all)
+        let delivered = delivering ? deliverDue(.all) : 0
         // What was handled or scheduled may have queued posts: the delivery loops look now.
-        if started, handled > 0 || scheduled {
+        if !delivering, handled > 0 || scheduled {
             outboxWake.signal()
             webhookOutboxWake.signal()
         }
