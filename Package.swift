@@ -196,7 +196,7 @@ let package = Package(
                            "SpotterHTTP", "SpotterTesting", "SpotterWebhook",
                            "SpotterGroup", "SpotterSchedule", "SpotterDialog",
                            .product(name: "Hummingbird", package: "hummingbird"),
-                           .product(name: "HummingbirdTesting", package: "hummingbird"),
+                           .product(name: "NIOEmbedded", package: "swift-nio"),
                            .product(name: "HTTPTypes", package: "swift-http-types"),
                            .product(name: "Logging", package: "swift-log"),
                            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],

@@ -5,7 +5,7 @@ import SpotterServer
 import SpotterStore
 import Testing
 
-/// `spotter serve`'s routes through Hummingbird's router, without sockets (HummingbirdTesting):
+/// `spotter serve`'s routes through Hummingbird's router, without sockets (``RouterClient``):
 /// the route table, the hs_token middleware and route parameters.
 @Suite("Routes and the hs_token middleware (no sockets)")
 struct RouterTests {

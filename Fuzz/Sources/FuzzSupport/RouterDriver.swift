@@ -30,17 +30,22 @@ struct RouterDriver: Sendable {
         let head = HTTPRequest(method: HTTPRequest.Method(request.method) ?? .get, scheme: "http", authority: "fuzz", path: path,
                                headerFields: fields)
         let routed = Request(head: head, body: RequestBody(buffer: ByteBuffer(bytes: request.body)))
-        // The testing channel's loop takes timers from any thread (the body read timeout schedules one).
-        let context = SpotterRequestContext(source: ApplicationRequestContextSource(channel: NIOAsyncTestingChannel(), logger: logger))
+        // The testing channel's loop takes timers from any thread (the body read timeout schedules
+        // one); it is closed once the request is answered, so nothing of it outlives the run.
+        let channel = NIOAsyncTestingChannel()
+        let context = SpotterRequestContext(source: ApplicationRequestContextSource(channel: channel, logger: logger))
+        let answer: APIResponse
         do {
             let response = try await responder.respond(to: routed, context: context)
             let body = CollectedBody()
             try await response.body.write(body)
-            return APIResponse(status: Int(response.status.code), contentType: response.headers[.contentType] ?? "",
-                               body: String(buffer: body.buffer))
+            answer = APIResponse(status: Int(response.status.code), contentType: response.headers[.contentType] ?? "",
+                                 body: String(buffer: body.buffer))
         } catch {
-            return .error(500, "FUZZ_ROUTER", "the router threw: \(error)")
+            answer = .error(500, "FUZZ_ROUTER", "the router threw: \(error)")
         }
+        try? await channel.close()
+        return answer
     }
 }
 
