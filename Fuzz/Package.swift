@@ -77,6 +77,7 @@ let package = Package(
             name: "FuzzWebhook",
             dependencies: ["FuzzSupport", .product(name: "SpotterCore", package: "Spotter"),
                            .product(name: "SpotterBridge", package: "Spotter"),
-                           .product(name: "SpotterWebhook", package: "Spotter")]),
+                           .product(name: "SpotterWebhook", package: "Spotter"),
+                           .product(name: "HTTPTypes", package: "swift-http-types")]),
     ]
 )
