@@ -31,12 +31,10 @@ public struct BridgeLoop: Service {
     public func run() async {
         let bridge = self.bridge, work = self.work
         let loop = LoopThread(name: work.rawValue, signal: bridge.signal(for: work)) { bridge.round(work) }
-        bridge.loopStarted(work)
         loop.start()
         // Cancellation ends the wait too: either way the loop finishes its round and stops.
         try? await gracefulShutdown()
         await loop.stop()
-        bridge.loopStopped(work)
     }
 }
 

@@ -53,8 +53,6 @@ public final class MatrixBridge: Sendable {
 
     /// Signalled when the journal has new events.
     let wake = DispatchSemaphore(value: 0)
-    /// How many delivery loops run: while none does (tests stepping by hand), `step` delivers too.
-    private let deliveryLoops = Locked(0)
     /// Signalled when something was queued for delivery.
     let outboxWake = DispatchSemaphore(value: 0)
     let webhookOutboxWake = DispatchSemaphore(value: 0)
@@ -196,20 +194,12 @@ public final class MatrixBridge: Sendable {
         }
     }
 
-    func loopStarted(_ work: BridgeLoop.Work) {
-        if work != .journal { deliveryLoops.withLock { $0 += 1 } }
-    }
-
-    func loopStopped(_ work: BridgeLoop.Work) {
-        if work != .journal { deliveryLoops.withLock { $0 -= 1 } }
-    }
-
     /// One round: handle pending events, post what the schedules say is due (once a second),
-    /// deliver what is due. Returns whether anything was done. Delivery is done here only while
-    /// no delivery loop runs (tests stepping by hand).
+    /// deliver what is due. Returns whether anything was done. For callers that run no
+    /// ``BridgeLoop``s (tests stepping by hand): with the loops running, delivery is theirs.
     @discardableResult
     public func step() throws -> Bool {
-        try step(delivering: deliveryLoops.withLock { $0 } == 0)
+        try step(delivering: true)
     }
 
     /// The journal loop's round never delivers: delivery has loops of its own, and a webhook
