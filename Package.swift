@@ -48,6 +48,7 @@ let package = Package(
         .library(name: "SpotterDialog", targets: ["SpotterDialog"]),
         // For the fuzz targets in Fuzz/, which depend on this package by path.
         .library(name: "SpotterStore", targets: ["SpotterStore"]),
+        .library(name: "SpotterPostgres", targets: ["SpotterPostgres"]),
         .library(name: "SpotterHTTP", targets: ["SpotterHTTP"]),
         .library(name: "SpotterWebhook", targets: ["SpotterWebhook"]),
         // Room size and the private-versus-group decision, for the room fuzz target.
@@ -70,6 +71,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
     ],
     targets: [
         .target(name: "SpotterCore", swiftSettings: strictSettings),
@@ -86,6 +88,19 @@ let package = Package(
         .target(
             name: "SpotterStore",
             dependencies: ["SpotterCore", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: strictSettings),
+        // The store on PostgreSQL (postgres-nio): the same sessions and migrations as SQLite's, shared by instances.
+        .target(
+            name: "SpotterPostgres",
+            dependencies: ["SpotterCore", "SpotterStore",
+                           .product(name: "PostgresNIO", package: "postgres-nio"),
+                           .product(name: "Logging", package: "swift-log"),
+                           .product(name: "NIOCore", package: "swift-nio"),
+                           .product(name: "NIOPosix", package: "swift-nio")],
+            swiftSettings: strictSettings),
+        .testTarget(
+            name: "SpotterStoreTests",
+            dependencies: ["SpotterStore", "SpotterPostgres", "SpotterCore", "SpotterApp", "SpotterTesting"],
             swiftSettings: strictSettings),
         .systemLibrary(
             name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
@@ -145,7 +160,7 @@ let package = Package(
         .target(
             name: "SpotterApp",
             dependencies: ["SpotterCore", "SpotterRules", "SpotterUnderstanding", "SpotterAdvisor", "SpotterDialog", "SpotterStore",
-                           "SpotterSchedule"],
+                           "SpotterPostgres", "SpotterSchedule"],
             swiftSettings: strictSettings),
         .target(
             name: "SpotterCommands",
@@ -168,7 +183,8 @@ let package = Package(
             swiftSettings: strictSettings),
         .target(
             name: "SpotterTesting",
-            dependencies: ["SpotterApp", "SpotterCore", "SpotterRules", .product(name: "Yams", package: "Yams")],
+            dependencies: ["SpotterApp", "SpotterCore", "SpotterRules", "SpotterStore", "SpotterPostgres",
+                           .product(name: "Yams", package: "Yams")],
             path: "Tests/SpotterTesting",
             swiftSettings: strictSettings),
         .testTarget(name: "SpotterCoreTests", dependencies: ["SpotterCore"], swiftSettings: strictSettings),

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test: the catalogue is current with its sources, the Swift test suite, and the
-# Matrix end-to-end suite against a real Synapse (from PyPI) on loopback.
+# Matrix end-to-end suite against a real Synapse (from PyPI) on loopback. The store tests and the
+# transcripts run on SQLite and on a throwaway PostgreSQL (Debian's packages, scripts/postgres.sh).
 #
 #   bash scripts/test.sh                 every stage, in order
 #   bash scripts/test.sh catalogue swift one or more stages: catalogue, swift, e2e
@@ -24,7 +25,12 @@ for stage in "${stages[@]}"; do
       echo "== [test.sh ${SECONDS}s] swift test"
       bash scripts/install-system-packages.sh
       swift build --build-tests
-      swift test
+      # The store tests and the transcripts run on SQLite and on a PostgreSQL started here.
+      eval "$(bash scripts/postgres.sh start)"
+      trap 'bash scripts/postgres.sh stop "$SPOTTER_PG_DIR"' EXIT
+      SPOTTER_REQUIRE_POSTGRES=1 swift test
+      bash scripts/postgres.sh stop "$SPOTTER_PG_DIR"
+      trap - EXIT
       ;;
     e2e)
       echo "== [test.sh ${SECONDS}s] end to end against a real Synapse on loopback (installed into .tools/)"

@@ -1,4 +1,5 @@
 import Foundation
+import SpotterPostgres
 import SpotterStore
 
 /// Why a command could not start: the message to print and the exit status.
@@ -30,15 +31,27 @@ public enum Startup {
         }
     }
 
+    /// Opens the store at `location`: a `postgres://` URL is PostgreSQL, anything else a SQLite file.
+    public static func open(_ location: String, create: Bool) throws(StoreError) -> SpotterDatabase {
+        if PostgresLocation.isURL(location) { return SpotterDatabase(backend: try PostgresBackend(url: location, create: create)) }
+        return try SpotterDatabase(path: location, create: create)
+    }
+
+    /// Takes the store for this process (see ``StoreOwnership``).
+    static func claim(_ location: String, waitingUpTo seconds: Double) throws(StoreError) -> any StoreOwnership {
+        if PostgresLocation.isURL(location) { return try PostgresOwnership.claim(PostgresLocation(url: location), waitingUpTo: seconds) }
+        return try DatabaseOwnership.claim(database: location, waitingUpTo: seconds)
+    }
+
     /// The database for `spotter serve`: owned by this process for as long as the returned
-    /// ownership lives; a second server on the same file is refused with `database_locked`.
+    /// ownership lives; a second server on the same store is refused with `database_locked`.
     public static func ownedDatabase(
         _ flag: String?, settings: CoachingSettings
-    ) throws(StartupFailure) -> (SpotterDatabase, DatabaseOwnership) {
+    ) throws(StartupFailure) -> (SpotterDatabase, any StoreOwnership) {
         let path = DatabaseLocation.resolve(flag: flag, settings: settings)
         do {
-            let ownership = try DatabaseOwnership.claim(database: path)
-            return (try SpotterDatabase(path: path, create: true), ownership)
+            let ownership = try claim(path, waitingUpTo: 3)
+            return (try open(path, create: true), ownership)
         } catch {
             throw StartupFailure(message: "spotter: \(error.code): \(error)", status: 3)
         }
@@ -48,16 +61,16 @@ public enum Startup {
     /// this process, refused while a server owns it with a message saying what to do instead.
     public static func databaseWithoutServer(
         _ flag: String?, settings: CoachingSettings, instead: String
-    ) throws(StartupFailure) -> (SpotterDatabase, DatabaseOwnership) {
+    ) throws(StartupFailure) -> (SpotterDatabase, any StoreOwnership) {
         let path = DatabaseLocation.resolve(flag: flag, settings: settings)
         // A mistyped path is refused before anything (the owner lock file) is made beside it.
-        guard FileManager.default.fileExists(atPath: path) else {
+        guard PostgresLocation.isURL(path) || FileManager.default.fileExists(atPath: path) else {
             let missing = StoreError.missing(path: path)
             throw StartupFailure(message: "spotter: \(missing.code): \(missing)", status: 3)
         }
         do {
-            let ownership = try DatabaseOwnership.claim(database: path, waitingUpTo: 0)
-            return (try SpotterDatabase(path: path, create: false), ownership)
+            let ownership = try claim(path, waitingUpTo: 0)
+            return (try open(path, create: false), ownership)
         } catch {
             if case .owned = error {
                 throw StartupFailure(message: "spotter: \(error.code): \(error) \(instead)", status: 3)
@@ -70,7 +83,7 @@ public enum Startup {
     /// conversation (`chat`, `serve`) pass `create`; the others refuse a path with no database.
     public static func database(_ flag: String?, settings: CoachingSettings, create: Bool) throws(StartupFailure) -> SpotterDatabase {
         do {
-            return try SpotterDatabase(path: DatabaseLocation.resolve(flag: flag, settings: settings), create: create)
+            return try open(DatabaseLocation.resolve(flag: flag, settings: settings), create: create)
         } catch {
             throw StartupFailure(message: "spotter: \(error.code): \(error)", status: 3)
         }

@@ -50,7 +50,7 @@ public func openDatabase(_ flag: String?, settings: CoachingSettings, create: Bo
 }
 
 /// The database for `spotter serve`, owned by this process while the ownership lives.
-public func openOwnedDatabase(_ flag: String?, settings: CoachingSettings) throws -> (SpotterDatabase, DatabaseOwnership) {
+public func openOwnedDatabase(_ flag: String?, settings: CoachingSettings) throws -> (SpotterDatabase, any StoreOwnership) {
     let owned = try starting { () throws(StartupFailure) in try Startup.ownedDatabase(flag, settings: settings) }
     if owned.0.created {
         FileHandle.standardError.write(Data("spotter: created a new database at \(owned.0.path)\n".utf8))
@@ -61,6 +61,6 @@ public func openOwnedDatabase(_ flag: String?, settings: CoachingSettings) throw
 /// The database, refused while a server owns it (`instead` says what to do then).
 public func openDatabaseWithoutServer(
     _ flag: String?, settings: CoachingSettings, instead: String
-) throws -> (SpotterDatabase, DatabaseOwnership) {
+) throws -> (SpotterDatabase, any StoreOwnership) {
     try starting { () throws(StartupFailure) in try Startup.databaseWithoutServer(flag, settings: settings, instead: instead) }
 }

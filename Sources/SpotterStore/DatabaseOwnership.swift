@@ -74,3 +74,8 @@ public final class DatabaseOwnership: Sendable {
         return Int32(String(decoding: bytes[0..<count], as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
     }
 }
+
+/// Whatever keeps a store to one server while it lives (a file lock, a PostgreSQL advisory lock).
+public protocol StoreOwnership: AnyObject, Sendable {}
+
+extension DatabaseOwnership: StoreOwnership {}

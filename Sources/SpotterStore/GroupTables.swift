@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import SpotterCore
 
 /// A room's group-coaching settings as changed by room commands. `nil` means "as configured";
@@ -49,144 +48,126 @@ extension StoreSession {
     // MARK: Room settings
 
     public func roomSettings(_ roomID: String) throws -> RoomSettingsRow? {
-        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT checkin, zone, reminder, summary, coaches FROM room_settings WHERE room_id = ?"),
-                                         arguments: [roomID]) else { return nil }
+        guard let row = try sql.row("SELECT checkin, zone, reminder, summary, coaches FROM room_settings WHERE room_id = ?", roomID)
+        else { return nil }
         let coaches = (row[4] as String?).map { $0.split(separator: "\n").map(String.init) }
         return RoomSettingsRow(checkIn: row[0], zone: row[1], reminder: row[2], summary: row[3], coaches: coaches)
     }
 
-    /// Rooms whose settings were changed by a command.
     public func roomsWithSettings() throws -> [String] {
-        try String.fetchAll(db.cachedStatement(sql: "SELECT room_id FROM room_settings ORDER BY room_id"))
+        try sql.column("SELECT room_id FROM room_settings ORDER BY room_id")
     }
 
     public func saveRoomSettings(_ roomID: String, _ settings: RoomSettingsRow, by user: String, at time: Timestamp) throws {
-        try db.cachedStatement(sql: """
+        try sql.execute("""
             INSERT INTO room_settings (room_id, checkin, zone, reminder, summary, coaches, updated_by, updated_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (room_id) DO UPDATE SET checkin = excluded.checkin, zone = excluded.zone, reminder = excluded.reminder,
                 summary = excluded.summary, coaches = excluded.coaches, updated_by = excluded.updated_by, updated_at = excluded.updated_at
-            """).execute(arguments: [roomID, settings.checkIn, settings.zone, settings.reminder, settings.summary,
-                             settings.coaches?.joined(separator: "\n"), user, time])
+            """, roomID, settings.checkIn, settings.zone, settings.reminder, settings.summary,
+            settings.coaches?.joined(separator: "\n"), user, time)
     }
 
     // MARK: Members
 
     public func membership(room roomID: String, user: String) throws -> Membership? {
-        try String.fetchOne(db.cachedStatement(sql: "SELECT status FROM room_members WHERE room_id = ? AND user_id = ?"), arguments: [roomID, user])
-            .flatMap(Membership.init(rawValue:))
+        let status: String? = try sql.value("SELECT status FROM room_members WHERE room_id = ? AND user_id = ?", roomID, user)
+        return status.flatMap(Membership.init(rawValue:))
     }
 
     public func setMembership(room roomID: String, user: String, _ status: Membership, at time: Timestamp) throws {
-        try db.cachedStatement(sql: """
+        try sql.execute("""
             INSERT INTO room_members (room_id, user_id, status, updated_at) VALUES (?, ?, ?, ?)
             ON CONFLICT (room_id, user_id) DO UPDATE SET status = excluded.status, updated_at = excluded.updated_at
-            """).execute(arguments: [roomID, user, status.rawValue, time])
+            """, roomID, user, status.rawValue, time)
     }
 
-    /// Whether a lifter agreed to be named in the room coaches' digest.
     public func setSharesWithCoach(room roomID: String, user: String, _ shares: Bool, at time: Timestamp) throws {
-        try db.cachedStatement(sql: """
+        try sql.execute("""
             INSERT INTO room_members (room_id, user_id, status, updated_at, shares_with_coach) VALUES (?, ?, 'joined', ?, ?)
             ON CONFLICT (room_id, user_id) DO UPDATE SET shares_with_coach = excluded.shares_with_coach, updated_at = excluded.updated_at
-            """).execute(arguments: [roomID, user, time, shares])
+            """, roomID, user, time, shares)
     }
 
-    /// The room's lifters who agreed to be named in the coaches' digest.
     public func coachSharers(room roomID: String) throws -> Set<String> {
-        Set(try String.fetchAll(db.cachedStatement(sql: "SELECT user_id FROM room_members WHERE room_id = ? AND shares_with_coach = 1"),
-                                arguments: [roomID]))
+        Set(try sql.column("SELECT user_id FROM room_members WHERE room_id = ? AND shares_with_coach = 1", roomID) as [String])
     }
 
-    /// Lifters who opted in to a room's check-ins, in a stable order.
     public func joinedMembers(room roomID: String) throws -> [String] {
-        try String.fetchAll(db.cachedStatement(sql: "SELECT user_id FROM room_members WHERE room_id = ? AND status = 'joined' ORDER BY user_id"),
-                            arguments: [roomID])
+        try sql.column("SELECT user_id FROM room_members WHERE room_id = ? AND status = 'joined' ORDER BY user_id", roomID)
     }
 
     // MARK: Schedule log
 
-    /// The latest local day on which this kind of post was handled (posted or skipped).
     public func lastScheduledDay(room roomID: String, kind: String) throws -> String? {
-        try String.fetchOne(db.cachedStatement(sql: "SELECT MAX(day) FROM schedule_log WHERE room_id = ? AND kind = ?"), arguments: [roomID, kind])
+        try sql.value("SELECT MAX(day) FROM schedule_log WHERE room_id = ? AND kind = ?", roomID, kind)
     }
 
     public func scheduleEntry(room roomID: String, kind: String, day: String) throws -> ScheduleLogEntry? {
-        guard let row = try Row.fetchOne(db.cachedStatement(sql: """
+        guard let row = try sql.row("""
             SELECT kind, day, status, scheduled_at, event_id FROM schedule_log WHERE room_id = ? AND kind = ? AND day = ?
-            """), arguments: [roomID, kind, day]) else { return nil }
+            """, roomID, kind, day) else { return nil }
         return ScheduleLogEntry(kind: row[0], day: row[1], status: row[2], scheduledAt: row[3], eventID: row[4])
     }
 
-    /// Everything the scheduler recorded for a room, oldest first (tests, diagnostics).
     public func scheduleLog(room roomID: String) throws -> [ScheduleLogEntry] {
-        try Row.fetchAll(db.cachedStatement(sql: """
+        try sql.rows("""
             SELECT kind, day, status, scheduled_at, event_id FROM schedule_log WHERE room_id = ? ORDER BY day, kind
-            """), arguments: [roomID]).map { row in
+            """, roomID).map { row in
             ScheduleLogEntry(kind: row[0], day: row[1], status: row[2], scheduledAt: row[3], eventID: row[4])
         }
     }
 
-    /// Records a day as handled; a day already recorded keeps its first record.
     public func recordSchedule(
         room roomID: String, kind: String, day: String, status: String, scheduledAt: Timestamp, at time: Timestamp
     ) throws {
-        try db.cachedStatement(sql: """
+        try sql.execute("""
             INSERT INTO schedule_log (room_id, kind, day, status, scheduled_at, recorded_at) VALUES (?, ?, ?, ?, ?, ?)
             ON CONFLICT (room_id, kind, day) DO NOTHING
-            """).execute(arguments: [roomID, kind, day, status, scheduledAt, time])
+            """, roomID, kind, day, status, scheduledAt, time)
     }
 
-    /// Remembers the event a scheduled post became (the check-in prompt is a thread root).
     public func setScheduleEvent(room roomID: String, kind: String, day: String, eventID: String) throws {
-        try db.cachedStatement(sql: "UPDATE schedule_log SET event_id = ? WHERE room_id = ? AND kind = ? AND day = ?").execute(arguments: [eventID, roomID, kind, day])
+        try sql.execute("UPDATE schedule_log SET event_id = ? WHERE room_id = ? AND kind = ? AND day = ?", eventID, roomID, kind, day)
     }
 
-    /// Whether an event is one of the check-in prompts Spotter posted.
     public func isCheckInPrompt(_ eventID: String) throws -> Bool {
-        try Bool.fetchOne(db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM schedule_log WHERE kind = 'prompt' AND event_id = ?)"),
-                          arguments: [eventID]) ?? false
+        try sql.value("SELECT EXISTS (SELECT 1 FROM schedule_log WHERE kind = 'prompt' AND event_id = ?)", eventID) ?? false
     }
 
-    /// The room and local day of a check-in prompt Spotter posted, by its event id.
     public func checkInPrompt(_ eventID: String) throws -> (room: String, day: String)? {
-        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT room_id, day FROM schedule_log WHERE kind = 'prompt' AND event_id = ?"),
-                                         arguments: [eventID]) else { return nil }
+        guard let row = try sql.row("SELECT room_id, day FROM schedule_log WHERE kind = 'prompt' AND event_id = ?", eventID)
+        else { return nil }
         return (row[0], row[1])
     }
 
     // MARK: Quick check-ins (rating reactions on a prompt)
 
-    /// Records a rating reaction; a reaction seen before is ignored. Returns whether it was new.
     @discardableResult
     public func recordQuickRating(
         reactionEventID: String, room roomID: String, user: String, day: String, rating: Int, at time: Timestamp
     ) throws -> Bool {
-        try db.cachedStatement(sql: """
+        try sql.execute("""
             INSERT INTO quick_checkins (reaction_event_id, room_id, user_id, day, rating, reacted_at) VALUES (?, ?, ?, ?, ?, ?)
             ON CONFLICT (reaction_event_id) DO NOTHING
-            """).execute(arguments: [reactionEventID, roomID, user, day, rating, time])
-        return db.changesCount > 0
+            """, reactionEventID, roomID, user, day, rating, time) > 0
     }
 
-    /// Forgets a redacted rating reaction in a room; returns what it was, or nil when it was not one.
     public func removeQuickRating(reactionEventID: String, room roomID: String) throws -> QuickRatingRow? {
-        guard let row = try Row.fetchOne(db.cachedStatement(sql: """
+        guard let row = try sql.row("""
             SELECT room_id, user_id, day, rating FROM quick_checkins WHERE reaction_event_id = ? AND room_id = ?
-            """), arguments: [reactionEventID, roomID]) else { return nil }
-        try db.cachedStatement(sql: "DELETE FROM quick_checkins WHERE reaction_event_id = ?").execute(arguments: [reactionEventID])
+            """, reactionEventID, roomID) else { return nil }
+        try sql.execute("DELETE FROM quick_checkins WHERE reaction_event_id = ?", reactionEventID)
         return QuickRatingRow(roomID: row[0], userID: row[1], day: row[2], rating: row[3])
     }
 
-    /// Each lifter's quick check-in per day in a room, for days in [fromDay, toDay] ("YYYY-MM-DD"):
-    /// the latest rating reaction (in the order the homeserver sent them) that was not redacted.
     public func quickCheckIns(room roomID: String, fromDay: String, toDay: String) throws -> [QuickRatingRow] {
-        try Row.fetchAll(db.cachedStatement(sql: """
+        try sql.rows("""
             SELECT q.room_id, q.user_id, q.day, q.rating FROM quick_checkins q
             WHERE q.room_id = ? AND q.day >= ? AND q.day <= ?
               AND q.seq = (SELECT MAX(n.seq) FROM quick_checkins n WHERE n.room_id = q.room_id AND n.user_id = q.user_id AND n.day = q.day)
             ORDER BY q.day, q.user_id
-            """), arguments: [roomID, fromDay, toDay]).map { row in
+            """, roomID, fromDay, toDay).map { row in
             QuickRatingRow(roomID: row[0], userID: row[1], day: row[2], rating: row[3])
         }
     }
@@ -194,30 +175,27 @@ extension StoreSession {
     // MARK: Direct rooms
 
     public func directRoom(user: String) throws -> String? {
-        try String.fetchOne(db.cachedStatement(sql: "SELECT room_id FROM direct_rooms WHERE user_id = ?"), arguments: [user])
+        try sql.value("SELECT room_id FROM direct_rooms WHERE user_id = ?", user)
     }
 
-    /// Remembers a lifter's direct room; a room learned from the lifter's own message replaces
-    /// one the bot created, never the other way round.
     public func saveDirectRoom(user: String, room roomID: String, createdByBot: Bool) throws {
         if createdByBot {
-            try db.cachedStatement(sql: "INSERT INTO direct_rooms (user_id, room_id, created_by_bot) VALUES (?, ?, 1) ON CONFLICT DO NOTHING").execute(arguments: [user, roomID])
+            try sql.execute("INSERT INTO direct_rooms (user_id, room_id, created_by_bot) VALUES (?, ?, 1) ON CONFLICT DO NOTHING",
+                            user, roomID)
         } else {
-            try db.cachedStatement(sql: """
+            try sql.execute("""
                 INSERT INTO direct_rooms (user_id, room_id, created_by_bot) VALUES (?, ?, 0)
                 ON CONFLICT (user_id) DO UPDATE SET room_id = excluded.room_id, created_by_bot = 0
-                """).execute(arguments: [user, roomID])
+                """, user, roomID)
         }
     }
 
-    /// Forgets a room as anybody's direct room (it turned out to have more than two members).
     public func forgetDirectRoom(room roomID: String) throws {
-        try db.cachedStatement(sql: "DELETE FROM direct_rooms WHERE room_id = ?").execute(arguments: [roomID])
+        try sql.execute("DELETE FROM direct_rooms WHERE room_id = ?", roomID)
     }
 
     // MARK: Check-ins of a group
 
-    /// Check-ins of these lifters completed in [from, to), oldest first.
     public func checkIns(users: [String], from: Timestamp, to: Timestamp) throws -> [CheckInRecord] {
         guard !users.isEmpty else { return [] }
         var result: [CheckInRecord] = []
@@ -225,10 +203,10 @@ extension StoreSession {
         for start in stride(from: 0, to: users.count, by: 500) {
             let chunk = Array(users[start..<min(users.count, start + 500)])
             let marks = Array(repeating: "?", count: chunk.count).joined(separator: ", ")
-            let rows = try Row.fetchAll(db, sql: """
+            let rows = try sql.rows("""
                 SELECT * FROM checkins WHERE completed_at >= ? AND completed_at < ? AND user_id IN (\(marks))
                 ORDER BY completed_at, id
-                """, arguments: StatementArguments([from, to] as [any DatabaseValueConvertible] + chunk))
+                """, [.real(from), .real(to)] + chunk.map { .text($0) })
             result += rows.map(checkInRecord)
         }
         return result.sorted { $0.completedAt < $1.completedAt }

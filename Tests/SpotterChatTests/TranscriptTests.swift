@@ -96,16 +96,14 @@ struct TranscriptTests {
         #expect(Transcript.all.count >= 10)
     }
 
-    @Test("each transcript plays out as written", arguments: Transcript.all)
-    func transcript(_ transcript: Transcript) throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("spotter-transcript-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let path = folder.appendingPathComponent("spotter.sqlite").path
+    @Test("each transcript plays out as written, on every store backend", arguments: Transcript.all, TestBackend.available)
+    func transcript(_ transcript: Transcript, on backend: TestBackend) throws {
+        let path = try backend.newLocation()
+        defer { if backend == .sqlite { try? FileManager.default.removeItem(atPath: (path as NSString).deletingLastPathComponent) } }
         let clock = MockClock(Transcript.startTime)
         var settings = CoachingSettings()
         func start() throws -> ChatRuntime {
-            ChatRuntime(coach: ProjectFixtures.coach, database: try SpotterDatabase(path: path), settings: settings.dialog,
+            ChatRuntime(coach: ProjectFixtures.coach, database: try backend.open(path), settings: settings.dialog,
                         clock: { clock.now })
         }
         var runtime = try start()
@@ -125,13 +123,13 @@ struct TranscriptTests {
                 for (expectationLine, key, value) in expectations {
                     let at = SourceLocation(fileID: "Transcripts/\(transcript.name)", filePath: Transcript.folder.appendingPathComponent(transcript.name).path,
                                             line: expectationLine, column: 1)
-                    try check(key: key, value: value, reply: reply, path: path, here: here, at: at)
+                    try check(key: key, value: value, reply: reply, database: runtime.database, here: here, at: at)
                 }
             }
         }
     }
 
-    func check(key: String, value: String, reply: ChatReply, path: String, here: String, at: SourceLocation) throws {
+    func check(key: String, value: String, reply: ChatReply, database: SpotterDatabase, here: String, at: SourceLocation) throws {
         let expected = value.lowercased()
         switch key {
         case "intent":
@@ -150,7 +148,6 @@ struct TranscriptTests {
         case "not says":
             #expect(!reply.reply.lowercased().contains(expected), "\(here)", sourceLocation: at)
         case "stored sets", "stored checkins":
-            let database = try SpotterDatabase(path: path)
             let count = try database.read { session in
                 key == "stored sets"
                     ? try session.sets(user: reply.user, since: 0).reduce(0) { $0 + $1.sets }
