@@ -82,6 +82,8 @@ public final class PostgresBackend: StoreBackend, StoreFaultHooks {
     public let created: Bool
     public var location: String { place.description }
     public var dialect: SQLDialect { .postgres }
+    /// Held for a whole transaction, unlike Locked's other uses: it is the queue transactions
+    /// wait in, as SQLite's DatabaseQueue is (callers are blocking-work threads, never event loops).
     private let connection = Locked<PostgresConnection?>(nil)
     private let statements = PostgresStatements()
     static let logger = Logger(label: "spotter.postgres")

@@ -105,10 +105,6 @@ public struct SQLRow: Sendable {
         }
         return self[index]
     }
-
-    public func value(_ name: String) -> SQLValue {
-        columns.lastIndex(of: name).map { values[$0] } ?? .null
-    }
 }
 
 /// Which SQL a backend speaks, where the two differ.

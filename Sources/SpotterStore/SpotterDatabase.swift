@@ -571,8 +571,8 @@ extension SpotterDatabase {
 
     /// Makes the store fail when an import has stored `count` sets (tests of an import that fails half-way).
     public func failImportsForTests(after count: Int) throws {
-        if let hooks = backend as? any StoreFaultHooks { return try hooks.failImportsForTests(after: count) }
-        try sqliteForTests().failImportsForTests(after: count)
+        guard let hooks = backend as? any StoreFaultHooks else { throw StoreError.failed(detail: "this backend has no fault hooks") }
+        try hooks.failImportsForTests(after: count)
     }
 
     /// Simulates a full disk (SQLite only).
@@ -586,7 +586,9 @@ extension SpotterDatabase {
     }
 }
 
-/// Fault injection a non-SQLite backend offers to the same tests.
+/// Fault injection every backend offers to the same tests.
 public protocol StoreFaultHooks {
     func failImportsForTests(after count: Int) throws
 }
+
+extension SQLiteBackend: StoreFaultHooks {}
