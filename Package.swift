@@ -72,6 +72,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        // postgres-nio's own TLS library (already a dependency of it), for sslmode.
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
     ],
     targets: [
         .target(name: "SpotterCore", swiftSettings: strictSettings),
@@ -94,6 +96,7 @@ let package = Package(
             name: "SpotterPostgres",
             dependencies: ["SpotterCore", "SpotterStore",
                            .product(name: "PostgresNIO", package: "postgres-nio"),
+                           .product(name: "NIOSSL", package: "swift-nio-ssl"),
                            .product(name: "Logging", package: "swift-log"),
                            .product(name: "NIOCore", package: "swift-nio"),
                            .product(name: "NIOPosix", package: "swift-nio")],
@@ -210,7 +213,7 @@ let package = Package(
             name: "SpotterMatrixTests",
             dependencies: ["SpotterMatrix", "SpotterBridge", "SpotterServer", "SpotterDelivery", "SpotterApp", "SpotterCore", "SpotterStore",
                            "SpotterHTTP", "SpotterTesting", "SpotterWebhook",
-                           "SpotterGroup", "SpotterSchedule", "SpotterDialog",
+                           "SpotterGroup", "SpotterSchedule", "SpotterDialog", "SpotterPostgres",
                            .product(name: "Hummingbird", package: "hummingbird"),
                            .product(name: "NIOEmbedded", package: "swift-nio"),
                            .product(name: "HTTPTypes", package: "swift-http-types"),

@@ -79,7 +79,7 @@ public final class ChatRuntime: Sendable {
     private let lock = NSLock()
     /// Write-through caches of what this process stored, so a message does not re-read its own
     /// conversation and profile. Spotter expects to be the only writer of its database; entries
-    /// are added only after their transaction committed.
+    /// are added only after their transaction committed. Not kept on a shared store.
     /// Under a lock of their own, held for a lookup only: a channel understanding a message
     /// ahead never waits for a batch being handled.
     private let caches = Locked(Caches())
@@ -133,16 +133,18 @@ public final class ChatRuntime: Sendable {
         defer { lock.unlock() }
         let staged = Staged()
         let replies = try database.write { session in
+            try session.lockConversations(messages.map { ($0.room, $0.user) })
             let replies = try zip(messages, ahead).map { try self.handle($0, session, staged, ahead: $1) }
             try alongside(session, replies)
             return replies
         }
-        caches.withLock { caches in
+        // On a shared store another instance may write the same rows next: nothing is kept.
+        if !database.isShared { caches.withLock { caches in
             if caches.conversations.count > Self.cacheLimit { caches.conversations.removeAll(keepingCapacity: true) }
             if caches.profiles.count > Self.cacheLimit { caches.profiles.removeAll(keepingCapacity: true) }
             for (key, conversation) in staged.conversations { caches.conversations[key] = conversation }
             for (key, profile) in staged.profiles { caches.profiles[key] = profile }
-        }
+        } }
         return replies
     }
 

@@ -31,15 +31,20 @@ public enum Startup {
         }
     }
 
-    /// Opens the store at `location`: a `postgres://` URL is PostgreSQL, anything else a SQLite file.
-    public static func open(_ location: String, create: Bool) throws(StoreError) -> SpotterDatabase {
-        if PostgresLocation.isURL(location) { return SpotterDatabase(backend: try PostgresBackend(url: location, create: create)) }
+    /// Opens the store at `location`: a `postgres://` URL is PostgreSQL, anything else a SQLite
+    /// file. A SQLite file is migrated as it opens (one process); a PostgreSQL database, which
+    /// instances share, only by `spotter migrate` (`migrate`), and is refused while behind.
+    public static func open(_ location: String, create: Bool, migrate: Bool = false) throws(StoreError) -> SpotterDatabase {
+        if PostgresLocation.isURL(location) {
+            return SpotterDatabase(backend: try PostgresBackend(url: location, create: create, migrations: migrate ? .apply : .require))
+        }
         return try SpotterDatabase(path: location, create: create)
     }
 
-    /// Takes the store for this process (see ``StoreOwnership``).
+    /// Takes the store for this process (see ``StoreOwnership``): a SQLite file is one server's;
+    /// a PostgreSQL database is shared by any number.
     static func claim(_ location: String, waitingUpTo seconds: Double) throws(StoreError) -> any StoreOwnership {
-        if PostgresLocation.isURL(location) { return try PostgresOwnership.claim(PostgresLocation(url: location), waitingUpTo: seconds) }
+        if PostgresLocation.isURL(location) { return SharedStoreOwnership() }
         return try DatabaseOwnership.claim(database: location, waitingUpTo: seconds)
     }
 
@@ -75,6 +80,15 @@ public enum Startup {
             if case .owned = error {
                 throw StartupFailure(message: "spotter: \(error.code): \(error) \(instead)", status: 3)
             }
+            throw StartupFailure(message: "spotter: \(error.code): \(error)", status: 3)
+        }
+    }
+
+    /// The store at `location`, migrated when `migrate` (`spotter migrate`); see ``open(_:create:migrate:)``.
+    public static func database(_ location: String, create: Bool, migrate: Bool) throws(StartupFailure) -> SpotterDatabase {
+        do {
+            return try open(location, create: create, migrate: migrate)
+        } catch {
             throw StartupFailure(message: "spotter: \(error.code): \(error)", status: 3)
         }
     }

@@ -396,11 +396,21 @@ extension GroupCoach {
         switch CheckInScheduler.decide(schedule, lastHandledDay: missed.last?.day ?? last, now: now,
                                        lateWindow: settings.group.lateWindowSeconds) {
         case let .post(day, scheduledAt, late):
-            let status = try database.write { session -> String in
-                let outcome = try post(session, day, scheduledAt)
-                try session.recordSchedule(room: room, kind: kind, day: day, status: outcome == "posted" && late ? "late" : outcome,
-                                           scheduledAt: scheduledAt, at: now)
-                return outcome
+            let status: String
+            do {
+                status = try database.write { session -> String in
+                    let outcome = try post(session, day, scheduledAt)
+                    // Recorded already: another instance's scheduler got there first, and what
+                    // this one queued is rolled back with the record.
+                    guard try session.recordSchedule(room: room, kind: kind, day: day, status: outcome == "posted" && late ? "late" : outcome,
+                                                     scheduledAt: scheduledAt, at: now)
+                    else { throw StoreError.conflict(detail: "the \(kind) for \(room) on \(day) was decided already") }
+                    return outcome
+                }
+            } catch {
+                guard case .conflict = error else { throw error }
+                logger.debug("\(error)", metadata: ["room": "\(room)", "kind": "\(kind)", "day": "\(day)"])
+                return
             }
             metrics.increment("spotter_scheduled_posts_total")
             let metadata: Logger.Metadata = ["room": "\(room)", "kind": "\(kind)", "day": "\(day)", "status": "\(status)"]

@@ -34,6 +34,8 @@ public final class MatrixBridge: Sendable {
     public let homeserver: HomeserverClient
     /// Where outbox items go: the homeserver (over several connections) and rooms' outbound webhooks.
     let outbox: Outbox
+    /// On a shared store: which rooms, queues and scheduler runs are this instance's for a round.
+    let leases: Leases
     public let metrics: MatrixMetrics
     package let logger: Logger
     /// Fault injection, decided once at start (the process tests' crash).
@@ -76,13 +78,15 @@ public final class MatrixBridge: Sendable {
         let group = GroupCoach(settings: settings, bot: bot, runtime: runtime, metrics: metrics, logger: logger, clock: clock)
         self.group = group
         let roomSettings = settings.group.rooms, serverSecret = settings.webhookSecret
+        let leases = Leases(database: runtime.database, clock: clock)
+        self.leases = leases
         self.outbox = Outbox(
             channels: [
                 MatrixOutbound(homeservers: homeservers, database: runtime.database),
                 WebhookOutbound(sender: webhookSender ?? (try? CurlClient()).map(WebhookSender.init),
                                 secret: { room in roomSettings[room]?.outbound?.secret ?? serverSecret }, clock: clock),
             ],
-            database: runtime.database, clock: clock, logger: logger,
+            database: runtime.database, clock: clock, logger: logger, leases: leases,
             followUp: { session, delivered, now in
                 // A prompt's id is kept once it is posted, and its rating options are queued with it.
                 for (item, eventID) in delivered {
@@ -214,7 +218,10 @@ public final class MatrixBridge: Sendable {
         }
         if scheduled {
             do {
-                try group.runSchedules()
+                // With several instances, one runs a round of the scheduler at a time.
+                let held = try leases.claim([LeaseKey.scheduler])
+                defer { leases.release(held) }
+                if !held.isEmpty { try group.runSchedules() }
             } catch {
                 logger.error("scheduler: \(error)")
             }
@@ -262,8 +269,16 @@ public final class MatrixBridge: Sendable {
     /// Returns how many events were handled.
     public func handlePending() throws -> Int {
         // The round's entries and their rooms in one read (the worker keeps them current below).
+        // With several instances on one store, each room's events are handled by the instance
+        // holding its lease for the round, in order; the others take other rooms.
+        var held: Set<String>? = nil
+        if leases.contended {
+            let waiting = try database.read { try $0.roomsWithPendingEvents(limit: 64) }
+            held = try leases.claim(waiting.map(LeaseKey.room))
+        }
+        defer { if let held { leases.release(held) } }
         let (entries, stored) = try database.read { session in
-            let entries = try session.pendingJournal(limit: 128)
+            let entries = try session.pendingJournal(limit: 128, rooms: held.map { Array($0) })
             var rooms: [String: RoomInfo?] = [:]
             for room in Set(entries.map(\.roomID)) { rooms[room] = .some(try session.room(room)) }
             return (entries, rooms)
@@ -278,57 +293,65 @@ public final class MatrixBridge: Sendable {
         func flush() throws {
             guard !batch.isEmpty else { return }
             try answer(batch)
+            handledCount += batch.count
             batch.removeAll()
         }
-        for entry in entries {
-            if testHooks.exitBeforeHandlingMessages, entry.type == "m.room.message" {
-                // Test hook: die between acknowledging and replying, as a crash would.
-                logger.warning("SPOTTER_CRASH_AFTER_JOURNAL is set: exiting before handling \(entry.eventID)",
-                               metadata: ["room": "\(entry.roomID)", "event_id": "\(entry.eventID)"])
-                Thread.sleep(forTimeInterval: 0.5)
-                _exit(137)
+        do {
+            for entry in entries {
+                if testHooks.exitBeforeHandlingMessages, entry.type == "m.room.message" {
+                    // Test hook: die between acknowledging and replying, as a crash would.
+                    logger.warning("SPOTTER_CRASH_AFTER_JOURNAL is set: exiting before handling \(entry.eventID)",
+                                   metadata: ["room": "\(entry.roomID)", "event_id": "\(entry.eventID)"])
+                    Thread.sleep(forTimeInterval: 0.5)
+                    _exit(137)
+                }
+                if waiting.contains(entry.roomID) { continue }
+                let action: EventAction
+                let room: RoomInfo
+                do {
+                    (action, room) = try triage(entry, known: rooms[entry.roomID])
+                    rooms[entry.roomID] = .some(room)
+                } catch let deferred as MemberLookupDeferred {
+                    // The homeserver could not say how big the room is: handle this event and the
+                    // room's later ones afterwards, rather than guess whether it was for Spotter.
+                    let failures = (journalLoop.withLock { $0.memberLookupPauses[entry.roomID]?.failures } ?? 0) + 1
+                    let delay = Backoff.delay(attempt: failures - 1, serverAsked: deferred.after)
+                    let until = clock() + delay
+                    journalLoop.withLock { $0.memberLookupPauses[entry.roomID] = (until, failures) }
+                    waiting.insert(entry.roomID)
+                    logger.info("members of \(entry.roomID) unknown (\(deferred.reason)); its events wait \(Int(delay)) s",
+                                metadata: ["room": "\(entry.roomID)", "event_id": "\(entry.eventID)", "outcome": "waiting"])
+                    continue
+                }
+                let message: Pending? = switch action {
+                case let .message(text, threadRoot): Pending(entry: entry, text: text, threadRoot: threadRoot, room: room, answersPrompt: false)
+                case let .promptAnswer(text, threadRoot): Pending(entry: entry, text: text, threadRoot: threadRoot, room: room, answersPrompt: true)
+                default: nil
+                }
+                if let message, let command = RoomCommand.parse(message.text) {
+                    // Room commands change what later messages see (schedules, membership): keep order.
+                    try flush()
+                    try applyCommand(command, message)
+                    handledCount += 1
+                } else if let message {
+                    batch.append(message)
+                    // Small batches keep each write short, so journaling new transactions never waits long.
+                    if batch.count >= Self.answerBatch { try flush() }
+                } else {
+                    // Other events change what later messages see (membership, joins): keep order.
+                    try flush()
+                    try apply(action, to: entry, room: room)
+                    handledCount += 1
+                    rooms[entry.roomID] = nil  // it may have changed the room: read it again
+                }
             }
-            if waiting.contains(entry.roomID) { continue }
-            let action: EventAction
-            let room: RoomInfo
-            do {
-                (action, room) = try triage(entry, known: rooms[entry.roomID])
-                rooms[entry.roomID] = .some(room)
-            } catch let deferred as MemberLookupDeferred {
-                // The homeserver could not say how big the room is: handle this event and the
-                // room's later ones afterwards, rather than guess whether it was for Spotter.
-                let failures = (journalLoop.withLock { $0.memberLookupPauses[entry.roomID]?.failures } ?? 0) + 1
-                let delay = Backoff.delay(attempt: failures - 1, serverAsked: deferred.after)
-                let until = clock() + delay
-                journalLoop.withLock { $0.memberLookupPauses[entry.roomID] = (until, failures) }
-                waiting.insert(entry.roomID)
-                logger.info("members of \(entry.roomID) unknown (\(deferred.reason)); its events wait \(Int(delay)) s",
-                            metadata: ["room": "\(entry.roomID)", "event_id": "\(entry.eventID)", "outcome": "waiting"])
-                continue
-            }
-            handledCount += 1
-            let message: Pending? = switch action {
-            case let .message(text, threadRoot): Pending(entry: entry, text: text, threadRoot: threadRoot, room: room, answersPrompt: false)
-            case let .promptAnswer(text, threadRoot): Pending(entry: entry, text: text, threadRoot: threadRoot, room: room, answersPrompt: true)
-            default: nil
-            }
-            if let message, let command = RoomCommand.parse(message.text) {
-                // Room commands change what later messages see (schedules, membership): keep order.
-                try flush()
-                try applyCommand(command, message)
-            } else if let message {
-                batch.append(message)
-                // Small batches keep each write short, so journaling new transactions never waits long.
-                if batch.count >= Self.answerBatch { try flush() }
-            } else {
-                // Other events change what later messages see (membership, joins): keep order.
-                try flush()
-                try apply(action, to: entry, room: room)
-                rooms[entry.roomID] = nil  // it may have changed the room: read it again
-
-            }
+            try flush()
+        } catch let error as StoreError {
+            // Another instance handled one of these first (its lease had lapsed to it): nothing
+            // of this transaction was stored, and the room's later events wait for a new round.
+            guard case .conflict = error else { throw error }
+            logger.info("\(error)", metadata: ["outcome": "left to another instance"])
         }
-        try flush()
         metrics.increment("spotter_events_handled_total", by: Double(handledCount))
         return handledCount
     }
@@ -485,7 +508,8 @@ public final class MatrixBridge: Sendable {
     func permissionRefusal(user: String, room: String) -> String? {
         let needed = settings.group.commandPowerLevel
         let levels: RoomPowerLevels
-        if let known = journalLoop.withLock({ $0.powerLevels[room] }) {
+        // On a shared store another instance may have seen the room's latest levels: ask each time.
+        if !database.isShared, let known = journalLoop.withLock({ $0.powerLevels[room] }) {
             levels = known
         } else {
             switch homeserver.powerLevels(room: room) {

@@ -12,7 +12,8 @@ public let exitCodesHelp = """
       1   a check found problems (`rules check`), or the command failed while running
       2   a setting, the rules or the server set-up is wrong (the message names it)
       3   the database cannot be used: database_missing, database_locked,
-          database_corrupt, database_too_new, database_not_spotter, database_unavailable
+          database_corrupt, database_too_new, database_not_spotter, database_unavailable,
+          database_unmigrated (PostgreSQL: run `spotter migrate`), copy_target_not_empty
       64  the command line is wrong (an unknown flag, a missing argument)
     """
 

@@ -42,23 +42,51 @@ package struct Outbox: Sendable {
     /// Runs in the transaction that records a round, with the items that became events (a
     /// prompt's rating reactions are queued there, once its event id is kept).
     let followUp: @Sendable (StoreSession, [Delivered], Timestamp) throws -> Void
+    /// On a shared store, each room's queue (and each lifter's direct messages) is delivered by
+    /// one instance at a time, so its items go once and in order.
+    let leases: Leases
 
     package init(
         channels: [any OutboundChannel], database: SpotterDatabase, clock: @escaping @Sendable () -> Timestamp, logger: Logger,
-        followUp: @escaping @Sendable (StoreSession, [Delivered], Timestamp) throws -> Void = { _, _, _ in }
+        leases: Leases? = nil, followUp: @escaping @Sendable (StoreSession, [Delivered], Timestamp) throws -> Void = { _, _, _ in }
     ) {
         self.channels = channels
         self.database = database
         self.clock = clock
         self.logger = logger
+        self.leases = leases ?? Leases(database: database, clock: clock)
         self.followUp = followUp
+    }
+
+    /// The lease an item is delivered under: its room's queue on its channel, or its recipient's
+    /// direct messages (the first may create their direct room).
+    static func leaseKey(_ item: OutboxItem) -> String {
+        switch item.kind {
+        case .direct: LeaseKey.outbox("direct:" + (item.recipient ?? ""))
+        case .webhook: LeaseKey.outbox("webhook:" + item.roomID)
+        default: LeaseKey.outbox(item.roomID)
+        }
+    }
+
+    /// The round's due items; on a shared store only those of queues this instance now holds,
+    /// read again once held (another instance may have just delivered some), with the leases to
+    /// give back after the round.
+    func claimDue(_ lane: Lane, limit: Int) -> (items: [OutboxItem], held: Set<String>) {
+        let due: () -> [OutboxItem]? = {
+            try? database.read { try $0.dueOutbox(now: clock(), limit: limit, webhooks: lane.webhooksOnly) }
+        }
+        guard let items = due(), !items.isEmpty else { return ([], []) }
+        guard leases.contended else { return (items, []) }
+        guard let held = try? leases.claim(items.map(Self.leaseKey)), !held.isEmpty else { return ([], []) }
+        return ((due() ?? []).filter { held.contains(Self.leaseKey($0)) }, held)
     }
 
     /// Delivers what is due on a lane, then records the outcomes in one transaction. Returns the
     /// items attempted with their outcomes, in order.
     package func deliverDue(_ lane: Lane = .all, limit: Int = 64) -> [(OutboxItem, Delivery)] {
-        guard let items = try? database.read({ try $0.dueOutbox(now: clock(), limit: limit, webhooks: lane.webhooksOnly) }),
-              !items.isEmpty else { return [] }
+        let (items, held) = claimDue(lane, limit: limit)
+        defer { leases.release(held) }
+        guard !items.isEmpty else { return [] }
         // Each item to the channel it goes out on; each channel delivers its share of the round.
         var attempts = [Attempt?](repeating: nil, count: items.count)
         for channel in channels {

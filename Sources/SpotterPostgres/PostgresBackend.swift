@@ -6,112 +6,66 @@ import PostgresNIO
 import SpotterCore
 import SpotterStore
 
-/// Where a PostgreSQL store is: `postgres://user[:password]@host[:port]/database`. The password
-/// comes from the URL, else `PGPASSWORD`, else the file `password_file=PATH` names (its first
-/// line); it is never logged or shown (``description`` leaves it out).
-public struct PostgresLocation: Sendable, Hashable, CustomStringConvertible {
-    public var user: String
-    public var password: String?
-    public var host: String
-    public var port: Int
-    public var database: String
-
-    /// Whether `text` names a PostgreSQL store rather than a SQLite file.
-    public static func isURL(_ text: String) -> Bool {
-        text.hasPrefix("postgres://") || text.hasPrefix("postgresql://")
-    }
-
-    /// Parses a URL; the error says which part is wrong.
-    public init(url text: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws(StoreError) {
-        guard Self.isURL(text), let components = URLComponents(string: text), let host = components.host, !host.isEmpty else {
-            throw StoreError.cannotOpen(path: Self.redacted(text), detail: "not a PostgreSQL URL; write postgres://user@host:port/database")
-        }
-        guard let user = components.user, !user.isEmpty else {
-            throw StoreError.cannotOpen(path: Self.redacted(text), detail: "the URL names no user; write postgres://user@host:port/database")
-        }
-        let database = String(components.path.drop(while: { $0 == "/" }))
-        guard !database.isEmpty, !database.contains("/") else {
-            throw StoreError.cannotOpen(path: Self.redacted(text), detail: "the URL names no database; write postgres://user@host:port/database")
-        }
-        self.user = user
-        self.host = host
-        self.port = components.port ?? 5432
-        self.database = database
-        var password = components.password.flatMap { $0.isEmpty ? nil : $0 }
-        for item in components.queryItems ?? [] {
-            switch item.name {
-            case "password_file":
-                guard let path = item.value, let text = try? String(contentsOfFile: path, encoding: .utf8) else {
-                    throw StoreError.cannotOpen(path: Self.redacted(text), detail: "cannot read the password file \(item.value ?? "")")
-                }
-                password = password ?? String(text.split(separator: "\n", omittingEmptySubsequences: false).first ?? "")
-            case "sslmode" where item.value == "disable":
-                break
-            default:
-                throw StoreError.cannotOpen(
-                    path: Self.redacted(text),
-                    detail: "unknown URL parameter \(item.name)\(item.value.map { "=\($0)" } ?? ""); known: password_file, sslmode=disable")
-            }
-        }
-        self.password = password ?? environment["PGPASSWORD"].flatMap { $0.isEmpty ? nil : $0 }
-    }
-
-    /// The URL without its password.
-    public var description: String { "postgres://\(user)@\(host):\(port)/\(database)" }
-
-    static func redacted(_ text: String) -> String {
-        guard var components = URLComponents(string: text) else { return "postgres://…" }
-        if components.password != nil { components.password = "***" }
-        components.query = nil
-        return components.string ?? "postgres://…"
-    }
-
-    var configuration: PostgresConnection.Configuration {
-        var configuration = PostgresConnection.Configuration(
-            host: host, port: port, username: user, password: password, database: database, tls: .disable)
-        configuration.options.connectTimeout = .seconds(5)
-        return configuration
-    }
-}
-
-/// The store on PostgreSQL: one connection, used by one transaction at a time (as SQLite's
-/// queue is), reconnected when the server drops it. Calls block their thread: the store is used
+/// The store on PostgreSQL: a pool of connections (`pool_size`), each used by one transaction
+/// at a time, reconnected when the server drops it. Calls block their thread: the store is used
 /// from the dedicated threads the server runs blocking work on, never from an event loop.
 public final class PostgresBackend: StoreBackend, StoreFaultHooks {
     public let place: PostgresLocation
     public let created: Bool
+    /// The migrations this opening applied, in order (none when the schema was current).
+    public let applied: [String]
     public var location: String { place.description }
     public var dialect: SQLDialect { .postgres }
-    /// Held for a whole transaction, unlike Locked's other uses: it is the queue transactions
-    /// wait in, as SQLite's DatabaseQueue is (callers are blocking-work threads, never event loops).
-    private let connection = Locked<PostgresConnection?>(nil)
+    /// The pool's connections. Each lock is held for a whole transaction, unlike Locked's other
+    /// uses: callers are blocking-work threads, never event loops.
+    private let connections: [Locked<PostgresConnection?>]
+    /// Which connections no transaction uses, and how many (a transaction waits for one).
+    private let idle: Locked<[Int]>
+    private let available: DispatchSemaphore
     private let statements = PostgresStatements()
     static let logger = Logger(label: "spotter.postgres")
+
+    /// The advisory lock key (arbitrary, fixed) taken while migrations are applied.
+    static let migrationLockKey: Int64 = 0x5370_6F74_7465_7202
 
     /// The table recording which migrations ran (GRDB's is `grdb_migrations` on SQLite).
     static let migrationsTable = "spotter_migrations"
 
-    /// Opens the store at `location`: refuses another application's schema and one from a newer
-    /// Spotter without changing them; creates and migrates Spotter's tables when `create`, else an
-    /// empty database is `missing`.
-    public init(_ location: PostgresLocation, create: Bool = true) throws(StoreError) {
-        place = location
-        created = try Self.open(location, create: create, into: connection, statements: statements)
+    /// Whether opening may change the schema.
+    public enum Migrations: Sendable {
+        /// Apply what is missing (`spotter migrate`, tests).
+        case apply
+        /// Refuse a schema that is behind (`database_unmigrated`): instances sharing a database
+        /// never race to migrate it; `spotter migrate` is run once, explicitly.
+        case require
     }
 
-    public convenience init(url: String, create: Bool = true) throws(StoreError) {
-        try self.init(PostgresLocation(url: url), create: create)
+    /// Opens the store at `location`: refuses another application's schema and one from a newer
+    /// Spotter without changing them; with `.apply`, creates and migrates Spotter's tables
+    /// (an empty database is `missing` unless `create`), with `.require` refuses a schema behind
+    /// this build.
+    public init(_ location: PostgresLocation, create: Bool = true, migrations: Migrations = .apply) throws(StoreError) {
+        place = location
+        connections = (0..<location.poolSize).map { _ in Locked(nil) }
+        idle = Locked(Array(0..<location.poolSize))
+        available = DispatchSemaphore(value: location.poolSize)
+        (created, applied) = try Self.open(location, create: create, migrations: migrations, into: connections[0], statements: statements)
+    }
+
+    public convenience init(url: String, create: Bool = true, migrations: Migrations = .apply) throws(StoreError) {
+        try self.init(PostgresLocation(url: url), create: create, migrations: migrations)
     }
 
     deinit {
-        connection.withLock { connection in _ = try? connection?.close().wait() }
+        for connection in connections { connection.withLock { connection in _ = try? connection?.close().wait() } }
     }
 
     private static func open(
-        _ location: PostgresLocation, create: Bool, into holder: Locked<PostgresConnection?>, statements: PostgresStatements
-    ) throws(StoreError) -> Bool {
+        _ location: PostgresLocation, create: Bool, migrations: Migrations, into holder: Locked<PostgresConnection?>,
+        statements: PostgresStatements
+    ) throws(StoreError) -> (created: Bool, applied: [String]) {
         do {
-            return try holder.withLock { held throws -> Bool in
+            return try holder.withLock { held throws -> (Bool, [String]) in
                 let connection = try connect(location)
                 held = connection
                 let session = PostgresSession(connection: connection, statements: statements)
@@ -122,14 +76,16 @@ public final class PostgresBackend: StoreBackend, StoreFaultHooks {
                     throw StoreError.notSpotter(path: location.description)
                 }
                 let fresh = tables.isEmpty
-                if fresh && !create { throw StoreError.missing(path: location.description) }
-                if !fresh {
-                    let applied: [String] = try session.rows("SELECT identifier FROM \(migrationsTable)", []).map { $0[0] }
-                    let unknown = Set(applied).subtracting(PostgresSchema.migrations.map(\.identifier))
-                    if !unknown.isEmpty { throw StoreError.newerVersion(path: location.description, unknown: unknown.sorted()) }
+                if fresh && !create && migrations == .apply { throw StoreError.missing(path: location.description) }
+                let done: [String] = fresh ? [] : try session.rows("SELECT identifier FROM \(migrationsTable)", []).map { $0[0] }
+                let unknown = Set(done).subtracting(PostgresSchema.migrations.map(\.identifier))
+                if !unknown.isEmpty { throw StoreError.newerVersion(path: location.description, unknown: unknown.sorted()) }
+                let pending = PostgresSchema.migrations.map(\.identifier).filter { !done.contains($0) }
+                if migrations == .require {
+                    if !pending.isEmpty { throw StoreError.unmigrated(path: location.description, pending: pending) }
+                    return (false, [])
                 }
-                try migrate(session)
-                return fresh
+                return (fresh, try migrate(session))
             }
         } catch {
             // A refused store is not opened: its connection closes here (never dropped unclosed).
@@ -142,20 +98,23 @@ public final class PostgresBackend: StoreBackend, StoreFaultHooks {
     }
 
     /// Applies the migrations not yet applied, in one transaction under a lock every instance
-    /// takes, so instances starting together cannot run one twice.
-    static func migrate(_ session: PostgresSession) throws {
+    /// takes, so two `spotter migrate` at once cannot run one twice. Returns those it applied.
+    static func migrate(_ session: PostgresSession) throws -> [String] {
         try session.execute("BEGIN", [])
         do {
-            try session.execute("SELECT pg_advisory_xact_lock(\(PostgresOwnership.migrationLockKey))", [])
+            try session.execute("SELECT pg_advisory_xact_lock(\(migrationLockKey))", [])
             try session.execute("""
                 CREATE TABLE IF NOT EXISTS \(migrationsTable) (identifier TEXT COLLATE "C" PRIMARY KEY NOT NULL)
                 """, [])
-            let applied = Set(try session.rows("SELECT identifier FROM \(migrationsTable)", []).map { $0[0] as String })
-            for migration in PostgresSchema.migrations where !applied.contains(migration.identifier) {
+            let done = Set(try session.rows("SELECT identifier FROM \(migrationsTable)", []).map { $0[0] as String })
+            var applied: [String] = []
+            for migration in PostgresSchema.migrations where !done.contains(migration.identifier) {
                 for statement in migration.statements { try session.execute(statement, []) }
                 try session.execute("INSERT INTO \(migrationsTable) (identifier) VALUES (?)", [.text(migration.identifier)])
+                applied.append(migration.identifier)
             }
             try session.execute("COMMIT", [])
+            return applied
         } catch {
             try? session.execute("ROLLBACK", [])
             throw error
@@ -164,7 +123,7 @@ public final class PostgresBackend: StoreBackend, StoreFaultHooks {
 
     static func connect(_ location: PostgresLocation) throws -> PostgresConnection {
         try PostgresConnection.connect(
-            on: MultiThreadedEventLoopGroup.singleton.next(), configuration: location.configuration, id: 1, logger: logger
+            on: MultiThreadedEventLoopGroup.singleton.next(), configuration: location.configuration(), id: 1, logger: logger
         ).wait()
     }
 
@@ -177,7 +136,14 @@ public final class PostgresBackend: StoreBackend, StoreFaultHooks {
     }
 
     private func transaction<T>(_ begin: String, _ work: (any SQLConnection) throws -> T) throws -> T {
-        try connection.withLock { held in
+        // Waits for an idle connection of the pool, and gives it back however the transaction ends.
+        available.wait()
+        let index = idle.withLock { $0.removeLast() }
+        defer {
+            idle.withLock { $0.append(index) }
+            available.signal()
+        }
+        return try connections[index].withLock { held in
             if held == nil || held?.isClosed == true { held = try Self.connect(place) }
             guard let current = held else { throw StoreError.cannotOpen(path: location, detail: "no connection") }
             let session = PostgresSession(connection: current, statements: statements)

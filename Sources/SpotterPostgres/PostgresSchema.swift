@@ -211,5 +211,11 @@ enum PostgresSchema {
                 user_id \(text) PRIMARY KEY NOT NULL, zone \(text) NOT NULL, updated_at DOUBLE PRECISION NOT NULL)
             """,
         ]),
+        Migration("v12-leases", [
+            """
+            CREATE TABLE leases (
+                key \(text) PRIMARY KEY NOT NULL, holder \(text) NOT NULL, expires_at DOUBLE PRECISION NOT NULL)
+            """,
+        ]),
     ]
 }

@@ -79,3 +79,10 @@ public final class DatabaseOwnership: Sendable {
 public protocol StoreOwnership: AnyObject, Sendable {}
 
 extension DatabaseOwnership: StoreOwnership {}
+
+/// A store that servers share (PostgreSQL): no process owns it. Instances take leases on rooms,
+/// queues and the scheduler instead (see `Leases`), and keep nothing of it in memory that
+/// another instance's writes could make stale.
+public final class SharedStoreOwnership: StoreOwnership {
+    public init() {}
+}

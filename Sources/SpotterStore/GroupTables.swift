@@ -118,13 +118,16 @@ extension StoreSession {
         }
     }
 
+    /// Records what came of a room's scheduled post for a day: false when that day was recorded
+    /// already (by another instance: whoever posts should then roll back what they queued).
+    @discardableResult
     public func recordSchedule(
         room roomID: String, kind: String, day: String, status: String, scheduledAt: Timestamp, at time: Timestamp
-    ) throws {
+    ) throws -> Bool {
         try sql.execute("""
             INSERT INTO schedule_log (room_id, kind, day, status, scheduled_at, recorded_at) VALUES (?, ?, ?, ?, ?, ?)
             ON CONFLICT (room_id, kind, day) DO NOTHING
-            """, roomID, kind, day, status, scheduledAt, time)
+            """, roomID, kind, day, status, scheduledAt, time) > 0
     }
 
     public func setScheduleEvent(room roomID: String, kind: String, day: String, eventID: String) throws {

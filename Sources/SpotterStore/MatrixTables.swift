@@ -70,18 +70,26 @@ extension StoreSession {
             """, eventID, roomID, sender, type, json, originTimestamp, receivedAt) > 0
     }
 
-    public func pendingJournal(limit: Int) throws -> [JournalEntry] {
-        try sql.rows("""
+    /// The events waiting to be handled, in the order they were journaled; only those of `rooms` when given.
+    public func pendingJournal(limit: Int, rooms: [String]? = nil) throws -> [JournalEntry] {
+        if let rooms, rooms.isEmpty { return [] }
+        let inRooms = rooms.map { " AND room_id IN (" + Array(repeating: "?", count: $0.count).joined(separator: ", ") + ")" } ?? ""
+        let arguments: [SQLValue] = (rooms ?? []).map(\.sqlValue) + [limit.sqlValue]
+        return try sql.rows("""
             SELECT seq, event_id, room_id, sender, event_type, event_json, origin_ts FROM journal
-            WHERE status = 'pending' ORDER BY seq LIMIT ?
-            """, limit).map { row in
+            WHERE status = 'pending'\(inRooms) ORDER BY seq LIMIT ?
+            """, arguments).map { row in
             JournalEntry(seq: row[0], eventID: row[1], roomID: row[2], sender: row[3], type: row[4], json: row[5],
                          originTimestamp: row[6])
         }
     }
 
+    /// Marks a pending event done. Throws ``StoreError/conflict(detail:)`` when it is no longer
+    /// pending (another instance handled it first), which rolls back the whole transaction: what
+    /// this one would have queued for it is not stored twice.
     public func markJournal(_ seq: Int64, status: String, note: String? = nil) throws {
-        try sql.execute("UPDATE journal SET status = ?, note = ? WHERE seq = ?", status, note, seq)
+        let changed = try sql.execute("UPDATE journal SET status = ?, note = ? WHERE seq = ? AND status = 'pending'", status, note, seq)
+        if changed == 0 { throw StoreError.conflict(detail: "event \(seq) of the journal was handled already") }
     }
 
     public func scrubJournal(sender: String) throws {

@@ -163,6 +163,8 @@ public protocol StoreBackend: Sendable {
     var location: String { get }
     /// Whether opening the store created it.
     var created: Bool { get }
+    /// The migrations opening it applied, in order (none when its schema was current).
+    var applied: [String] { get }
     var dialect: SQLDialect { get }
     /// Runs `work` in one write transaction: all of it is stored, or none.
     func write<T>(_ work: (any SQLConnection) throws -> T) throws -> T

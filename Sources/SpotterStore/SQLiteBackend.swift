@@ -8,6 +8,7 @@ import SpotterCore
 public final class SQLiteBackend: StoreBackend {
     public let path: String
     public let created: Bool
+    public let applied: [String]
     public var location: String { path }
     public var dialect: SQLDialect { .sqlite }
     let queue: DatabaseQueue
@@ -214,6 +215,14 @@ public final class SQLiteBackend: StoreBackend {
                     user_id TEXT PRIMARY KEY NOT NULL, zone TEXT NOT NULL, updated_at REAL NOT NULL) WITHOUT ROWID;
                 """)
         }
+        migrator.registerMigration("v12-leases") { db in
+            // Which instance handles a room's events, delivers its outbox or runs the scheduler,
+            // until when (see StoreSession.claimLease). One process on SQLite never contends.
+            try db.execute(sql: """
+                CREATE TABLE leases (
+                    key TEXT PRIMARY KEY NOT NULL, holder TEXT NOT NULL, expires_at REAL NOT NULL) WITHOUT ROWID;
+                """)
+        }
         return migrator
     }
 
@@ -265,7 +274,9 @@ public final class SQLiteBackend: StoreBackend {
                 try db.execute(sql: "PRAGMA cache_size = -16000")
                 try db.execute(sql: "PRAGMA wal_autocheckpoint = 4000")
             }
+            let done = try queue.read { db in try migrator.appliedIdentifiers(db) }
             try migrator.migrate(queue)
+            applied = migrator.migrations.filter { !done.contains($0) }
         } catch let error as StoreError {
             throw error
         } catch {

@@ -15,6 +15,10 @@ public enum StoreError: Error, Sendable, CustomStringConvertible {
     case failed(detail: String)
     /// The file can be read but not written (permissions, a read-only or immutable file or file system).
     case readOnly(path: String, detail: String)
+    /// A shared store whose schema is behind this build (`spotter migrate` applies `pending`).
+    case unmigrated(path: String, pending: [String])
+    /// Another instance handled the same thing first; the transaction stored nothing.
+    case conflict(detail: String)
 
     /// A stable code for scripts.
     public var code: String {
@@ -27,6 +31,8 @@ public enum StoreError: Error, Sendable, CustomStringConvertible {
         case .missing: "database_missing"
         case .failed: "database_error"
         case .readOnly: "database_read_only"
+        case .unmigrated: "database_unmigrated"
+        case .conflict: "database_conflict"
         }
     }
 
@@ -55,6 +61,11 @@ public enum StoreError: Error, Sendable, CustomStringConvertible {
         case let .readOnly(path, detail):
             "\(path): the database cannot be written (\(detail)); make the file and its folder writable by this user "
                 + "(and not immutable, on a file system mounted read-write), or pass --db with another path."
+        case let .unmigrated(path, pending):
+            "\(path): the database's schema is behind this Spotter (\(pending.count) migration\(pending.count == 1 ? "" : "s") "
+                + "to apply: \(pending.joined(separator: ", "))); run `spotter migrate --db URL` once, then start the instances."
+        case let .conflict(detail):
+            "another instance got there first: \(detail); nothing was stored."
         }
     }
 }
@@ -84,6 +95,11 @@ public final class SpotterDatabase: Sendable {
     public init(backend: any StoreBackend) {
         self.backend = backend
     }
+
+    /// Whether other processes may write this store at once (PostgreSQL): then what a process
+    /// keeps in memory of it can be stale, and rooms, the outbox and the scheduler are taken
+    /// under leases. A SQLite store has one server (``DatabaseOwnership``).
+    public var isShared: Bool { backend.dialect == .postgres }
 
     /// The schema versions this build knows, in order; both backends apply these identifiers.
     public static var migrationIdentifiers: [String] { SQLiteBackend.migrationIdentifiers }

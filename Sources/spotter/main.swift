@@ -13,7 +13,7 @@ struct Spotter: ParsableCommand {
         abstract: "An evidence-based strength-training coach: failure, reps in reserve, rest, recovery.",
         discussion: exitCodesHelp,
         version: SpotterVersion.number,
-        subcommands: [Ask.self, Chat.self, ServeForwarder.self, MatrixForwarder.self, Export.self, Import.self, Forget.self, RulesCommand.self, Bench.self])
+        subcommands: [Ask.self, Chat.self, ServeForwarder.self, MatrixForwarder.self, Export.self, Import.self, Forget.self, Migrate.self, CopyStore.self, RulesCommand.self, Bench.self])
 }
 
 extension Experience: ChoiceArgument {}

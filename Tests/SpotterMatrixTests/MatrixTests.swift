@@ -24,11 +24,12 @@ struct BridgeFixture {
     /// `folder` and `clock` from an earlier fixture make a restart on the same database.
     init(
         homeserver: String, requestTimeoutMilliseconds: Int = 10_000, folder: URL? = nil, clock: MockClock? = nil,
-        settingsChange: (inout MatrixSettings) -> Void = { _ in }, logger given: Logger? = nil
+        settingsChange: (inout MatrixSettings) -> Void = { _ in }, logger given: Logger? = nil, database shared: SpotterDatabase? = nil
     ) throws {
         self.folder = try folder ?? temporaryFolder("spotter-matrix")
         self.clock = clock ?? MockClock(1_795_420_800)
-        database = try SpotterDatabase(path: self.folder.appendingPathComponent("s.sqlite").path)
+        // `shared`: another instance's store (PostgreSQL), else a SQLite file of this fixture's own.
+        database = try shared ?? SpotterDatabase(path: self.folder.appendingPathComponent("s.sqlite").path)
         let clock: MockClock = self.clock
         let runtime = ChatRuntime(coach: ProjectFixtures.coach, database: database, settings: CoachingSettings().dialog,
                                   clock: { clock.now })
