@@ -163,11 +163,11 @@ let package = Package(
         .target(
             name: "SpotterApp",
             dependencies: ["SpotterCore", "SpotterRules", "SpotterUnderstanding", "SpotterAdvisor", "SpotterDialog", "SpotterStore",
-                           "SpotterPostgres", "SpotterSchedule"],
+                           "SpotterSchedule"],
             swiftSettings: strictSettings),
         .target(
             name: "SpotterCommands",
-            dependencies: ["SpotterApp", "SpotterStore", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["SpotterApp", "SpotterStore", "SpotterPostgres", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strictSettings),
         .executableTarget(
             name: "spotter",

@@ -3,6 +3,7 @@
 # missing): a new cluster in a temporary folder, on a free port, trusting local connections.
 #
 #   eval "$(bash scripts/postgres.sh start)"    sets SPOTTER_TEST_POSTGRES (a URL) and SPOTTER_PG_DIR
+#   bash scripts/postgres.sh createdb "$SPOTTER_TEST_POSTGRES" NAME   prints the new database's URL
 #   bash scripts/postgres.sh stop "$SPOTTER_PG_DIR"
 #
 # PostgreSQL refuses to run as root, so as root the cluster runs as Debian's postgres user.
@@ -31,13 +32,19 @@ case "${1:-}" in
       start >/dev/null || { cat "$dir/server.log" >&2; exit 1; }
     echo "export SPOTTER_TEST_POSTGRES=postgres://spotter@127.0.0.1:$port/postgres SPOTTER_PG_DIR=$dir"
     ;;
+  createdb)
+    url=${2:?postgres.sh createdb needs the server URL start printed}
+    name=${3:?postgres.sh createdb needs a database name}
+    "$(server_bin)/psql" -q -v ON_ERROR_STOP=1 "$url" -c "CREATE DATABASE $name" >&2
+    echo "${url%/*}/$name"
+    ;;
   stop)
     dir=${2:?postgres.sh stop needs the folder start printed}
     as_owner "$(server_bin)/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null 2>&1 || true
     rm -rf "$dir"
     ;;
   *)
-    echo "usage: postgres.sh start | stop FOLDER" >&2
+    echo "usage: postgres.sh start | createdb URL NAME | stop FOLDER" >&2
     exit 64
     ;;
 esac

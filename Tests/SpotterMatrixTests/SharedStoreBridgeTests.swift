@@ -4,6 +4,7 @@ import SpotterCore
 import SpotterMatrix
 import SpotterPostgres
 import SpotterSchedule
+import SpotterServer
 import SpotterStore
 import SpotterTesting
 import Testing
@@ -109,5 +110,24 @@ struct SharedStoreBridgeTests {
         let prompts = homeserver.sends.map(SentMessage.init).filter { $0.body.hasPrefix("Good morning! Time for today's check-in") }
         #expect(prompts.count == 1)
         #expect(try instances[0].database.read { try $0.scheduleLog(room: GroupFixture.room) }.map(\.status) == ["posted"])
+    }
+
+    @Test("an instance whose database cannot be reached says not ready, so the load balancer stops sending to it")
+    func notReadyWithoutDatabase() async throws {
+        let homeserver = FakeHomeserver()
+        try await homeserver.start()
+        defer { Task { await homeserver.stop() } }
+        let instance = try Self.instances(1, homeserver: homeserver)[0]
+        let name = instance.database.path.split(separator: "/").last.map(String.init) ?? ""
+        let server = try #require(ProcessInfo.processInfo.environment["SPOTTER_TEST_POSTGRES"])
+        #expect(await instance.api.handle(APIRequest(method: "GET", path: "/readyz")).status == 200)
+        // The database refuses every connection, and the instance's are cut.
+        try PostgresBackend.executeForTests(url: server, "ALTER DATABASE \(name) ALLOW_CONNECTIONS false")
+        try PostgresBackend.executeForTests(url: server, """
+            SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '\(name)' AND pid <> pg_backend_pid()
+            """)
+        #expect(await instance.api.handle(APIRequest(method: "GET", path: "/readyz")).status == 503)
+        try PostgresBackend.executeForTests(url: server, "ALTER DATABASE \(name) ALLOW_CONNECTIONS true")
+        #expect(await instance.api.handle(APIRequest(method: "GET", path: "/readyz")).status == 200)
     }
 }

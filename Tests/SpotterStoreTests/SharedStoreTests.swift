@@ -128,3 +128,38 @@ extension StoreBackendTests {
         #expect(try copy.read { try $0.sets(user: "@ana", since: -1e12) }.count == ids.count)
     }
 }
+
+/// The PostgreSQL URL: what each part and parameter means, and errors that name the bad one.
+@Suite("PostgreSQL locations")
+struct PostgresLocationTests {
+    @Test("parameters: TLS mode, pool size, connect timeout; the password never shows")
+    func parameters() throws {
+        let location = try PostgresLocation(url: "postgres://coach:s3cret@db.example:6432/spotter?sslmode=require&pool_size=8&connect_timeout=2",
+                                            environment: [:])
+        #expect(location.host == "db.example" && location.port == 6432 && location.database == "spotter")
+        #expect(location.tls == .require && location.poolSize == 8 && location.connectTimeout == 2)
+        #expect(location.password == "s3cret")
+        #expect(!location.description.contains("s3cret"))
+        let defaults = try PostgresLocation(url: "postgres://coach@localhost/spotter", environment: ["PGPASSWORD": "fromenv"])
+        #expect(defaults.tls == .prefer && defaults.poolSize == 4 && defaults.port == 5432 && defaults.password == "fromenv")
+    }
+
+    @Test("a bad URL is refused with what to write instead, without the password",
+          arguments: [
+            ("postgres://coach:s3cret@localhost/spotter?sslmode=sometimes", "sslmode=sometimes is not one of disable, prefer"),
+            ("postgres://coach:s3cret@localhost/spotter?pool_size=0", "pool_size=0 is not 1 to 100"),
+            ("postgres://coach:s3cret@localhost/spotter?connect_timeout=soon", "connect_timeout=soon"),
+            ("postgres://coach:s3cret@localhost/spotter?colour=blue", "unknown URL parameter colour=blue"),
+            ("postgres://coach:s3cret@localhost/spotter?sslrootcert=/nonexistent/ca.pem", "cannot read the CA certificates"),
+            ("postgres://localhost/spotter", "names no user"),
+            ("postgres://coach:s3cret@localhost/", "names no database"),
+          ])
+    func refused(_ example: (url: String, message: String)) {
+        #expect {
+            _ = try PostgresLocation(url: example.url, environment: [:])
+        } throws: { error in
+            let text = "\(error)"
+            return text.contains(example.message) && !text.contains("s3cret") && (error as? StoreError)?.code == "database_unavailable"
+        }
+    }
+}

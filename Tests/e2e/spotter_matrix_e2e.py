@@ -19,6 +19,7 @@ users, starts `spotter serve`, and checks, through the homeserver as a person wo
   h. alice names herself the room's coach, bob runs `!coach share`: her DM digest names bob only;
   i. Spotter's own 1-5 rating reactions are on the prompt; carol joins and taps one: `!coach summary`
      counts her quick check-in; she removes it (a redaction): no longer counted.
+With --db postgres://..., the same on PostgreSQL (migrated first with `spotter migrate`).
 Prints `e2e: N passed, M failed` and exits non-zero when anything failed.
 Only 127.0.0.1 is contacted.
 """
@@ -189,8 +190,9 @@ def berlin_just_before(hhmm):
 
 
 class Spotter:
-    def __init__(self, binary, folder, registration, port):
+    def __init__(self, binary, folder, registration, port, db=None):
         self.binary, self.folder, self.registration, self.port = binary, folder, registration, port
+        self.db = db or os.path.join(folder, "spotter.sqlite")
         self.process = None
 
     def start(self, env_extra=None):
@@ -200,7 +202,7 @@ class Spotter:
         log = open(os.path.join(self.folder, "spotter.log"), "a")
         self.process = subprocess.Popen(
             [self.binary, "serve", "--registration", self.registration, "--homeserver", SYNAPSE,
-             "--listen", f"127.0.0.1:{self.port}", "--db", os.path.join(self.folder, "spotter.sqlite")],
+             "--listen", f"127.0.0.1:{self.port}", "--db", self.db],
             stdout=log, stderr=log, env=env, cwd=ROOT)
         healthy = wait_for(lambda: http("GET", f"http://127.0.0.1:{self.port}/healthz", timeout=2)[0] == 200
                            if self.process.poll() is None else None, 30)
@@ -237,6 +239,7 @@ def main():
     parser.add_argument("--spotter", default=os.path.join(ROOT, ".build", "debug", "spotter"))
     parser.add_argument("--port", type=int, default=29400)
     parser.add_argument("--keep", action="store_true", help="leave Synapse running")
+    parser.add_argument("--db", help="the store (a postgres:// URL: migrated first); default: a SQLite file in the run's folder")
     args = parser.parse_args()
     binary = os.path.abspath(args.spotter)
     folder = tempfile.mkdtemp(prefix="spotter-e2e-")
@@ -251,7 +254,10 @@ def main():
     print(f"synapse ready in {time.time() - started:.1f} s")
     secret = subprocess.check_output(["bash", os.path.join(HERE, "synapse.sh"), "secret"], text=True).strip()
     alice, bob = User("alice", secret), User("bob", secret)
-    spotter = Spotter(binary, folder, registration, args.port)
+    if args.db and args.db.startswith("postgres"):
+        subprocess.run([binary, "migrate", "--db", args.db], check=True, cwd=ROOT)
+    print(f"store: {'PostgreSQL' if args.db else 'SQLite'}")
+    spotter = Spotter(binary, folder, registration, args.port, args.db)
     results = Results()
     try:
         spotter.start()
