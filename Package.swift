@@ -4,7 +4,8 @@ import PackageDescription
 // Where a message goes, and the one-way dependencies (each module depends only on those below it):
 //
 //   spotter (CLI: chat, ask, import, export, forget)      spotter-server (serve, bench)
-//        └─ SpotterCommands ─┐                              ├─ SpotterBench (loopback servers, loads)
+//        └─ SpotterCommands ─┐ (opens stores: SQLite, or    ├─ SpotterBench (loopback servers, loads)
+//           SpotterPostgres: │  PostgreSQL shared by several instances; migrate, copy-store)
 //                            │                              └─ SpotterServer: HTTP (Hummingbird): routes, the hs_token
 //                            │                                 middleware, body limits
 //                            │                                   └─ SpotterBridge: the application service: journal,
@@ -17,7 +18,7 @@ import PackageDescription
 //                            │                                        │       group commit) ─ SpotterHTTP (libcurl)
 //                            │                                        └─ SpotterGroup · SpotterSchedule
 //                            └──────────── SpotterApp: ChatRuntime (one transaction per batch), config, catalogue
-//                                          ├─ SpotterStore (SQLite through GRDB: migrations, journal, outbox, tables;
+//                                          ├─ SpotterStore (one SQL interface; SQLite through GRDB: migrations, journal, outbox, leases, tables;
 //                                          │   on SpotterCore only: conversation state is JSON the dialog writes)
 //                                          └─ SpotterDialog (the state machine) ─ SpotterAdvisor (rules → advice, replies)
 //                                             ─ SpotterRules (YAML decision tables) · SpotterUnderstanding ─ SpotterCore

@@ -46,3 +46,5 @@ lines=$(wc -l < "$work/out.jsonl")
 errors=$(grep -c '"error"' "$work/out.jsonl" || true)
 python3 -c "import sys; m,s,k,l,e=int(sys.argv[1]),float(sys.argv[2]),int(sys.argv[3]),int(sys.argv[4]),int(sys.argv[5]); print(f'spotter chat --jsonl: {m} messages in {s:.2f} s = {m/max(s,0.001):.0f} messages/s, peak memory {k/1024:.1f} MB, {l} output lines, {e} errors'); sys.exit(0 if l == m else 1)" "$messages" "$seconds" "$kilobytes" "$lines" "$errors"
 bash scripts/bench_matrix.sh ${1:-}
+echo "== several instances: 1, 2 and 3 on PostgreSQL behind nginx, beside one on SQLite"
+bash scripts/bench_instances.sh ${1:-}

@@ -168,7 +168,10 @@ public final class ChatRuntime: Sendable {
             let stored: Conversation?
             if let cached = caches.withLock({ $0.conversations[key] }) {
                 stored = cached
-            } else if readingStore, let read = try? database.read({ try $0.conversation(room: message.room, user: message.user) }) {
+            } else if readingStore, !database.isShared,
+                      let read = try? database.read({ try $0.conversation(room: message.room, user: message.user) }) {
+                // (On a shared store the transaction reads it anyway, and nothing is cached: a
+                // read here would be a second round trip for the same row.)
                 stored = read
             } else {
                 return nil

@@ -120,8 +120,21 @@ extension MatrixBridge {
                     metrics.increment("spotter_webhook_requests_total", by: Double(indices.count))
                     if indices.contains(where: { jobs[$0].postsToRoom }) { webhookOutboxWake.signal() }
                 } catch {
-                    reportStorage()
-                    for index in indices { answers[index] = storageFailure }
+                    guard case .conflict = error else {
+                        reportStorage()
+                        for index in indices { answers[index] = storageFailure }
+                        return
+                    }
+                    // Another instance answered one of these webhook-ids meanwhile (nothing of this
+                    // batch was stored): its answer is given again, and the others go one at a time.
+                    for index in indices {
+                        if let stored = try? runtime.database.read({ try $0.webhookResponse(jobs[index].id) }) {
+                            answers[index] = replay(stored)
+                        } else {
+                            run = [index]
+                            flush()
+                        }
+                    }
                 }
             }
             // The answers stored for these ids, in one read: only this thread stores them.
@@ -190,6 +203,8 @@ extension MatrixBridge {
             if job.postsToRoom { webhookOutboxWake.signal() }
             return APIResponse(status: job.postsToRoom ? 202 : 200, contentType: "application/json", body: answer)
         } catch {
+            // Another instance applied this very request first: its answer is the answer.
+            if case .conflict = error, let stored = try? runtime.database.read({ try $0.webhookResponse(job.id) }) { return replay(stored) }
             reportStorage()
             return webhookError(500, "storage", "could not store the message; send it again")
         }

@@ -38,19 +38,14 @@ package final class Leases: Sendable {
         guard contended else { return keys }
         guard !keys.isEmpty else { return [] }
         let now = clock(), holder = self.holder, expiry = now + duration
-        return try database.write { session in
-            // In one order, so two instances claiming overlapping rooms cannot deadlock.
-            Set(try keys.sorted().filter { try session.claimLease($0, holder: holder, expiresAt: expiry, now: now) })
-        }
+        return try database.write { session in try session.claimLeases(Array(keys), holder: holder, expiresAt: expiry, now: now) }
     }
 
     /// Gives `keys` back (the round is done with them), so another instance can take them at once.
     package func release(_ keys: some Sequence<String>) {
-        let keys = Array(keys).sorted()
+        let keys = Array(keys)
         guard contended, !keys.isEmpty else { return }
         let holder = self.holder
-        try? database.write { session in
-            for key in keys { try session.releaseLease(key, holder: holder) }
-        }
+        try? database.write { session in try session.releaseLeases(keys, holder: holder) }
     }
 }

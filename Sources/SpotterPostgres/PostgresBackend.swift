@@ -147,9 +147,18 @@ public final class PostgresBackend: StoreBackend, StoreFaultHooks {
             if held == nil || held?.isClosed == true { held = try Self.connect(place) }
             guard let current = held else { throw StoreError.cannotOpen(path: location, detail: "no connection") }
             let session = PostgresSession(connection: current, statements: statements)
+            // BEGIN is not waited for: the connection runs its queries in order, so the first
+            // statement of the work follows it, and this thread wakes once instead of twice.
+            let begun = current.query(PostgresQuery(unsafeSQL: begin), logger: Self.logger)
             do {
-                try session.execute(begin, [])
-                let result = try work(session)
+                let result: T
+                do {
+                    result = try work(session)
+                } catch {
+                    _ = try begun.wait()  // a failed BEGIN is the error to report
+                    throw error
+                }
+                _ = try begun.wait()
                 try session.execute("COMMIT", [])
                 return result
             } catch {

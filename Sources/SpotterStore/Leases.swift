@@ -18,16 +18,34 @@ extension StoreSession {
     /// it now (it was free, expired at `now`, or already theirs), false when another holder's
     /// lease is still running. A dead instance's leases lapse at their expiry.
     public func claimLease(_ key: String, holder: String, expiresAt: Timestamp, now: Timestamp) throws -> Bool {
-        try sql.execute("""
-            INSERT INTO leases (key, holder, expires_at) VALUES (?, ?, ?)
+        try claimLeases([key], holder: holder, expiresAt: expiresAt, now: now).contains(key)
+    }
+
+    /// ``claimLease(_:holder:expiresAt:now:)`` for several keys in one statement: those `holder` has now.
+    public func claimLeases(_ keys: [String], holder: String, expiresAt: Timestamp, now: Timestamp) throws -> Set<String> {
+        guard !keys.isEmpty else { return [] }
+        // In one order, so two instances claiming overlapping sets cannot deadlock.
+        let sorted = Set(keys).sorted()
+        let rows = Array(repeating: "(?, ?, ?)", count: sorted.count).joined(separator: ", ")
+        let arguments = sorted.flatMap { [SQLValue.text($0), .text(holder), .real(expiresAt)] } + [.real(now)]
+        return Set(try sql.rows("""
+            INSERT INTO leases (key, holder, expires_at) VALUES \(rows)
             ON CONFLICT (key) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
             WHERE leases.holder = excluded.holder OR leases.expires_at < ?
-            """, key, holder, expiresAt, now) > 0
+            RETURNING key
+            """, arguments).map { $0[0] as String })
     }
 
     /// Gives up `holder`'s lease on `key`, if they still hold it.
     public func releaseLease(_ key: String, holder: String) throws {
-        try sql.execute("DELETE FROM leases WHERE key = ? AND holder = ?", key, holder)
+        try releaseLeases([key], holder: holder)
+    }
+
+    /// Gives up `holder`'s leases on `keys`, in one statement.
+    public func releaseLeases(_ keys: [String], holder: String) throws {
+        guard !keys.isEmpty else { return }
+        let marks = Array(repeating: "?", count: keys.count).joined(separator: ", ")
+        try sql.execute("DELETE FROM leases WHERE holder = ? AND key IN (\(marks))", [.text(holder)] + keys.map { .text($0) })
     }
 
     /// Who holds `key` and until when, if anyone has.
@@ -47,10 +65,12 @@ extension StoreSession {
     /// the same lifter in the same room at once take turns instead of overwriting each other's
     /// state. SQLite has one writer at a time already.
     public func lockConversations(_ keys: [(room: String, user: String)]) throws {
-        guard sql.dialect == .postgres else { return }
-        // In one order, so two transactions locking overlapping sets cannot deadlock.
-        for key in Set(keys.map { "conversation:\($0.room)\u{1}\($0.user)" }).sorted() {
-            try sql.execute("SELECT pg_advisory_xact_lock(hashtextextended(?, 0))", [.text(key)])
-        }
+        guard sql.dialect == .postgres, !keys.isEmpty else { return }
+        // One statement; in one order, so two transactions locking overlapping sets cannot
+        // deadlock (a volatile function in the select list runs after the sort).
+        let sorted = Set(keys.map { "conversation:\($0.room)\u{1}\($0.user)" }).sorted()
+        let values = Array(repeating: "(?)", count: sorted.count).joined(separator: ", ")
+        try sql.execute("SELECT pg_advisory_xact_lock(hashtextextended(k, 0)) FROM (VALUES \(values)) AS keys(k) ORDER BY k",
+                        sorted.map { .text($0) })
     }
 }

@@ -182,10 +182,14 @@ extension StoreSession {
         try sql.value("SELECT response FROM webhook_deliveries WHERE webhook_id = ?", id)
     }
 
+    /// Keeps a webhook-id's answer. Throws ``StoreError/conflict(detail:)`` when the id has one
+    /// already (another instance answered the same request meanwhile), which rolls back the
+    /// transaction: the request is handled once, and its first answer is the one given again.
     public func saveWebhookResponse(_ id: String, user: String, response: String, at time: Timestamp) throws {
-        try sql.execute("""
+        let saved = try sql.execute("""
             INSERT INTO webhook_deliveries (webhook_id, user_id, response, received_at) VALUES (?, ?, ?, ?)
             ON CONFLICT (webhook_id) DO NOTHING
             """, id, user, response, time)
+        if saved == 0 { throw StoreError.conflict(detail: "webhook-id \(id.debugDescription) was answered already") }
     }
 }

@@ -6,6 +6,7 @@ import SpotterPostgres
 import SpotterSchedule
 import SpotterServer
 import SpotterStore
+import SpotterWebhook
 import SpotterTesting
 import Testing
 
@@ -129,5 +130,26 @@ struct SharedStoreBridgeTests {
         #expect(await instance.api.handle(APIRequest(method: "GET", path: "/readyz")).status == 503)
         try PostgresBackend.executeForTests(url: server, "ALTER DATABASE \(name) ALLOW_CONNECTIONS true")
         #expect(await instance.api.handle(APIRequest(method: "GET", path: "/readyz")).status == 200)
+    }
+
+    @Test("the same webhook request at two instances at once is handled once: one set logged, the same answer to both")
+    func webhookOnce() async throws {
+        let homeserver = FakeHomeserver()
+        try await homeserver.start()
+        defer { Task { await homeserver.stop() } }
+        let (secret, text) = WebhookSecret.generate()
+        let instances = try Self.instances(2, homeserver: homeserver) { $0.webhookSecret = try? WebhookSecret(text) }
+        for attempt in 0..<10 {
+            let body = Array(#"{"user": "ola", "room": "team", "text": "squat 100kg x 5", "id": "m\#(attempt)"}"#.utf8)
+            let headers = StandardWebhooks.headers(id: "delivery-\(attempt)", timestamp: Int(instances[0].clock.now), body: body, secret: secret)
+            let request = APIRequest(method: "POST", path: "/webhook", headers: headers, body: body)
+            async let first = instances[0].api.handle(request)
+            async let second = instances[1].api.handle(request)
+            let (a, b) = await (first, second)
+            #expect(a.status == 200 && b.status == 200)
+            #expect(a.body == b.body)
+        }
+        let sets = try instances[0].database.read { try $0.sets(user: "ola", since: -1e12) }
+        #expect(sets.count == 10)
     }
 }
