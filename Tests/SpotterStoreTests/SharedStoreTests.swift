@@ -92,6 +92,19 @@ extension StoreBackendTests {
         #expect(try PostgresBackend(url: location, migrations: .apply).applied.isEmpty)
     }
 
+    @Test("PostgreSQL: sslmode=require is TLS or nothing: a server without TLS is refused, never used in the clear",
+          .enabled(if: backends.contains(.postgres), "needs PostgreSQL (scripts/test.sh starts one)"))
+    func tlsRequired() throws {
+        let location = try TestBackend.postgres.newLocation()
+        // The test server speaks no TLS: the default (prefer) connects in the clear, require refuses.
+        _ = try PostgresBackend(url: location)
+        #expect {
+            _ = try PostgresBackend(url: location + "?sslmode=require", migrations: .require)
+        } throws: { error in
+            (error as? StoreError)?.code == "database_unavailable"
+        }
+    }
+
     @Test("copy-store moves every row into an empty store, ids and all; a store with data is refused untouched",
           arguments: backends)
     func copyStore(_ target: TestBackend) throws {
