@@ -4,6 +4,7 @@
 # Each sanitizer builds into its own scratch folder (.build-asan, .build-tsan), so the tests'
 # child processes (`spotter`, `spotter-server` with libcurl) are the sanitized builds too.
 # Exits non-zero on a failing test or on any sanitizer report, from the test process or a child.
+# A throwaway PostgreSQL (scripts/postgres.sh) is started for the tests that run on it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -14,6 +15,12 @@ case "${1:-all}" in
     all) sanitizers=(address thread) ;;
     *) echo "usage: scripts/sanitize.sh [address|thread|all]" >&2; exit 2 ;;
 esac
+
+# The store tests, the transcripts and the several-instances tests run on PostgreSQL too, as in
+# scripts/test.sh: its driver's threads and the instances' leases are checked here as well.
+eval "$(bash scripts/postgres.sh start)"
+trap 'bash scripts/postgres.sh stop "$SPOTTER_PG_DIR"' EXIT
+export SPOTTER_TEST_POSTGRES SPOTTER_REQUIRE_POSTGRES=1
 
 failed=0
 summary=()
